@@ -1,0 +1,1 @@
+"""Pure text analysis: normalisation, language detection and keyword matching. No IO."""

@@ -1,0 +1,339 @@
+"""Load the TOML config and the secrets once, validate them, and freeze the result.
+
+Every error names the file, the key path and the problem, and is a ConfigError (exit 2).
+Secrets come only from the environment or a .env file and are held as SecretStr, so they
+never reach a log line or a repr.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+
+from bot.config_refs import ChannelRef, parse_channel_ref
+from bot.digest.schedule import parse_schedule
+from bot.errors import ConfigError
+
+DEFAULT_CONFIG = Path("config/tgmon.toml")
+DEFAULT_ENV = Path(".env")
+_GROUP_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {name!r}; use an IANA name such as 'Asia/Almaty'")
+    return name
+
+
+def _check_schedule(text: str) -> str:
+    parse_schedule(text)
+    return text
+
+
+def _check_ref(raw: str | int) -> str:
+    return str(parse_channel_ref(raw))
+
+
+def _check_group_name(name: str) -> str:
+    if not _GROUP_NAME.fullmatch(name):
+        raise ValueError(
+            f"{name!r}: a group name is 1-32 lowercase letters, digits, '-' or '_', "
+            "so that bot commands can name it"
+        )
+    return name
+
+
+Timezone = Annotated[str, AfterValidator(_check_timezone)]
+ChannelRefText = Annotated[str | int, AfterValidator(_check_ref)]
+GroupName = Annotated[str, AfterValidator(_check_group_name)]
+
+
+class StorageConfig(_Model):
+    #: Relative paths are taken from the working directory.
+    path: Annotated[Path, Field(strict=False)] = Path("data/tgmon.sqlite3")
+
+
+class LoggingConfig(_Model):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: auto = text on a terminal, JSON lines otherwise (containers, journald).
+    format: Literal["auto", "text", "json"] = "auto"
+
+
+class ChannelConfig(_Model):
+    ref: ChannelRefText
+    labels: list[str] = []
+    #: Posts to read back on first sight of the channel; None = collector.default_backfill.
+    backfill: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+    #: Read by the timer only, without joining (for the 500-channel membership limit).
+    poll_only: bool = False
+
+    @property
+    def parsed(self) -> ChannelRef:
+        return parse_channel_ref(self.ref)
+
+
+class CollectorConfig(_Model):
+    default_backfill: Annotated[int, Field(ge=0, le=1_000_000)] = 200
+    catchup_interval_seconds: Annotated[int, Field(ge=10)] = 300
+    reconcile_posts: Annotated[int, Field(ge=0, le=10_000)] = 200
+    reconcile_days: Annotated[int, Field(ge=0, le=365)] = 3
+    #: Flood waits up to this many seconds are slept through; longer ones park the request.
+    flood_sleep_threshold: Annotated[int, Field(ge=0, le=3600)] = 60
+
+
+class AnalysisConfig(_Model):
+    language_backend: Literal["auto", "langdetect"] = "auto"
+
+
+class KeywordGroup(_Model):
+    terms: list[str]
+    exclude: list[str] = []
+    #: ISO 639-1 codes the group applies to; empty = every language.
+    languages: list[str] = []
+    #: Send matching posts to subscribers at once (batched) instead of waiting for a digest.
+    alert: bool = False
+
+    @model_validator(mode="after")
+    def _terms_are_usable(self) -> KeywordGroup:
+        if not any(t.strip() for t in self.terms):
+            raise ValueError("the group has no terms; add at least one to 'terms'")
+        seen: dict[str, str] = {}
+        for field_name, terms in (("terms", self.terms), ("exclude", self.exclude)):
+            for term in terms:
+                _check_term(term)
+                key = term.strip().casefold()
+                if key in seen:
+                    raise ValueError(f"{field_name}: duplicate term {term!r} (also in {seen[key]})")
+                seen[key] = field_name
+        return self
+
+
+def _check_term(term: str) -> None:
+    text = term.strip()
+    if not text:
+        raise ValueError("empty term")
+    if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
+        try:
+            re.compile(text[1:-1])
+        except re.error as exc:
+            raise ValueError(f"regex {text!r} does not compile: {exc}") from None
+
+
+class BotConfig(_Model):
+    admins: list[int] = []
+    #: Users who may subscribe; empty = admins only.
+    allowed_users: list[int] = []
+    timezone: Timezone = "UTC"
+    #: Seconds to gather alert posts before sending them as one message.
+    alert_batch_seconds: Annotated[int, Field(ge=0, le=600)] = 5
+    #: The digest definition that subscribers follow.
+    subscriber_digest: str | None = None
+
+
+class DigestConfig(_Model):
+    schedule: Annotated[str, AfterValidator(_check_schedule)]
+    timezone: Timezone = "UTC"
+    chats: list[ChannelRefText] = []
+    #: Keyword groups included; empty = every group.
+    groups: list[GroupName] = []
+    #: What an empty digest does: skip it, or say "nothing new".
+    empty: Literal["skip", "notice"] = "skip"
+
+
+class Config(_Model):
+    storage: StorageConfig = StorageConfig()
+    logging: LoggingConfig = LoggingConfig()
+    collector: CollectorConfig = CollectorConfig()
+    analysis: AnalysisConfig = AnalysisConfig()
+    channels: list[ChannelConfig] = []
+    keywords: dict[GroupName, KeywordGroup] = Field(default_factory=dict)
+    bot: BotConfig = BotConfig()
+    digests: dict[GroupName, DigestConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Config:
+        first_seen: dict[str, int] = {}
+        for index, channel in enumerate(self.channels):
+            key = channel.parsed.key
+            if key in first_seen:
+                raise _PathError(("channels", index, "ref"),
+                                 f"duplicate channel {channel.ref} (also channels[{first_seen[key]}])")
+            first_seen[key] = index
+        for name, digest in self.digests.items():
+            for group in digest.groups:
+                if group not in self.keywords:
+                    raise _PathError(("digests", name, "groups"),
+                                     f"unknown keyword group {group!r}")
+        if self.bot.subscriber_digest and self.bot.subscriber_digest not in self.digests:
+            raise _PathError(("bot", "subscriber_digest"),
+                             f"no digest named {self.bot.subscriber_digest!r} in [digests]")
+        return self
+
+
+class _PathError(ValueError):
+    """A cross-field problem that knows the key path it belongs to."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+# ---------------------------------------------------------------- secrets
+
+SECRET_HELP = {
+    "TGMON_API_ID": "the api_id of your Telegram app, from https://my.telegram.org → API development tools",
+    "TGMON_API_HASH": "the api_hash shown beside the api_id on https://my.telegram.org",
+    "TGMON_BOT_TOKEN": "a bot token from @BotFather (/newbot)",
+}
+
+
+class Secrets(_Model):
+    api_id: int | None = None
+    api_hash: SecretStr | None = None
+    bot_token: SecretStr | None = None
+    session: Annotated[Path, Field(strict=False)] = Path("data/tgmon.session")
+    source: str = "environment"
+
+    def require(self, *names: str) -> None:
+        """Raise a ConfigError that lists every missing secret and where to get it."""
+        missing = [n for n in names if getattr(self, n.removeprefix("TGMON_").lower()) is None]
+        if not missing:
+            return
+        lines = [f"{self.source}: missing {', '.join(missing)}"]
+        lines += [f"  {name}: {SECRET_HELP[name]}" for name in missing]
+        lines.append("Put them in .env (see .env.example) or the environment.")
+        lines.append("`tgmon demo` runs the whole offline pipeline with no credentials.")
+        raise ConfigError("\n".join(lines))
+
+
+def load_secrets(env_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Secrets:
+    """Read secrets from the environment, falling back to a .env file."""
+    env = dict(os.environ if environ is None else environ)
+    path = env_file or DEFAULT_ENV
+    source = "environment"
+    if path.is_file():
+        file_values = {k: v for k, v in dotenv_values(path).items() if v is not None}
+        env = {**file_values, **env}
+        source = f"{path} and the environment"
+    elif env_file is not None:
+        raise ConfigError(f"{env_file}: file not found")
+    raw_id = env.get("TGMON_API_ID", "").strip()
+    if raw_id and not raw_id.isdigit():
+        raise ConfigError(f"{source}: TGMON_API_ID: must be a number, as my.telegram.org shows it")
+    def secret(name: str) -> SecretStr | None:
+        value = env.get(name, "").strip()
+        return SecretStr(value) if value else None
+    return Secrets(
+        api_id=int(raw_id) if raw_id else None,
+        api_hash=secret("TGMON_API_HASH"),
+        bot_token=secret("TGMON_BOT_TOKEN"),
+        session=Path(env.get("TGMON_SESSION", "").strip() or "data/tgmon.session"),
+        source=source,
+    )
+
+
+# ---------------------------------------------------------------- loading
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate a config file; raise ConfigError naming file, key and problem."""
+    path = path or Path(os.environ.get("TGMON_CONFIG", DEFAULT_CONFIG))
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: file not found (copy config/tgmon.example.toml to start, or pass --config)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return validate_config(data, source=str(path))
+
+
+def validate_config(data: Mapping[str, Any], *, source: str) -> Config:
+    """Validate an already-parsed mapping; errors are prefixed with ``source``."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_describe(source, err, data) for err in exc.errors())) from None
+    except _PathError as exc:
+        raise ConfigError(f"{source}: {_key_path(exc.path)}: {exc}") from None
+
+
+def _describe(source: str, err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+    loc: tuple[str | int, ...] = tuple(p for p in err["loc"] if not _is_union_tag(p))
+    ctx_error = err.get("ctx", {}).get("error")
+    if isinstance(ctx_error, _PathError):
+        return f"{source}: {_key_path(ctx_error.path)}: {ctx_error}"
+    if err["type"] == "extra_forbidden":
+        message = "unknown key" + _suggestion(loc, data)
+    elif isinstance(ctx_error, Exception):
+        message = str(ctx_error)
+    else:
+        message = err["msg"].removeprefix("Value error, ")
+        given = err.get("input")
+        if err["type"].endswith("_type") and not isinstance(given, (dict, list)):
+            message += f" (got {type(given).__name__} {given!r})"
+    return f"{source}: {_key_path(loc) or '(top level)'}: {message}"
+
+
+def _is_union_tag(part: str | int) -> bool:
+    # pydantic adds the branch type to the location of union errors: int, str, function-after[...]
+    return isinstance(part, str) and (part in {"int", "str"} or "[" in part)
+
+
+def _key_path(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _suggestion(loc: Sequence[str | int], data: Mapping[str, Any]) -> str:
+    model: type[BaseModel] | None = Config
+    for part in loc[:-1]:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        model = _inner_model(field.annotation) if field else None
+    if model is None:
+        return ""
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(model.model_fields)}"
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found:
+            return found
+    return None

@@ -1,0 +1,1 @@
+"""Pure digest logic: schedules, choosing posts, rendering and splitting. No IO here."""

@@ -1,0 +1,128 @@
+"""Ordered migrations; ``PRAGMA user_version`` records how many have run."""
+
+from __future__ import annotations
+
+# Each entry runs once, in order, inside one transaction. Never edit a released entry:
+# append a new one, because user archives already ran the old ones.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE channels (
+        id            INTEGER PRIMARY KEY,          -- marked id, -100…
+        username      TEXT,
+        title         TEXT NOT NULL DEFAULT '',
+        access_hash   INTEGER,
+        ref           TEXT,                          -- the config reference it came from
+        status        TEXT NOT NULL DEFAULT 'ok',    -- ok | unavailable | unresolvable
+        status_detail TEXT,
+        retry_at      INTEGER,
+        updated_at    INTEGER NOT NULL
+    );
+    CREATE INDEX channels_by_ref ON channels(ref);
+    CREATE INDEX channels_by_username ON channels(username COLLATE NOCASE);
+
+    -- pid rises with the post date, so "newest first" is a rowid scan of the FTS index.
+    CREATE TABLE posts (
+        pid           INTEGER PRIMARY KEY,
+        channel_id    INTEGER NOT NULL REFERENCES channels(id),
+        msg_id        INTEGER NOT NULL,
+        date          INTEGER NOT NULL,              -- unix seconds, UTC
+        text          TEXT NOT NULL,
+        lang          TEXT NOT NULL DEFAULT 'und',
+        lang_conf     REAL NOT NULL DEFAULT 0,
+        views         INTEGER,
+        forwards      INTEGER,
+        replies       INTEGER,
+        fwd_from_id   INTEGER,
+        fwd_from_msg  INTEGER,
+        fwd_from_name TEXT,
+        grouped_id    INTEGER,
+        media         TEXT NOT NULL DEFAULT '[]',    -- JSON list of media kinds
+        author        TEXT,
+        edit_date     INTEGER,
+        deleted_at    INTEGER,                       -- soft delete: never erase
+        content_hash  TEXT NOT NULL,                 -- of the folded text, for duplicates
+        first_seen    INTEGER NOT NULL,
+        last_seen     INTEGER NOT NULL,
+        UNIQUE (channel_id, msg_id)
+    );
+    CREATE INDEX posts_by_date ON posts(date);
+    CREATE INDEX posts_by_hash ON posts(content_hash);
+
+    -- Album members and other message ids that belong to a stored post.
+    CREATE TABLE post_aliases (
+        channel_id INTEGER NOT NULL,
+        msg_id     INTEGER NOT NULL,
+        pid        INTEGER NOT NULL REFERENCES posts(pid),
+        PRIMARY KEY (channel_id, msg_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE post_versions (
+        pid       INTEGER NOT NULL REFERENCES posts(pid),
+        version   INTEGER NOT NULL,                  -- 1 = the first text seen
+        text      TEXT NOT NULL,
+        edit_date INTEGER,
+        seen_at   INTEGER NOT NULL,
+        PRIMARY KEY (pid, version)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE cursors (
+        channel_id  INTEGER PRIMARY KEY,
+        last_msg_id INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    );
+
+    -- A normalised, folded copy of each post's text (see bot/analysis/normalize.py).
+    CREATE VIRTUAL TABLE posts_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 0');
+
+    CREATE TABLE keyword_hits (
+        pid   INTEGER NOT NULL REFERENCES posts(pid),
+        grp   TEXT NOT NULL,
+        term  TEXT NOT NULL,
+        form  TEXT NOT NULL,
+        PRIMARY KEY (pid, grp, term, form)
+    ) WITHOUT ROWID;
+    CREATE INDEX keyword_hits_by_group ON keyword_hits(grp, pid);
+
+    CREATE TABLE subscribers (
+        chat_id         INTEGER NOT NULL,
+        grp             TEXT NOT NULL,               -- a keyword group, or '*' for all
+        enabled         INTEGER NOT NULL DEFAULT 1,
+        disabled_reason TEXT,
+        created_at      INTEGER NOT NULL,
+        PRIMARY KEY (chat_id, grp)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE digests (
+        id           INTEGER PRIMARY KEY,
+        chat_id      INTEGER NOT NULL,
+        name         TEXT NOT NULL,
+        window_start INTEGER NOT NULL,
+        window_end   INTEGER NOT NULL,
+        created_at   INTEGER NOT NULL,
+        UNIQUE (chat_id, name, window_end)
+    );
+
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        digest_id   INTEGER REFERENCES digests(id),
+        chat_id     INTEGER NOT NULL,
+        part        INTEGER NOT NULL,
+        parts       INTEGER NOT NULL,
+        random_id   INTEGER NOT NULL UNIQUE,         -- chosen before the first send
+        body        TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending', -- pending | sent | failed
+        not_before  INTEGER NOT NULL DEFAULT 0,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        sent_at     INTEGER,
+        sent_msg_id INTEGER,
+        error       TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(status, not_before);
+
+    -- Flood waits longer than the sleep threshold park a kind of request until a time.
+    CREATE TABLE flood_parks (
+        request TEXT PRIMARY KEY,
+        until   INTEGER NOT NULL
+    );
+    """,
+)
