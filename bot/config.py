@@ -44,7 +44,9 @@ def _check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown timezone {name!r}; use an IANA name such as 'Asia/Almaty'")
+        raise ValueError(
+            f"unknown timezone {name!r}; use an IANA name such as 'Asia/Almaty'"
+        ) from None
     return name
 
 
@@ -179,8 +181,9 @@ class Config(_Model):
         for index, channel in enumerate(self.channels):
             key = channel.parsed.key
             if key in first_seen:
-                raise _PathError(("channels", index, "ref"),
-                                 f"duplicate channel {channel.ref} (also channels[{first_seen[key]}])")
+                also = f"also channels[{first_seen[key]}]"
+                message = f"duplicate channel {channel.ref} ({also})"
+                raise _PathError(("channels", index, "ref"), message)
             first_seen[key] = index
         for name, digest in self.digests.items():
             for group in digest.groups:
@@ -204,7 +207,7 @@ class _PathError(ValueError):
 # ---------------------------------------------------------------- secrets
 
 SECRET_HELP = {
-    "TGMON_API_ID": "the api_id of your Telegram app, from https://my.telegram.org → API development tools",
+    "TGMON_API_ID": "your app's api_id: https://my.telegram.org → API development tools",
     "TGMON_API_HASH": "the api_hash shown beside the api_id on https://my.telegram.org",
     "TGMON_BOT_TOKEN": "a bot token from @BotFather (/newbot)",
 }
@@ -326,7 +329,9 @@ def _suggestion(loc: Sequence[str | int], data: Mapping[str, Any]) -> str:
     if model is None:
         return ""
     close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
-    return f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(model.model_fields)}"
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; known keys: {', '.join(model.model_fields)}"
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:

@@ -34,7 +34,7 @@ class Post:
     grouped_id: int | None = None
     media: tuple[str, ...] = ()
     author: str | None = None
-    #: Ids of the other messages folded into this post (album members).
+    #: For an album: the ids of all its messages, ``media`` then holds one kind per id.
     album_ids: tuple[int, ...] = ()
 
 

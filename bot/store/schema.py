@@ -47,14 +47,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX posts_by_date ON posts(date);
     CREATE INDEX posts_by_hash ON posts(content_hash);
+    CREATE INDEX posts_by_album ON posts(channel_id, grouped_id) WHERE grouped_id IS NOT NULL;
 
-    -- Album members and other message ids that belong to a stored post.
+    -- Every message of an album (one post), with its media kind.
     CREATE TABLE post_aliases (
         channel_id INTEGER NOT NULL,
         msg_id     INTEGER NOT NULL,
         pid        INTEGER NOT NULL REFERENCES posts(pid),
+        media      TEXT,
         PRIMARY KEY (channel_id, msg_id)
     ) WITHOUT ROWID;
+    CREATE INDEX post_aliases_by_pid ON post_aliases(pid);
 
     CREATE TABLE post_versions (
         pid       INTEGER NOT NULL REFERENCES posts(pid),

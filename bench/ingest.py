@@ -1,0 +1,159 @@
+"""Import throughput against a bare executemany into the same schema.
+
+    python bench/ingest.py [-n 100000] [--keep DIR]
+
+Prints one table: posts/s for `tgmon import`'s code path (streaming parse, analysis, idempotent
+upsert, versions, FTS, hits, cursor) and for a bare executemany of the same rows into the same
+schema with FTS, and their ratio. The target is a ratio >= 0.5 at N = 100,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.cli.context import analyser_for
+from bot.config import validate_config
+from bot.importer.pipeline import import_export
+from bot.store import Archive
+from bot.store.texthash import content_hash, index_text
+
+WORDS = [
+    "Токаев",
+    "Тоқаев",
+    "Мажилис",
+    "парламент",
+    "выборы",
+    "бюджет",
+    "реформа",
+    "санкции",
+    "дипломатия",
+    "Астана",
+    "Алматы",
+    "министр",
+    "указ",
+    "закон",
+    "депутат",
+    "экономика",
+    "нейтралитет",
+    "сотрудничество",
+    "соседи",
+    "мемлекет",
+    "басшысы",
+    "Мәжіліс",
+    "депутаттары",
+    "сайлау",
+    "заң",
+    "жобасы",
+    "President",
+    "Tokayev",
+    "policy",
+    "neutrality",
+    "foreign",
+    "agents",
+    "elections",
+    "budget",
+    "reform",
+    "region",
+    "cooperation",
+]
+KEYWORDS = {
+    "president": {"terms": ["Токаев", "Tokayev", "Акорда"]},
+    "parliament": {"terms": ["Мажилис", "парламент", "Сенат", "parliament"]},
+    "agents": {"terms": ["иноагент", "foreign agent"]},
+}
+
+
+def write_export(path: Path, n: int, *, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"name": "bench", "type": "public_channel", "id": 1000000042, "messages": [\n')
+        for i in range(1, n + 1):
+            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 110)))
+            message = {
+                "id": i,
+                "type": "message",
+                "date": "2025-01-01T00:00:00",
+                "date_unixtime": str(1735689600 + i * 60),
+                "text": text,
+                "text_entities": [{"type": "plain", "text": text}],
+            }
+            out.write(("," if i > 1 else "") + json.dumps(message, ensure_ascii=False) + "\n")
+        out.write("]}\n")
+
+
+async def time_import(export: Path, db: Path) -> float:
+    config = validate_config({"keywords": KEYWORDS}, source="bench")
+    analyse = analyser_for(config)
+    started = time.perf_counter()
+    async with Archive.open(db) as archive:
+        report = await import_export(export, archive, analyse)
+    elapsed = time.perf_counter() - started
+    assert report.stored.inserted > 0
+    return elapsed
+
+
+async def create_schema(db: Path) -> None:
+    async with Archive.open(db):
+        pass
+
+
+def time_bare(export: Path, db: Path, n: int) -> float:
+    rows = []
+    for message in json.loads(export.read_text(encoding="utf-8"))["messages"]:
+        rows.append((message["id"], int(message["date_unixtime"]), message["text"]))
+    asyncio.run(create_schema(db))
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("INSERT INTO channels (id, title, updated_at) VALUES (-1001000000042, 'b', 0)")
+    started = time.perf_counter()
+    for start in range(0, n, 1000):
+        chunk = rows[start : start + 1000]
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO posts (pid, channel_id, msg_id, date, text, content_hash, first_seen,"
+            " last_seen) VALUES (?, -1001000000042, ?, ?, ?, ?, 0, 0)",
+            [(d << 20 | i, i, d, t, content_hash(t)) for i, d, t in chunk],
+        )
+        conn.executemany(
+            "INSERT INTO posts_fts (rowid, body) VALUES (?, ?)",
+            [(d << 20 | i, index_text(t)) for i, d, t in chunk],
+        )
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-n", type=int, default=100_000, help="posts (default 100,000)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tgmon-bench-") as tmp:
+        export = Path(tmp) / "export.json"
+        write_export(export, args.n)
+        size_mb = export.stat().st_size / 1e6
+        tgmon_s = asyncio.run(time_import(export, Path(tmp) / "tgmon.sqlite3"))
+        bare_s = time_bare(export, Path(tmp) / "bare.sqlite3", args.n)
+    tgmon_rate, bare_rate = args.n / tgmon_s, args.n / bare_s
+    print(f"N = {args.n:,} posts ({size_mb:.0f} MB export, ~{size_mb * 1e6 / args.n:.0f} B/post)")
+    print(f"{'path':<44}{'seconds':>10}{'posts/s':>12}")
+    print(f"{'tgmon import (parse+analyse+upsert+FTS)':<44}{tgmon_s:>10.1f}{tgmon_rate:>12,.0f}")
+    print(f"{'bare executemany (posts+FTS)':<44}{bare_s:>10.1f}{bare_rate:>12,.0f}")
+    print(f"{'ratio (target >= 0.5)':<44}{'':>10}{tgmon_rate / bare_rate:>12.2f}")
+
+
+if __name__ == "__main__":
+    main()

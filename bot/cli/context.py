@@ -1,0 +1,83 @@
+"""What the data commands share: the config, the archive path and the analyser."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from bot.config import DEFAULT_CONFIG, Config, load_config
+from bot.domain import Analysis
+from bot.errors import UsageError
+from bot.store.reads import PostFilter
+
+_AGE = re.compile(r"(\d+)\s*([mhdw])")
+_AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def config_for(args: argparse.Namespace) -> Config:
+    """Load the config; without --config, a missing default file means built-in defaults."""
+    path: Path | None = getattr(args, "config", None)
+    if path is None and not DEFAULT_CONFIG.exists() and "TGMON_CONFIG" not in os.environ:
+        return Config()
+    return load_config(path)
+
+
+def db_path(args: argparse.Namespace, config: Config) -> Path:
+    """Return --db if given, else the configured storage path."""
+    return args.db or config.storage.path
+
+
+def existing_db(args: argparse.Namespace, config: Config) -> Path:
+    """Return the archive path, refusing one that does not exist yet (a typo, usually)."""
+    path = db_path(args, config)
+    if not path.exists():
+        raise UsageError(
+            f"{path}: no archive there yet; run `tgmon import` or `tgmon run` "
+            "first, or point --db at an existing archive"
+        )
+    return path
+
+
+def post_filter(args: argparse.Namespace) -> PostFilter:
+    """Build a PostFilter from --channel, --lang, --since, --until and --group."""
+    return PostFilter(
+        channel=args.channel,
+        lang=args.lang,
+        group=args.group,
+        since=parse_moment(args.since, "--since"),
+        until=parse_moment(args.until, "--until"),
+    )
+
+
+def parse_moment(text: str | None, option: str, *, now: datetime | None = None) -> datetime | None:
+    """Parse a date, an ISO datetime or an age such as ``7d`` into an aware UTC datetime."""
+    if text is None:
+        return None
+    value = text.strip()
+    age = _AGE.fullmatch(value.lower())
+    if age:
+        delta = timedelta(**{_AGE_UNITS[age[2]]: int(age[1])})
+        return (now or datetime.now(UTC)) - delta
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r}: use a date (2025-01-31), a datetime "
+            "(2025-01-31T18:00) or an age (30m, 12h, 7d, 2w)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def analyser_for(config: Config) -> Callable[[str], Analysis]:
+    """Build the analyser once for a command (models load here, not at import time)."""
+    from bot.analysis.analyzer import Analyzer
+
+    analyzer = Analyzer(config.keywords, language_backend=config.analysis.language_backend)
+    return analyzer.analyse

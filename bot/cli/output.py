@@ -1,0 +1,106 @@
+"""Turn stored posts and stats into terminal text or JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.domain import StoredPost
+from bot.store.reads import Stats
+
+
+def post_record(post: StoredPost) -> dict[str, Any]:
+    """The machine-readable form of a post (search --json, export)."""
+    return {
+        "channel": post.channel_title,
+        "channel_id": post.channel_id,
+        "username": post.channel_username,
+        "id": post.msg_id,
+        "date": post.date.isoformat(),
+        "text": post.text,
+        "lang": post.lang,
+        "groups": list(post.groups),
+        "terms": sorted({h.term for h in post.hits}),
+        "edit_count": post.edit_count,
+        "deleted": post.deleted,
+        "media": list(post.media),
+        "link": post.link,
+    }
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_posts(posts: Iterable[StoredPost]) -> None:
+    width = min(shutil.get_terminal_size((100, 20)).columns, 120)
+    for post in posts:
+        marks = "".join(
+            [
+                f" edited×{post.edit_count}" if post.edit_count else "",
+                " DELETED" if post.deleted else "",
+            ]
+        )
+        head = (
+            f"{post.date:%Y-%m-%d %H:%M}  {post.channel_title}  [{post.lang}]"
+            f"{'  #' + ' #'.join(post.groups) if post.groups else ''}{marks}"
+        )
+        print(head)
+        body = " ".join(post.text.split()) or f"({', '.join(post.media) or 'no text'})"
+        print("  " + (body if len(body) <= width - 2 else body[: width - 3] + "…"))
+        print(f"  {post.link}\n")
+
+
+def stats_record(stats: Stats) -> dict[str, Any]:
+    return {
+        "posts": stats.posts,
+        "channels": [
+            {
+                "id": c.channel_id,
+                "title": c.title,
+                "username": c.username,
+                "posts": c.posts,
+                "first": c.first.isoformat() if c.first else None,
+                "last": c.last.isoformat() if c.last else None,
+                "edited": c.edited,
+                "deleted": c.deleted,
+            }
+            for c in stats.channels
+        ],
+        "languages": stats.languages,
+        "keyword_groups": stats.groups,
+    }
+
+
+def print_stats(stats: Stats) -> None:
+    print(f"{stats.posts:,} posts in {len(stats.channels)} channels\n")
+    rows = [("channel", "posts", "first", "last", "edited", "deleted")]
+    rows += [
+        (
+            c.title + (f" (@{c.username})" if c.username else ""),
+            f"{c.posts:,}",
+            f"{c.first:%Y-%m-%d}" if c.first else "-",
+            f"{c.last:%Y-%m-%d}" if c.last else "-",
+            str(c.edited),
+            str(c.deleted),
+        )
+        for c in stats.channels
+    ]
+    _table(rows)
+    if stats.languages:
+        print("\nlanguages: " + ", ".join(f"{k} {v:,}" for k, v in stats.languages.items()))
+    if stats.groups:
+        print("keyword groups: " + ", ".join(f"{k} {v:,}" for k, v in stats.groups.items()))
+
+
+def _table(rows: Sequence[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        print("  ".join(cells))

@@ -1,0 +1,140 @@
+"""Argument parsing for every ``tgmon`` command; ``--help`` on each teaches its use."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.cli import archive_cmds, queries, setup_cmds
+
+_EPILOG = """\
+first steps:
+  tgmon demo                         try the whole pipeline offline, no credentials needed
+  tgmon import result.json           load a channel exported from Telegram Desktop (JSON)
+  tgmon search 'токаев* -выборы'     search what is stored
+  tgmon check                        validate config/tgmon.toml and .env
+  tgmon run                          watch the channels of the config (needs .env secrets)
+
+search syntax: words (all must appear), "exact phrase", prefix*, a OR b, -excluded
+The archive folds case, ё/е, Kazakh letters and look-alike Latin letters, so
+`токаев*` finds Токаева and Тоқаевтың.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the ``tgmon`` argument parser with one sub-command per job."""
+    parser = argparse.ArgumentParser(
+        prog="tgmon",
+        description="Keep, search and summarise Telegram channels.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"tgmon {_version()}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(
+        name: str, help_text: str, *, db: bool = False, json: bool = False, config: bool = True
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if config:
+            sub.add_argument(
+                "--config",
+                type=Path,
+                metavar="PATH",
+                help="config file (default: $TGMON_CONFIG or config/tgmon.toml)",
+            )
+            sub.add_argument(
+                "--env-file",
+                type=Path,
+                metavar="PATH",
+                help="secrets file (default: .env if present)",
+            )
+        if db:
+            sub.add_argument(
+                "--db",
+                type=Path,
+                metavar="PATH",
+                help="archive file, overriding storage.path of the config",
+            )
+        if json:
+            sub.add_argument("--json", action="store_true", help="machine-readable output")
+        return sub
+
+    run = command(
+        "run", "Watch the configured channels and keep every post (runs until stopped).", db=True
+    )
+    run.set_defaults(handler=setup_cmds.run)
+
+    check = command("check", "Validate the config and .env, and print a short summary.")
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="also log in and show each channel's status on Telegram",
+    )
+    check.set_defaults(handler=setup_cmds.check)
+
+    imp = command(
+        "import",
+        "Import a channel exported by Telegram Desktop "
+        "(Export chat history → JSON). Safe to re-run.",
+        db=True,
+        json=True,
+    )
+    imp.add_argument("export", type=Path, metavar="EXPORT.json", help="the result.json file")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(handler=archive_cmds.import_file)
+
+    search = command(
+        "search", "Full-text search of stored posts, newest first.", db=True, json=True
+    )
+    search.epilog = (
+        'examples:\n  tgmon search токаев\n  tgmon search \'"мажилис депутаты" '
+        "выборы -отставка'\n  tgmon search 'tokayev OR токаев*' --lang en "
+        "--since 7d"
+    )
+    search.add_argument("query", help='words, "phrase", prefix*, a OR b, -exclude')
+    _add_filters(search)
+    search.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    search.set_defaults(handler=queries.search)
+
+    stats = command(
+        "stats",
+        "Posts per channel, date range, languages, edits and deletions.",
+        db=True,
+        json=True,
+    )
+    stats.set_defaults(handler=queries.stats)
+
+    export = command("export", "Write every post with its analysis as JSON lines or CSV.", db=True)
+    export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    export.add_argument("--out", type=Path, metavar="FILE", help="output file (default: stdout)")
+    _add_filters(export)
+    export.set_defaults(handler=queries.export)
+
+    demo = commands.add_parser(
+        "demo",
+        help="Run the offline pipeline on a bundled sample; no network, no credentials.",
+        description="Import a bundled sample channel into a temporary archive, then show a "
+        "search and the stats. Nothing is written outside a temporary folder.",
+    )
+    demo.set_defaults(handler=setup_cmds.demo)
+    return parser
+
+
+def _add_filters(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--channel", help="@username, title or -100… id")
+    sub.add_argument("--lang", help="ISO 639-1 code, e.g. ru, kk, en")
+    sub.add_argument("--since", help="date (2025-01-31), datetime, or age such as 7d or 12h")
+    sub.add_argument("--until", help="date or datetime (exclusive)")
+    sub.add_argument("--group", help="only posts that matched this keyword group")
+
+
+def _version() -> str:
+    from bot import __version__
+
+    return __version__

@@ -1,0 +1,94 @@
+"""The read-only data commands: search, stats and export."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from contextlib import ExitStack
+from typing import TextIO
+
+from bot.cli import output
+from bot.cli.context import config_for, existing_db, post_filter
+from bot.errors import UsageError
+from bot.store import Archive, reads
+
+_CSV_FIELDS = [
+    "channel",
+    "channel_id",
+    "username",
+    "id",
+    "date",
+    "text",
+    "lang",
+    "groups",
+    "terms",
+    "edit_count",
+    "deleted",
+    "media",
+    "link",
+]
+
+
+async def search(args: argparse.Namespace) -> int:
+    """Print the newest posts matching the query."""
+    if not 1 <= args.limit <= 10_000:
+        raise UsageError("--limit must be between 1 and 10000")
+    config = config_for(args)
+    flt = post_filter(args)
+    async with Archive.open(existing_db(args, config)) as archive:
+        posts = await reads.search(archive, args.query, flt, limit=args.limit)
+    if args.json:
+        output.print_json([output.post_record(p) for p in posts])
+    elif posts:
+        output.print_posts(posts)
+    else:
+        print(f"no posts match {args.query!r}", file=sys.stderr)
+    return 0
+
+
+async def stats(args: argparse.Namespace) -> int:
+    """Print per-channel counts, date ranges, languages, edits and deletions."""
+    config = config_for(args)
+    async with Archive.open(existing_db(args, config)) as archive:
+        result = await reads.stats(archive)
+    if args.json:
+        output.print_json(output.stats_record(result))
+    else:
+        output.print_stats(result)
+    return 0
+
+
+async def export(args: argparse.Namespace) -> int:
+    """Write every post (filtered) as JSON lines or CSV, streaming from the archive."""
+    config = config_for(args)
+    flt = post_filter(args)
+    count = 0
+    async with Archive.open(existing_db(args, config)) as archive:
+        with ExitStack() as stack:
+            out: TextIO = (
+                stack.enter_context(args.out.open("w", encoding="utf-8", newline=""))
+                if args.out
+                else sys.stdout
+            )
+            writer = csv.DictWriter(out, _CSV_FIELDS) if args.format == "csv" else None
+            if writer:
+                writer.writeheader()
+            async for post in reads.iter_posts(archive, flt):
+                record = output.post_record(post)
+                if writer:
+                    writer.writerow(
+                        {
+                            **record,
+                            "groups": ";".join(record["groups"]),
+                            "terms": ";".join(record["terms"]),
+                            "media": ";".join(record["media"]),
+                        }
+                    )
+                else:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+    if args.out:
+        print(f"wrote {count:,} posts to {args.out}", file=sys.stderr)
+    return 0

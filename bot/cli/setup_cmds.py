@@ -1,0 +1,121 @@
+"""Commands about setting tgmon up: check, run and demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.cli import output
+from bot.cli.context import analyser_for
+from bot.config import Config, load_config, load_secrets, validate_config
+from bot.digest.schedule import parse_schedule
+from bot.errors import ConfigError
+from bot.importer.pipeline import import_export
+from bot.store import Archive, reads
+
+DEMO_KEYWORDS = {
+    "president": {"terms": ["Токаев", "Tokayev"]},
+    "parliament": {"terms": ["Мажилис", "парламент", "parliament"]},
+    "foreign-agents": {"terms": ["иноагент", "foreign agent"], "alert": True},
+}
+
+
+def check(args: argparse.Namespace) -> int:
+    """Validate the config and secrets; print what will be watched and sent."""
+    config = load_config(args.config)
+    secrets = load_secrets(args.env_file)
+    problems = keyword_problems(config)
+    if problems:
+        source = args.config or "config"
+        raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
+    print(f"config ok: {args.config or 'config/tgmon.toml'}")
+    print(f"  archive: {config.storage.path}")
+    print(
+        f"  channels: {len(config.channels)}"
+        + "".join(
+            f"\n    {c.ref}{' (poll only)' if c.poll_only else ''}"
+            f"{' [' + ', '.join(c.labels) + ']' if c.labels else ''}"
+            for c in config.channels
+        )
+    )
+    print(
+        f"  keyword groups: {len(config.keywords)}"
+        + "".join(
+            f"\n    {name}: {len(g.terms)} terms, {len(g.exclude)} exclusions"
+            f"{', alert' if g.alert else ''}"
+            for name, g in config.keywords.items()
+        )
+    )
+    now = datetime.now(UTC)
+    for name, digest in config.digests.items():
+        tz = ZoneInfo(digest.timezone)
+        due = parse_schedule(digest.schedule).next_after(now, tz).astimezone(tz)
+        print(
+            f"  digest {name}: {digest.schedule!r} ({digest.timezone}), next {due:%Y-%m-%d %H:%M}"
+            f", {len(digest.chats)} chats"
+        )
+    print(f"  bot: {len(config.bot.admins)} admins, {len(config.bot.allowed_users)} allowed users")
+    for label, present in (
+        ("TGMON_API_ID", secrets.api_id is not None),
+        ("TGMON_API_HASH", secrets.api_hash is not None),
+        ("TGMON_BOT_TOKEN", secrets.bot_token is not None),
+    ):
+        print(f"  {label}: {'set' if present else 'missing'}")
+    print(
+        f"  session file: {secrets.session}"
+        f"{'' if secrets.session.exists() else ' (not yet created: run tgmon login)'}"
+    )
+    return 0
+
+
+def keyword_problems(config: Config) -> list[str]:
+    """Problems in the keyword groups that the analyser itself finds."""
+    from bot.analysis.analyzer import check_keywords
+
+    return check_keywords(config.keywords)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the collector (and, when configured, the bot) until stopped."""
+    config = load_config(args.config)
+    secrets = load_secrets(args.env_file)
+    secrets.require("TGMON_API_ID", "TGMON_API_HASH")
+    print(
+        f"tgmon: {len(config.channels)} channels configured and secrets present, but the "
+        "collector is not part of this build yet; use `tgmon import` and `tgmon search` "
+        "meanwhile",
+        file=sys.stderr,
+    )
+    return 1
+
+
+async def demo(args: argparse.Namespace) -> int:
+    """Import the bundled sample into a temporary archive and show a search and the stats."""
+    config = validate_config({"keywords": DEMO_KEYWORDS}, source="demo config")
+    analyse = analyser_for(config)
+    sample = resources.files("bot") / "sample" / "demo_export.json"
+    with (
+        tempfile.TemporaryDirectory(prefix="tgmon-demo-") as tmp,
+        resources.as_file(sample) as sample_path,
+    ):
+        async with Archive.open(Path(tmp) / "demo.sqlite3") as archive:
+            report = await import_export(sample_path, archive, analyse)
+            print(
+                f"imported {report.stored.inserted} posts from the bundled sample "
+                f"({report.skipped} service message skipped) into a temporary archive\n"
+            )
+            for query in ("токаев*", 'иноагент* OR "foreign agents"'):
+                print(f"$ tgmon search '{query}'\n")
+                output.print_posts(await reads.search(archive, query, limit=5))
+            print("$ tgmon stats\n")
+            output.print_stats(await reads.stats(archive))
+    print(
+        "\nnext: copy config/tgmon.example.toml to config/tgmon.toml, fill .env, "
+        "then `tgmon check` and `tgmon run`"
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Importers that bring posts from files into the archive."""

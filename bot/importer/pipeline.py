@@ -1,0 +1,116 @@
+"""Import a Desktop export: parse and analyse in a worker thread while SQLite writes.
+
+Parsing and analysis hold the GIL, while SQLite releases it, so running them in two threads
+overlaps the work instead of alternating it. Memory stays bounded by two batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.domain import AnalysedPost, Analysis, Post
+from bot.errors import ImportFormatError
+from bot.importer.desktop import ExportHeader, Skipped, read_export
+from bot.progress import Progress
+from bot.store import Archive, StoreResult
+
+Analyse = Callable[[str], Analysis]
+
+
+@dataclass
+class ImportReport:
+    """What an import did; ``errors`` keeps the first 100 problems, ``error_count`` all."""
+
+    channel_title: str = ""
+    stored: StoreResult = field(default_factory=StoreResult)
+    skipped: int = 0
+    error_count: int = 0
+    errors: list[Skipped] = field(default_factory=list)
+
+    def note(self, skip: Skipped) -> None:
+        if skip.error:
+            self.error_count += 1
+            if len(self.errors) < 100:
+                self.errors.append(skip)
+        else:
+            self.skipped += 1
+
+
+@dataclass
+class _Batch:
+    posts: list[AnalysedPost]
+    skips: list[Skipped]
+    position: int
+    done: bool
+
+
+async def import_export(
+    path: Path,
+    archive: Archive,
+    analyse: Analyse,
+    *,
+    progress: Progress | None = None,
+    batch_size: int = 1000,
+) -> ImportReport:
+    """Import every message of the export at ``path``; re-running it changes nothing."""
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise ImportFormatError(f"{path}: cannot open: {exc.strerror}") from None
+    report = ImportReport()
+    headers: list[ExportHeader] = []
+    with stream:
+        messages = read_export(stream, on_header=headers.append)
+
+        def produce() -> _Batch:
+            return _next_batch(messages, analyse, batch_size, stream.tell)
+
+        pending = asyncio.ensure_future(asyncio.to_thread(produce))
+        try:
+            while True:
+                batch = await pending
+                if not batch.done:
+                    pending = asyncio.ensure_future(asyncio.to_thread(produce))
+                if headers and not report.channel_title:
+                    await archive.upsert_channel(headers[0].channel)
+                    report.channel_title = headers[0].channel.title or str(headers[0].channel.id)
+                await _store(batch, archive, report)
+                if progress:
+                    progress.update(report.stored.total, position=batch.position)
+                if batch.done:
+                    break
+        finally:
+            # On a failed write, let the reader thread finish before the file closes.
+            await asyncio.gather(pending, return_exceptions=True)
+    if progress:
+        progress.close()
+    return report
+
+
+async def _store(batch: _Batch, archive: Archive, report: ImportReport) -> None:
+    for skip in batch.skips:
+        report.note(skip)
+    if batch.posts:
+        # An export holds the channel's history up to its newest post, so the collector
+        # may continue from there instead of backfilling it again.
+        newest = max(p.post.msg_id for p in batch.posts)
+        channel_id = batch.posts[0].post.channel_id
+        report.stored += await archive.store_posts(batch.posts, cursors={channel_id: newest})
+
+
+def _next_batch(
+    messages: Iterator[Post | Skipped], analyse: Analyse, size: int, position: Callable[[], int]
+) -> _Batch:
+    posts: list[AnalysedPost] = []
+    skips: list[Skipped] = []
+    for item in messages:
+        if isinstance(item, Skipped):
+            skips.append(item)
+        else:
+            posts.append(AnalysedPost(item, analyse(item.text)))
+        if len(posts) >= size:
+            return _Batch(posts, skips, position(), done=False)
+    return _Batch(posts, skips, position(), done=True)

@@ -1,0 +1,503 @@
+"""The archive: one SQLite file, opened once, written by one writer at a time.
+
+Every write that covers posts also moves the channel cursors in the same transaction, so a
+crash can never leave a cursor ahead of the posts it claims to cover.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+import zlib
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit
+from bot.errors import StoreError
+from bot.store.schema import MIGRATIONS
+from bot.store.texthash import content_hash, index_text
+
+_CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    """What one ``store_posts`` call did."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+    def __add__(self, other: StoreResult) -> StoreResult:
+        return StoreResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Existing:
+    pid: int
+    text: str
+    edit_date: int | None
+
+
+class Archive:
+    """Async access to the archive; open it with ``async with Archive.open(path)``."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: Path) -> AsyncIterator[Archive]:
+        """Open (creating if needed) and migrate the archive at ``path``."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{path}: cannot open the archive: {exc}") from None
+        try:
+            archive = cls(conn, path)
+            await archive._prepare()
+            yield archive
+        finally:
+            await conn.close()
+
+    async def _prepare(self) -> None:
+        try:
+            # FULL: a digest "sent" mark or a cursor cannot be re-fetched after a power cut.
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=FULL",
+                "busy_timeout=10000",
+                "foreign_keys=ON",
+            ):
+                await self.conn.execute(f"PRAGMA {pragma}")
+            await self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable tgmon archive: {exc}") from None
+
+    async def _migrate(self) -> None:
+        (version,) = await self._one("PRAGMA user_version")
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: archive schema {version} is newer than this tgmon "
+                f"({len(MIGRATIONS)}); upgrade tgmon"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    async def schema_version(self) -> int:
+        (version,) = await self._one("PRAGMA user_version")
+        return int(version)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a block as one write transaction; only one runs at a time."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Run a read query and return every row."""
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    # ------------------------------------------------------------ channels and cursors
+
+    async def upsert_channel(self, channel: Channel, *, ref: str | None = None) -> None:
+        """Record a channel; known fields are kept when the new record lacks them."""
+        async with self.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO channels (id, username, title, access_hash, ref, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET
+                     username = coalesce(excluded.username, username),
+                     title = CASE WHEN excluded.title != '' THEN excluded.title ELSE title END,
+                     access_hash = coalesce(excluded.access_hash, access_hash),
+                     ref = coalesce(excluded.ref, ref),
+                     updated_at = excluded.updated_at""",
+                (channel.id, channel.username, channel.title, channel.access_hash, ref, _now()),
+            )
+
+    async def cursors(self) -> dict[int, int]:
+        """Return the last message id stored per channel."""
+        rows = await self.fetch_all("SELECT channel_id, last_msg_id FROM cursors")
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    # ------------------------------------------------------------ posts
+
+    async def store_posts(
+        self, items: Iterable[AnalysedPost], *, cursors: Mapping[int, int] | None = None
+    ) -> StoreResult:
+        """Insert or update posts, their versions, index rows and hits, and move cursors.
+
+        Idempotent: storing the same post again changes nothing but its counters, and an edit
+        adds a version only when the text really changed. Album messages that arrive apart
+        (live, or split across history pages) are folded into the one post of their album.
+        """
+        batch = _merge_albums({(i.post.channel_id, i.post.msg_id): i for i in items}.values())
+        now = _now()
+        async with self.transaction() as conn:
+            existing = await self._existing(batch)
+            fresh = [item for key, item in batch.items() if key not in existing]
+            hosts = await self._album_hosts(fresh)
+            new = [i for i in fresh if _album_key(i) not in hosts]
+            changed: list[tuple[int, AnalysedPost]] = []
+            same: list[tuple[int, AnalysedPost]] = []
+            for item in fresh:
+                host = hosts.get(_album_key(item))
+                if host is not None:  # a late album message: its caption may be the first text
+                    (changed if item.post.text and not host.text else same).append((host.pid, item))
+            for key, item in batch.items():
+                old = existing.get(key)
+                if old is None:
+                    continue
+                # An album message without the caption never blanks the album's text.
+                blank_part = bool(item.post.grouped_id) and not item.post.text
+                if item.post.text != old.text and not blank_part and not _is_stale(item, old):
+                    changed.append((old.pid, item))
+                else:
+                    same.append((old.pid, item))
+            pids = await self._insert_new(conn, new, now)
+            await self._apply_edits(conn, changed, now)
+            await self._refresh_counters(conn, same, now)
+            album_rows = [
+                (pid, i)
+                for pid, i in [*zip(pids, new, strict=True), *changed, *same]
+                if i.post.album_ids or i.post.grouped_id
+            ]
+            await self._save_album_parts(conn, album_rows)
+            if cursors:
+                await self._move_cursors(conn, cursors, now)
+        return StoreResult(len(new), len(changed), len(same))
+
+    @staticmethod
+    async def _refresh_counters(
+        conn: aiosqlite.Connection, same: Sequence[tuple[int, AnalysedPost]], now: int
+    ) -> None:
+        await conn.executemany(
+            """UPDATE posts SET views = coalesce(?1, views), forwards = coalesce(?2, forwards),
+               replies = coalesce(?3, replies),
+               edit_date = CASE WHEN ?4 IS NULL THEN edit_date
+                                ELSE max(coalesce(edit_date, 0), ?4) END,
+               last_seen = ?5 WHERE pid = ?6""",
+            [
+                (p.post.views, p.post.forwards, p.post.replies, _ts(p.post.edit_date), now, pid)
+                for pid, p in same
+            ],
+        )
+
+    async def _album_hosts(self, items: Sequence[AnalysedPost]) -> dict[tuple[int, int], _Existing]:
+        hosts: dict[tuple[int, int], _Existing] = {}
+        for key in {_album_key(i) for i in items if i.post.grouped_id}:
+            row = await self._one(
+                "SELECT pid, text, edit_date FROM posts WHERE channel_id = ? AND grouped_id = ?",
+                key,
+            )
+            if row:
+                hosts[key] = _Existing(*row)
+        return hosts
+
+    async def _existing(
+        self, batch: Mapping[tuple[int, int], AnalysedPost]
+    ) -> dict[tuple[int, int], _Existing]:
+        by_channel: dict[int, list[int]] = {}
+        for channel_id, msg_id in batch:
+            by_channel.setdefault(channel_id, []).append(msg_id)
+        found: dict[tuple[int, int], _Existing] = {}
+        for channel_id, msg_ids in by_channel.items():
+            for start in range(0, len(msg_ids), _CHUNK):
+                chunk = msg_ids[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = await self.fetch_all(
+                    f"""SELECT msg_id, pid, text, edit_date FROM posts
+                        WHERE channel_id = ? AND msg_id IN ({marks})
+                        UNION ALL
+                        SELECT a.msg_id, p.pid, p.text, p.edit_date FROM post_aliases a
+                        JOIN posts p ON p.pid = a.pid
+                        WHERE a.channel_id = ? AND a.msg_id IN ({marks})""",
+                    (channel_id, *chunk, channel_id, *chunk),
+                )
+                for msg_id, pid, text, edit_date in rows:
+                    found[(channel_id, msg_id)] = _Existing(pid, text, edit_date)
+        return found
+
+    async def _insert_new(
+        self, conn: aiosqlite.Connection, new: Sequence[AnalysedPost], now: int
+    ) -> list[int]:
+        if not new:
+            return []
+        pids = await self._free_pids([_pid_for(i) for i in new])
+        await conn.executemany(
+            """INSERT INTO posts (pid, channel_id, msg_id, date, text, lang, lang_conf, views,
+                 forwards, replies, fwd_from_id, fwd_from_msg, fwd_from_name, grouped_id, media,
+                 author, edit_date, content_hash, first_seen, last_seen)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            [_post_row(pid, item, now) for pid, item in zip(pids, new, strict=True)],
+        )
+        await conn.executemany(
+            "INSERT INTO post_versions (pid, version, text, edit_date, seen_at) VALUES (?,1,?,?,?)",
+            [
+                (pid, i.post.text, _ts(i.post.edit_date), now)
+                for pid, i in zip(pids, new, strict=True)
+            ],
+        )
+        await conn.executemany(
+            "INSERT INTO posts_fts (rowid, body) VALUES (?, ?)",
+            [(pid, index_text(i.post.text)) for pid, i in zip(pids, new, strict=True)],
+        )
+        await _insert_hits(conn, zip(pids, (i.analysis for i in new), strict=True))
+        return pids
+
+    async def _free_pids(self, wanted: list[int]) -> list[int]:
+        """Resolve the rare clash of two posts' date-ordered pids by moving one up."""
+        taken: set[int] = set()
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows = await self.fetch_all(
+                f"SELECT pid FROM posts WHERE pid IN ({','.join('?' * len(chunk))})", chunk
+            )
+            taken.update(r[0] for r in rows)
+        result = []
+        for wanted_pid in wanted:
+            pid = wanted_pid
+            while pid in taken:
+                pid += 1
+                if await self._one("SELECT 1 FROM posts WHERE pid = ?", (pid,)):
+                    taken.add(pid)
+            taken.add(pid)
+            result.append(pid)
+        return result
+
+    async def _apply_edits(
+        self, conn: aiosqlite.Connection, changed: Sequence[tuple[int, AnalysedPost]], now: int
+    ) -> None:
+        if not changed:
+            return
+        await conn.executemany(
+            """UPDATE posts SET text = ?, lang = ?, lang_conf = ?, content_hash = ?,
+                 edit_date = coalesce(?, edit_date), views = coalesce(?, views),
+                 forwards = coalesce(?, forwards), replies = coalesce(?, replies),
+                 media = ?, last_seen = ? WHERE pid = ?""",
+            [
+                (
+                    i.post.text,
+                    i.analysis.lang,
+                    i.analysis.lang_confidence,
+                    content_hash(i.post.text),
+                    _ts(i.post.edit_date),
+                    i.post.views,
+                    i.post.forwards,
+                    i.post.replies,
+                    json.dumps(list(i.post.media)),
+                    now,
+                    pid,
+                )
+                for pid, i in changed
+            ],
+        )
+        await conn.executemany(
+            """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)
+               SELECT ?, max(version) + 1, ?, ?, ? FROM post_versions WHERE pid = ?""",
+            [(pid, i.post.text, _ts(i.post.edit_date), now, pid) for pid, i in changed],
+        )
+        await conn.executemany(
+            "UPDATE posts_fts SET body = ? WHERE rowid = ?",
+            [(index_text(i.post.text), pid) for pid, i in changed],
+        )
+        await self.replace_hits(conn, [(pid, i.analysis) for pid, i in changed])
+
+    @staticmethod
+    async def replace_hits(
+        conn: aiosqlite.Connection, analyses: Sequence[tuple[int, Analysis]]
+    ) -> None:
+        """Swap the stored keyword hits of posts for new ones (after an edit or reanalysis)."""
+        await conn.executemany(
+            "DELETE FROM keyword_hits WHERE pid = ?", [(pid,) for pid, _ in analyses]
+        )
+        await _insert_hits(conn, analyses)
+
+    @staticmethod
+    async def _save_album_parts(
+        conn: aiosqlite.Connection, rows: Sequence[tuple[int, AnalysedPost]]
+    ) -> None:
+        """Record each album message under its post, then rebuild the post's media list."""
+        parts = [
+            (i.post.channel_id, msg_id, pid, kind or None)
+            for pid, i in rows
+            for msg_id, kind in _parts(i)
+        ]
+        await conn.executemany(
+            """INSERT INTO post_aliases (channel_id, msg_id, pid, media) VALUES (?,?,?,?)
+               ON CONFLICT (channel_id, msg_id) DO UPDATE SET media = excluded.media""",
+            parts,
+        )
+        await conn.executemany(
+            """UPDATE posts SET media = (SELECT json_group_array(media) FROM (
+                 SELECT media FROM post_aliases WHERE pid = ?1 AND media IS NOT NULL
+                 ORDER BY msg_id)) WHERE pid = ?1""",
+            [(pid,) for pid in {pid for pid, _ in rows}],
+        )
+
+    @staticmethod
+    async def _move_cursors(
+        conn: aiosqlite.Connection, cursors: Mapping[int, int], now: int
+    ) -> None:
+        await conn.executemany(
+            """INSERT INTO cursors (channel_id, last_msg_id, updated_at) VALUES (?,?,?)
+               ON CONFLICT (channel_id) DO UPDATE SET
+                 last_msg_id = max(last_msg_id, excluded.last_msg_id),
+                 updated_at = excluded.updated_at""",
+            [(channel_id, msg_id, now) for channel_id, msg_id in cursors.items()],
+        )
+
+    async def mark_deleted(
+        self, channel_id: int, msg_ids: Iterable[int], *, at: datetime | None = None
+    ) -> int:
+        """Soft-delete posts (album members resolve to their post); return how many changed."""
+        when = _ts(at) or _now()
+        ids = list(msg_ids)
+        changed = 0
+        async with self.transaction() as conn:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                cursor = await conn.execute(
+                    f"""UPDATE posts SET deleted_at = ? WHERE deleted_at IS NULL AND (
+                          (channel_id = ? AND msg_id IN ({marks})) OR pid IN (
+                            SELECT pid FROM post_aliases WHERE channel_id = ?
+                            AND msg_id IN ({marks})))""",
+                    (when, channel_id, *chunk, channel_id, *chunk),
+                )
+                changed += cursor.rowcount
+        return changed
+
+
+def _album_key(item: AnalysedPost) -> tuple[int, int]:
+    return (item.post.channel_id, item.post.grouped_id or 0)
+
+
+def _parts(item: AnalysedPost) -> list[tuple[int, str | None]]:
+    """Pair each album message id with its media kind."""
+    post = item.post
+    ids = post.album_ids or (post.msg_id,)
+    kinds: list[str | None] = (
+        list(post.media)
+        if len(post.media) == len(ids)
+        else ([post.media[0] if post.media else None] * len(ids))
+    )
+    return list(zip(ids, kinds, strict=True))
+
+
+def _merge_albums(items: Iterable[AnalysedPost]) -> dict[tuple[int, int], AnalysedPost]:
+    """Fold the messages of one album that arrive in one batch into a single post."""
+    merged: dict[tuple[int, int], AnalysedPost] = {}
+    albums: dict[tuple[int, int], list[AnalysedPost]] = {}
+    for item in items:
+        if item.post.grouped_id:
+            albums.setdefault(_album_key(item), []).append(item)
+        else:
+            merged[(item.post.channel_id, item.post.msg_id)] = item
+    for members in albums.values():
+        members.sort(key=lambda i: i.post.msg_id)
+        parts = sorted({p for m in members for p in _parts(m)}, key=lambda p: p[0])
+        captioned = next((m for m in members if m.post.text), members[0])
+        post = replace(
+            captioned.post,
+            msg_id=members[0].post.msg_id,
+            date=members[0].post.date,
+            album_ids=tuple(p[0] for p in parts),
+            media=tuple(p[1] or "" for p in parts),
+        )
+        merged[(post.channel_id, post.msg_id)] = AnalysedPost(post, captioned.analysis)
+    return merged
+
+
+def _is_stale(item: AnalysedPost, old: _Existing) -> bool:
+    """True when the incoming text is older than the stored edit (a slow insert after an edit)."""
+    if old.edit_date is None:
+        return False
+    incoming = _ts(item.post.edit_date)
+    return incoming is None or incoming < old.edit_date
+
+
+async def _insert_hits(
+    conn: aiosqlite.Connection, analyses: Iterable[tuple[int, Analysis]]
+) -> None:
+    rows = [(pid, h.group, h.term, h.form) for pid, a in analyses for h in a.hits]
+    if rows:
+        await conn.executemany(
+            "INSERT OR IGNORE INTO keyword_hits (pid, grp, term, form) VALUES (?,?,?,?)", rows
+        )
+
+
+def _pid_for(item: AnalysedPost) -> int:
+    # Date in the high bits keeps rowid order = date order; a stable hash of the key below it
+    # makes a clash between two posts of the same second a one-in-a-million event.
+    spread = zlib.crc32(f"{item.post.channel_id}:{item.post.msg_id}".encode()) & 0xFFFFF
+    return (max(_ts(item.post.date) or 0, 0) << 20) | spread
+
+
+def _post_row(pid: int, item: AnalysedPost, now: int) -> tuple[Any, ...]:
+    p, a = item.post, item.analysis
+    return (
+        pid,
+        p.channel_id,
+        p.msg_id,
+        _ts(p.date),
+        p.text,
+        a.lang,
+        a.lang_confidence,
+        p.views,
+        p.forwards,
+        p.replies,
+        p.fwd_from_id,
+        p.fwd_from_msg,
+        p.fwd_from_name,
+        p.grouped_id,
+        json.dumps(list(p.media)),
+        p.author,
+        _ts(p.edit_date),
+        content_hash(p.text),
+        now,
+        now,
+    )
+
+
+def _ts(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+__all__ = ["Archive", "KeywordHit", "StoreResult"]
