@@ -12,8 +12,9 @@ MIGRATIONS: tuple[str, ...] = (
         title         TEXT NOT NULL DEFAULT '',
         access_hash   INTEGER,
         ref           TEXT,                          -- the config reference it came from
-        status        TEXT NOT NULL DEFAULT 'ok',    -- ok | unavailable | unresolvable
+        status        TEXT NOT NULL DEFAULT 'ok',    -- ok | unavailable
         status_detail TEXT,
+        failures      INTEGER NOT NULL DEFAULT 0,
         retry_at      INTEGER,
         updated_at    INTEGER NOT NULL
     );
@@ -121,6 +122,13 @@ MIGRATIONS: tuple[str, ...] = (
         error       TEXT
     );
     CREATE INDEX outbox_pending ON outbox(status, not_before);
+
+    -- Config references that Telegram could not resolve; not looked up again while unchanged.
+    CREATE TABLE unresolved_refs (
+        ref    TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at     INTEGER NOT NULL
+    );
 
     -- Flood waits longer than the sleep threshold park a kind of request until a time.
     CREATE TABLE flood_parks (

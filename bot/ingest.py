@@ -1,0 +1,93 @@
+"""Analyse posts and hand them to the archive: the one path every post takes.
+
+Live events go through ``LiveWriter``: one task, one queue, so writes keep arrival order and
+batch themselves (everything queued while a commit runs goes into the next one). History
+reads call ``store_history`` directly, because their cursor must move with their posts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.domain import AnalysedPost, Analysis, Post
+from bot.store import Archive, StoreResult
+
+log = logging.getLogger(__name__)
+Analyse = Callable[[str], Analysis]
+
+
+async def analyse_posts(posts: Sequence[Post], analyse: Analyse) -> list[AnalysedPost]:
+    """Analyse in a worker thread: detection and matching hold the GIL, SQLite does not."""
+    if len(posts) <= 4:
+        return [AnalysedPost(p, analyse(p.text)) for p in posts]
+    return await asyncio.to_thread(lambda: [AnalysedPost(p, analyse(p.text)) for p in posts])
+
+
+async def store_history(archive: Archive, analyse: Analyse, posts: Sequence[Post], *,
+                        cursors: Mapping[int, int] | None = None) -> StoreResult:
+    """Analyse and store a page of history, moving the cursors in the same transaction."""
+    return await archive.store_posts(await analyse_posts(posts, analyse), cursors=cursors)
+
+
+@dataclass(frozen=True, slots=True)
+class _Deletion:
+    channel_id: int
+    msg_ids: tuple[int, ...]
+
+
+class LiveWriter:
+    """Serialise live posts, edits and deletions into batched archive writes."""
+
+    def __init__(self, archive: Archive, analyse: Analyse, *, max_batch: int = 500) -> None:
+        self._archive = archive
+        self._analyse = analyse
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[Post | _Deletion] = asyncio.Queue()
+        self.failures = 0
+
+    def post(self, post: Post) -> None:
+        """Queue a new or edited post."""
+        self._queue.put_nowait(post)
+
+    def delete(self, channel_id: int, msg_ids: Sequence[int]) -> None:
+        """Queue a deletion."""
+        self._queue.put_nowait(_Deletion(channel_id, tuple(msg_ids)))
+
+    async def drain(self) -> None:
+        """Wait until everything queued so far is written (or has failed)."""
+        await self._queue.join()
+
+    async def run(self) -> None:
+        """Write forever; a failed batch is logged and left for the history re-read."""
+        while True:
+            items = [await self._queue.get()]
+            while len(items) < self._max_batch and not self._queue.empty():
+                items.append(self._queue.get_nowait())
+            try:
+                await self._write(items)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The cursor did not move for live posts, so the timer's re-read stores them.
+                self.failures += 1
+                log.exception("live write of %d items failed; the next history read recovers "
+                              "them", len(items))
+            finally:
+                for _ in items:
+                    self._queue.task_done()
+
+    async def _write(self, items: Sequence[Post | _Deletion]) -> None:
+        # Keep order: consecutive posts go in one transaction, a deletion splits the run.
+        run: list[Post] = []
+        for item in [*items, None]:
+            if isinstance(item, Post):
+                run.append(item)
+                continue
+            if run:
+                await self._archive.store_posts(await analyse_posts(run, self._analyse))
+                run = []
+            if isinstance(item, _Deletion):
+                await self._archive.mark_deleted(item.channel_id, item.msg_ids)

@@ -1,0 +1,90 @@
+"""The collector's own bookkeeping: channel status, unresolved references and flood parks."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from bot.domain import Channel
+from bot.store.archive import Archive
+
+
+@dataclass(frozen=True, slots=True)
+class KnownChannel:
+    """A channel as the archive remembers it, with its health."""
+
+    channel: Channel
+    ref: str | None
+    status: str
+    detail: str | None
+    failures: int
+    retry_at: int | None
+
+
+async def known_channel(archive: Archive, *, ref: str | None = None,
+                        channel_id: int | None = None) -> KnownChannel | None:
+    """Find a channel by the config reference it came from, or by its marked id."""
+    where, key = ("ref = ?", ref) if ref is not None else ("id = ?", channel_id)
+    rows = await archive.fetch_all(
+        f"""SELECT id, title, username, access_hash, ref, status, status_detail, failures,
+                   retry_at FROM channels WHERE {where}""", (key,))
+    if not rows:
+        return None
+    r = rows[0]
+    return KnownChannel(Channel(r[0], r[1], r[2], r[3]), r[4], r[5], r[6], r[7], r[8])
+
+
+async def mark_channel(archive: Archive, channel_id: int, *, ok: bool, detail: str | None = None,
+                       backoff_base: int = 300, backoff_cap: int = 6 * 3600) -> int | None:
+    """Record a channel's health; a failure doubles its retry delay. Returns retry_at."""
+    async with archive.transaction() as conn:
+        if ok:
+            await conn.execute(
+                "UPDATE channels SET status = 'ok', status_detail = NULL, failures = 0,"
+                " retry_at = NULL WHERE id = ?", (channel_id,))
+            return None
+        rows = await conn.execute_fetchall(
+            "SELECT failures FROM channels WHERE id = ?", (channel_id,))
+        failures = (list(rows)[0][0] if rows else 0) + 1
+        retry_at = int(time.time()) + min(backoff_base * 2 ** (failures - 1), backoff_cap)
+        await conn.execute(
+            "UPDATE channels SET status = 'unavailable', status_detail = ?, failures = ?,"
+            " retry_at = ? WHERE id = ?", (detail, failures, retry_at, channel_id))
+        return retry_at
+
+
+async def unresolved_reason(archive: Archive, ref: str) -> str | None:
+    rows = await archive.fetch_all("SELECT reason FROM unresolved_refs WHERE ref = ?", (ref,))
+    return str(rows[0][0]) if rows else None
+
+
+async def mark_unresolved(archive: Archive, ref: str, reason: str) -> None:
+    async with archive.transaction() as conn:
+        await conn.execute(
+            "INSERT OR REPLACE INTO unresolved_refs (ref, reason, at) VALUES (?, ?, ?)",
+            (ref, reason, int(time.time())))
+
+
+async def forget_unresolved(archive: Archive, keep: set[str]) -> None:
+    """Drop remembered failures for refs no longer in the config, so a re-added one is retried."""
+    rows = await archive.fetch_all("SELECT ref FROM unresolved_refs")
+    stale = [(r[0],) for r in rows if r[0] not in keep]
+    if stale:
+        async with archive.transaction() as conn:
+            await conn.executemany("DELETE FROM unresolved_refs WHERE ref = ?", stale)
+
+
+async def parked_until(archive: Archive, request: str) -> int | None:
+    """When a parked kind of request may run again, or None if it is not parked."""
+    rows = await archive.fetch_all("SELECT until FROM flood_parks WHERE request = ?", (request,))
+    if rows and rows[0][0] > time.time():
+        return int(rows[0][0])
+    return None
+
+
+async def park(archive: Archive, request: str, seconds: int) -> int:
+    until = int(time.time()) + seconds
+    async with archive.transaction() as conn:
+        await conn.execute("INSERT OR REPLACE INTO flood_parks (request, until) VALUES (?, ?)",
+                           (request, until))
+    return until

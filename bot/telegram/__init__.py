@@ -1,0 +1,1 @@
+"""The only package that imports Telethon. Telethon types are converted here and go no further."""

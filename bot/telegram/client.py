@@ -1,0 +1,77 @@
+"""Create every Telethon client tgmon uses: the one place where clients are born.
+
+The app takes its clients only from ``create_client``, and never connects them before the
+caller has had them in hand. So a test, or anyone embedding tgmon, can wrap this function and
+give the returned client a different network sender (``client._sender``) before ``connect()``:
+that is how the test-suite runs the real Telethon code against an in-process fake Telegram.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from telethon import TelegramClient
+from telethon.sessions import MemorySession, SQLiteSession
+
+from bot.config import Secrets
+from bot.errors import ConfigError
+
+ClientKind = Literal["user", "bot"]
+ClientFactory = Callable[..., TelegramClient]
+
+
+def session_path(secrets: Secrets, kind: ClientKind) -> Path:
+    """Where a client's SQLite session lives; the bot's sits beside the user's."""
+    base = secrets.session
+    if kind == "bot":
+        base = base.with_name(base.stem + "-bot" + base.suffix)
+    return base if base.suffix == ".session" else base.with_name(base.name + ".session")
+
+
+def create_client(kind: ClientKind, secrets: Secrets, *, flood_sleep_threshold: int = 60,
+                  in_memory: bool = False) -> TelegramClient:
+    """Build (but do not connect) the user or bot client, with a private SQLite session.
+
+    ``sequential_updates`` keeps handlers in arrival order, so a slow insert can never land
+    after the edit that followed it. ``catch_up`` stays off: it drops offline edits and gives
+    nothing past 100 missed posts, so the collector re-reads history from its cursors instead.
+    """
+    if secrets.api_id is None or secrets.api_hash is None:
+        raise ConfigError("TGMON_API_ID and TGMON_API_HASH are needed to talk to Telegram")
+    session: MemorySession | SQLiteSession
+    if in_memory:
+        session = MemorySession()
+    else:
+        path = session_path(secrets, kind)
+        secure_directory(path.parent)
+        session = SQLiteSession(str(path))
+        secure_file(path)
+    client = TelegramClient(
+        session,
+        secrets.api_id,
+        secrets.api_hash.get_secret_value(),
+        sequential_updates=True,
+        catch_up=False,
+        flood_sleep_threshold=flood_sleep_threshold,
+        connection_retries=5,
+        retry_delay=2,
+        auto_reconnect=True,
+    )
+    return client
+
+
+def secure_directory(path: Path) -> None:
+    """Create ``path`` as a 0700 directory (sessions are as good as a password)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        path.chmod(0o700)
+
+
+def secure_file(path: Path) -> None:
+    """Make a session file (and its journal, if any) readable by its owner only."""
+    for candidate in (path, path.with_name(path.name + "-journal")):
+        if candidate.exists() and os.name == "posix":
+            candidate.chmod(0o600)

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SECRET_NAMES = (
+    "TGMON_API_ID",
+    "TGMON_API_HASH",
+    "TGMON_BOT_TOKEN",
+    "TGMON_SESSION",
+    "TGMON_CONFIG",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Run each CLI test in an empty directory with no secrets in the environment."""
+    for name in SECRET_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path

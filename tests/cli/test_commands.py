@@ -1,0 +1,158 @@
+"""The CLI end to end: real files, real archive, exit codes as documented."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+FIXTURE = Path(__file__).parents[1] / "importer" / "fixtures" / "channel_export.json"
+
+
+@pytest.fixture
+def imported_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    db = tmp_path / "archive.sqlite3"
+    assert main(["import", str(FIXTURE), "--db", str(db), "--quiet"]) == 1  # 3 broken entries
+    capsys.readouterr()
+    return db
+
+
+def test_import_reports_a_summary_and_each_skipped_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["import", str(FIXTURE), "--db", str(tmp_path / "a.sqlite3")])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "imported 6, updated 0, unchanged 0, skipped 2 service messages, 3 errors" in out
+    assert "skipped message id=nine: bad message id 'nine'" in err
+    assert "skipped message id=10: date 'not a date' is not a date" in err
+
+
+def test_import_json_output_and_rerun_changes_nothing(
+    imported_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["import", str(FIXTURE), "--db", str(imported_db), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert (report["imported"], report["unchanged"], report["errors"]) == (0, 6, 3)
+
+
+def test_import_of_a_file_that_is_not_an_export_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "notes.json"
+    bogus.write_text('{"hello": "world"}')
+    assert main(["import", str(bogus), "--db", str(tmp_path / "a.sqlite3")]) == 2
+    assert "not a Telegram Desktop export" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "missing.json"), "--db", str(tmp_path / "a")]) == 2
+
+
+def test_search_prints_matches_and_json(
+    imported_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["search", "токаев", "--db", str(imported_db)]) == 0
+    out = capsys.readouterr().out
+    assert "Президент Тоқаев подписал указ" in out and "https://t.me/c/1234567890/2" in out
+    assert main(["search", "парламент OR выборы", "--db", str(imported_db), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [p["id"] for p in found] == [11, 3]
+    assert found[1]["edit_count"] == 0 and found[0]["channel"] == "Кто есть кто <test>"
+
+
+@pytest.mark.parametrize("query", ['"', "-токаев", "***", "OR", "()"])
+def test_a_query_that_means_nothing_gets_a_helpful_reply(
+    imported_db: Path, capsys: pytest.CaptureFixture[str], query: str
+) -> None:
+    assert main(["search", query, "--db", str(imported_db)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tgmon: ") and "Traceback" not in err
+
+
+def test_search_filters_by_language_and_date(
+    imported_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "search",
+                "указ OR выборы",
+                "--db",
+                str(imported_db),
+                "--since",
+                "2025-01-13",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    assert [p["id"] for p in json.loads(capsys.readouterr().out)] == [11]
+    assert main(["search", "x", "--db", str(imported_db), "--since", "yesterday"]) == 2
+    assert "--since 'yesterday'" in capsys.readouterr().err
+
+
+def test_data_commands_refuse_a_missing_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stats", "--db", str(tmp_path / "typo.sqlite3")]) == 2
+    assert "no archive there yet" in capsys.readouterr().err
+    assert not (tmp_path / "typo.sqlite3").exists()
+
+
+def test_stats_json(imported_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--db", str(imported_db), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["posts"] == 6
+    (channel,) = stats["channels"]
+    assert channel["title"] == "Кто есть кто <test>" and channel["first"].startswith("2025-01-10")
+
+
+def test_export_jsonl_and_csv_hold_every_post(
+    imported_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--db", str(imported_db), "--format", "jsonl"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in lines] == [2, 3, 4, 5, 7, 11]
+    assert set(lines[0]) >= {
+        "channel",
+        "id",
+        "date",
+        "text",
+        "lang",
+        "groups",
+        "edit_count",
+        "deleted",
+    }
+    out = tmp_path / "posts.csv"
+    assert main(["export", "--db", str(imported_db), "--format", "csv", "--out", str(out)]) == 0
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 6 and rows[0]["text"].startswith("Президент")
+
+
+def test_demo_runs_offline_and_shows_search_and_stats(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "imported 13 posts" in out
+    assert "Тоқаев" in out and "Токаев" in out
+    assert "languages:" in out and "kk" in out
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "tgmon demo" in capsys.readouterr().out
+
+
+def test_python_dash_m_bot_works() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "search", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+        check=False,
+    )
+    assert result.returncode == 0 and "prefix*" in result.stdout
