@@ -1,1 +1,17 @@
 """Pure digest logic: schedules, choosing posts, rendering and splitting. No IO here."""
+
+from bot.digest.build import build_digest
+from bot.digest.model import ChannelBlock, Copy, Digest, DigestItem, DigestSection
+from bot.digest.split import MESSAGE_LIMIT, alert_message, render_digest
+
+__all__ = [
+    "MESSAGE_LIMIT",
+    "ChannelBlock",
+    "Copy",
+    "Digest",
+    "DigestItem",
+    "DigestSection",
+    "alert_message",
+    "build_digest",
+    "render_digest",
+]

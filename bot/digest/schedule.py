@@ -38,9 +38,12 @@ class Schedule:
             if self._day_matches(day):
                 for hour in sorted(self.hours):
                     for minute in sorted(self.minutes):
-                        candidate = datetime.combine(day, time(hour, minute), tz)
-                        if candidate > local:
-                            return candidate.astimezone(UTC)
+                        candidate = datetime.combine(day, time(hour, minute), tz).astimezone(UTC)
+                        # Compare in UTC: two datetimes sharing a tzinfo compare by wall
+                        # time, so inside the repeated autumn hour a past 03:30 looked later
+                        # than 03:15 of the second pass and was returned.
+                        if candidate > moment:
+                            return candidate
             day += timedelta(days=1)
         raise ValueError(f"schedule {self.text!r} never fires")
 

@@ -1,0 +1,204 @@
+"""Choose and group a digest's posts: fold albums, collapse duplicates, section by group.
+
+Decisions (documented here because the renderer and the tests rely on them):
+- A post that matches several of the digest's groups appears **once**, under the first of
+  them (the order given by ``groups``, or alphabetical when every group is covered), and the
+  item names the other groups. Repeating it would spend the 4096-unit budget on re-reading.
+- ``groups`` empty or None covers every post: matched posts under their group, the rest under
+  "Other posts". Named groups cover only posts matching one of them.
+- Posts are not filtered by date: the caller chooses them (a post caught up late has an old
+  date but still belongs in the next digest). The window is shown in the header.
+- Identical texts are collapsed only when the text is long enough to be news rather than a
+  stock caption ("Фото дня" under two different photos is not one story).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from bot.digest.model import ChannelBlock, Copy, Digest, DigestItem, DigestSection
+from bot.digest.text import clean, clip, cut_snippet
+from bot.domain import StoredPost, marked_channel_id
+
+#: Shorter normalised texts are not merged by content hash.
+MIN_DUPLICATE_TEXT = 20
+#: Telegram caps channel titles at 128 characters; data from elsewhere may not be.
+TITLE_CHARS = 128
+
+_Key = tuple[int, int]
+
+
+@dataclass(slots=True)
+class _Unit:
+    """An album (or a single post): the member carrying the caption leads."""
+
+    lead: StoredPost
+    members: list[StoredPost]
+
+
+def build_digest(
+    posts: Sequence[StoredPost],
+    *,
+    title: str,
+    window_start: datetime,
+    window_end: datetime,
+    tz: ZoneInfo,
+    groups: Sequence[str] | None,
+    empty: Literal["skip", "notice"],
+    by_group: bool = True,
+) -> Digest:
+    """Build a digest of ``posts``; ``by_group=False`` gives one flat, unheaded section."""
+    covered = tuple(dict.fromkeys(groups)) if groups else None
+    sections: dict[str | None, dict[int, list[DigestItem]]] = {}
+    for cluster in _collapse_duplicates(_fold_albums(posts)):
+        matched = _ordered(g for unit in cluster for m in unit.members for g in m.groups)
+        shown = sorted(matched) if covered is None else [g for g in covered if g in matched]
+        if covered is not None and not shown:
+            continue
+        item = _item(cluster, shown)
+        section = (shown[0] if shown else None) if by_group else None
+        sections.setdefault(section, {}).setdefault(item.channel_id, []).append(item)
+    order = list(covered) if covered is not None else sorted(k for k in sections if k)
+    return Digest(
+        title=clean(title),
+        window_start=window_start,
+        window_end=window_end,
+        tz=tz,
+        sections=tuple(
+            _section(name, sections[name], headed=by_group)
+            for name in [*order, None] if name in sections
+        ),
+        empty=empty,
+        post_count=len(posts),
+    )
+
+
+def _section(name: str | None, by_channel: dict[int, list[DigestItem]], *,
+             headed: bool) -> DigestSection:
+    blocks = [
+        ChannelBlock(channel_id, items[0].channel_title,
+                     tuple(sorted(items, key=lambda i: (i.date, i.msg_id))))
+        for channel_id, items in by_channel.items()
+    ]
+    blocks.sort(key=lambda b: (b.title.casefold(), b.channel_id))
+    return DigestSection(name, tuple(blocks), headed=headed)
+
+
+def _fold_albums(posts: Iterable[StoredPost]) -> list[_Unit]:
+    units: list[_Unit] = []
+    albums: dict[tuple[int, int], _Unit] = {}
+    seen: set[_Key] = set()
+    for post in posts:
+        if (post.channel_id, post.msg_id) in seen:
+            continue
+        seen.add((post.channel_id, post.msg_id))
+        if post.grouped_id is None:
+            units.append(_Unit(post, [post]))
+            continue
+        album = albums.get((post.channel_id, post.grouped_id))
+        if album is None:
+            albums[post.channel_id, post.grouped_id] = album = _Unit(post, [post])
+            units.append(album)
+        else:
+            album.members.append(post)
+    for album in albums.values():
+        # The caption sits on one member, usually the first; link to that one.
+        album.members.sort(key=lambda p: p.msg_id)
+        album.lead = max(album.members, key=lambda p: (bool(p.text.strip()), -p.msg_id))
+    return units
+
+
+def _collapse_duplicates(units: list[_Unit]) -> list[list[_Unit]]:
+    """Group units that are forwards of one post or share a text; the original leads."""
+    parent = list(range(len(units)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    own: dict[_Key, int] = {}
+    for index, unit in enumerate(units):
+        for member in unit.members:
+            own[member.channel_id, member.msg_id] = index
+    first_by_key: dict[object, int] = {}
+    for index, unit in enumerate(units):
+        keys: list[object] = []
+        for member in unit.members:
+            origin = _origin(member)
+            if origin is not None:
+                if origin in own:
+                    union(index, own[origin])
+                keys.append(("fwd", origin))
+        lead = unit.lead
+        if lead.content_hash and len(lead.text.strip()) >= MIN_DUPLICATE_TEXT:
+            keys.append(("hash", lead.content_hash))
+        for key in keys:
+            if key in first_by_key:
+                union(index, first_by_key[key])
+            else:
+                first_by_key[key] = index
+    clusters: dict[int, list[_Unit]] = {}
+    for index, unit in enumerate(units):
+        clusters.setdefault(find(index), []).append(unit)
+    return [sorted(c, key=_original_first) for c in clusters.values()]
+
+
+def _origin(post: StoredPost) -> _Key | None:
+    if post.fwd_from_id is None or post.fwd_from_msg is None:
+        return None
+    # Stored ids are marked (-100…); accept a bare id from an older import as well.
+    return marked_channel_id(post.fwd_from_id), post.fwd_from_msg
+
+
+def _original_first(unit: _Unit) -> tuple[bool, datetime, int, int]:
+    lead = unit.lead
+    return (lead.fwd_from_id is not None, lead.date, lead.channel_id, lead.msg_id)
+
+
+def _item(cluster: list[_Unit], groups: list[str]) -> DigestItem:
+    head, copies = cluster[0], cluster[1:]
+    lead = head.lead
+    members = [m for unit in cluster for m in unit.members]
+    wanted = set(groups)
+    terms = _ordered(h.term for m in members for h in m.hits if h.group in wanted)
+    also: dict[int, Copy] = {}
+    for unit in copies:
+        channel = unit.lead.channel_id
+        if channel != lead.channel_id and channel not in also:
+            also[channel] = Copy(_title(unit.lead), unit.lead.link)
+    return DigestItem(
+        channel_id=lead.channel_id,
+        msg_id=lead.msg_id,
+        channel_title=_title(lead),
+        date=lead.date,
+        lang=lead.lang,
+        terms=tuple(terms),
+        other_groups=tuple(groups[1:]),
+        snippet=cut_snippet(lead.text),
+        link=lead.link,
+        edited=any(m.edit_count > 0 for m in head.members),
+        deleted=all(m.deleted for m in head.members),
+        media=tuple(_ordered(kind for m in head.members for kind in m.media)),
+        album_size=len(head.members),
+        also_in=tuple(also.values()),
+    )
+
+
+def _title(post: StoredPost) -> str:
+    title = clean(post.channel_title)
+    if not title:
+        title = f"@{post.channel_username}" if post.channel_username else str(post.channel_id)
+    return clip(title, TITLE_CHARS)
+
+
+def _ordered(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
