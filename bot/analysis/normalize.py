@@ -24,7 +24,6 @@ _INVISIBLE = dict.fromkeys(
              "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u0300\u0301"),
     None,
 )
-_CYRILLIC_FOLD = str.maketrans({"ё": "е", "Ё": "Е"})
 # Latin letters that look like Cyrillic ones; both cases, so detection can keep the case.
 _LOOKALIKES = {
     "a": "а", "b": "в", "c": "с", "e": "е", "h": "н", "i": "і", "k": "к", "m": "м",
@@ -40,20 +39,36 @@ SEARCH_FOLD = str.maketrans({
     "і": "и", "ї": "и", "є": "е", "ґ": "г", "ў": "у",
 })
 # fmt: on
+_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+_SEARCH_PAIRS = tuple((chr(k), str(v)) for k, v in SEARCH_FOLD.items())
 # A word holding both a Latin and a Cyrillic letter; found in C, so clean text costs little.
 _MIXED_WORD = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0400-\u04ff])\w+")
+_SCRIPT_BOUNDARY = re.compile(r"[a-zA-Z][\u0400-\u04ff]|[\u0400-\u04ff][a-zA-Z]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z]")
 
 
 def normalize(text: str) -> str:
     """Casefold, drop invisible characters, fold ё, and fix look-alike letters in mixed words."""
-    return fix_lookalikes(_clean(text).casefold().translate(_CYRILLIC_FOLD))
+    return fix_lookalikes(_clean(text).casefold().replace("ё", "е"))
 
 
 def fold_for_search(text: str) -> str:
     """Normalise, then fold Kazakh, Kyrgyz, Ukrainian and Belarusian letters for the index."""
-    return normalize(text).translate(SEARCH_FOLD)
+    return replace_each(normalize(text), _SEARCH_PAIRS)
+
+
+def replace_each(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    """Apply one-character replacements; same result as ``str.translate``, several times faster.
+
+    ``translate`` with a dict looks every non-ASCII character up in Python objects (about
+    50 ns each, 100 µs on a 2,000-character post); ``in`` and ``replace`` scan in C and skip
+    the letters a text does not contain.
+    """
+    for old, new in pairs:
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def clean_for_detection(text: str) -> str:
@@ -63,13 +78,16 @@ def clean_for_detection(text: str) -> str:
 
 def fix_lookalikes(text: str) -> str:
     """Rewrite each mixed-script word in the script most of its letters are in."""
-    if _LATIN.search(text) and _CYRILLIC.search(text):
+    # A mixed word has a Latin letter next to a Cyrillic one; this search is fast, and it
+    # keeps the slower word-by-word pass off the many posts that merely quote a Latin name.
+    if _SCRIPT_BOUNDARY.search(text):
         return _MIXED_WORD.sub(_fix_mixed_word, text)
     return text
 
 
 def _clean(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", text)
+    return _INVISIBLE_RE.sub("", text) if _INVISIBLE_RE.search(text) else text
 
 
 def _fix_mixed_word(match: re.Match[str]) -> str:
