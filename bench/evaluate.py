@@ -45,6 +45,7 @@ TREEBANKS = {
     "ky": "morph/ud/ky_ktmu-ud-train.conllu",
 }
 WATCHLIST_SIZE = 200
+WATCHLIST_MIN = 100
 SNIPPET = 50
 
 
@@ -168,16 +169,23 @@ def _conllu(path: Path) -> list[tuple[str, set[str]]]:
 
 
 def _watchlist(sentences: list[tuple[str, set[str]]]) -> set[str]:
-    """Return the most frequent NOUN/PROPN lemmas of three letters or more."""
-    counts: Counter[str] = Counter()
-    for _, lemmas in sentences:
-        for item in lemmas:
-            if item.startswith(("\tNOUN\t", "\tPROPN\t")):
-                lemma = item.split("\t")[2]
-                if len(lemma) >= 3 and WORD.fullmatch(lemma):
+    """Return the most frequent NOUN/PROPN lemmas of three letters or more.
+
+    A treebank too small for WATCHLIST_MIN of them (kk has 31 sentences) adds ADJ, then VERB.
+    """
+    watch: list[str] = []
+    for tags in (("NOUN", "PROPN"), ("ADJ",), ("VERB",)):
+        counts: Counter[str] = Counter()
+        for _, lemmas in sentences:
+            for item in lemmas:
+                _, tag, lemma = item.split("\t") if item.startswith("\t") else ("", "", "")
+                if tag in tags and len(lemma) >= 3 and WORD.fullmatch(lemma):
                     counts[lemma] += 1
-    ranked = sorted(counts, key=lambda lemma: (-counts[lemma], lemma))
-    return set(ranked[:WATCHLIST_SIZE])
+        ranked = [lemma for lemma in sorted(counts, key=lambda x: (-counts[x], x))]
+        watch += [lemma for lemma in ranked if lemma not in watch]
+        if len(watch) >= WATCHLIST_MIN:
+            break
+    return set(watch[:WATCHLIST_SIZE])
 
 
 if __name__ == "__main__":
