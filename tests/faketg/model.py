@@ -297,7 +297,7 @@ def post_tl(channel: Channel, post: Post) -> Any:
 
 def private_tl(owner: Account, msg: PrivateMessage) -> Any:
     if msg.deleted:
-        return types.MessageEmpty(id=msg.id)
+        return types.MessageEmpty(id=msg.id, peer_id=types.PeerUser(msg.peer_id))
     return types.Message(
         id=msg.id,
         peer_id=types.PeerUser(msg.peer_id),

@@ -99,7 +99,8 @@ def get_channel_messages(ctx: Ctx, request: Any) -> types.messages.ChannelMessag
             raise NotImplementedError(f"fake Telegram: {type(input_message).__name__}")
         post = channel.post(input_message.id)
         messages.append(post_tl(channel, post) if post is not None
-                        else types.MessageEmpty(id=input_message.id))
+                        else types.MessageEmpty(id=input_message.id,
+                                              peer_id=types.PeerChannel(channel.id)))
     return types.messages.ChannelMessages(
         pts=channel.pts, count=len(channel.live_ids), messages=messages, topics=[],
         chats=[channel_tl(channel, viewer_id=ctx.me.id)], users=[])

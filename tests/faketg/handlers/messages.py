@@ -50,7 +50,7 @@ def get_messages(ctx: Ctx, request: Any) -> types.messages.Messages:
             raise NotImplementedError(f"fake Telegram: {type(input_message).__name__}")
         message = me.messages.get(input_message.id)
         if message is None:
-            messages.append(types.MessageEmpty(id=input_message.id))
+            messages.append(types.MessageEmpty(id=input_message.id, peer_id=None))
         else:
             messages.append(private_tl(me, message))
             peers.add(message.peer_id)
