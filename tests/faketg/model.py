@@ -46,7 +46,7 @@ class Account:
     is_bot: bool
     phone: str | None = None
     bot_token: str | None = None
-    pts: int = 0
+    pts: int = 1  # never 0: Telethon treats pts 0 as "no state"
     next_msg_id: int = 1
     revoked: bool = False
     messages: dict[int, PrivateMessage] = field(default_factory=dict)
