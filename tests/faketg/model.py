@@ -26,6 +26,12 @@ def stable_hash(*parts: object) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def peer_hash(base: int, viewer_id: int | None) -> int:
+    """Return the access hash ``viewer_id`` sees for an entity: like Telegram, hashes are
+    per account, so one client's hash is useless in another's requests."""
+    return base if viewer_id is None else stable_hash(base, viewer_id)
+
+
 def utc(timestamp: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
 
@@ -188,7 +194,7 @@ def user_tl(account: Account, *, viewer_id: int | None) -> types.User:
         id=account.id,
         is_self=account.id == viewer_id,
         bot=account.is_bot,
-        access_hash=account.access_hash,
+        access_hash=peer_hash(account.access_hash, viewer_id),
         first_name=account.first_name,
         username=account.username,
         phone=account.phone if account.id == viewer_id else None,
@@ -201,7 +207,8 @@ def user_tl(account: Account, *, viewer_id: int | None) -> types.User:
 def channel_tl(channel: Channel, *, viewer_id: int | None) -> Any:
     if viewer_id in channel.banned or (channel.private and viewer_id not in channel.members):
         return types.ChannelForbidden(
-            id=channel.id, access_hash=channel.access_hash, title=channel.title, broadcast=True
+            id=channel.id, access_hash=peer_hash(channel.access_hash, viewer_id),
+            title=channel.title, broadcast=True,
         )
     usernames = None
     if channel.extra_usernames:
@@ -215,7 +222,7 @@ def channel_tl(channel: Channel, *, viewer_id: int | None) -> Any:
         broadcast=True,
         left=viewer_id not in channel.members,
         creator=False,
-        access_hash=channel.access_hash,
+        access_hash=peer_hash(channel.access_hash, viewer_id),
         username=channel.username,
         usernames=usernames,
         participants_count=len(channel.members),

@@ -18,7 +18,16 @@ from telethon.tl import types
 from .actions import WorldActions
 from .errors import ErrorInjector, FakeRpcError, Injection
 from .journal import Journal
-from .model import Account, Channel, SentMessage, channel_tl, stable_hash, user_tl, utc
+from .model import (
+    Account,
+    Channel,
+    SentMessage,
+    channel_tl,
+    peer_hash,
+    stable_hash,
+    user_tl,
+    utc,
+)
 
 if TYPE_CHECKING:
     from .sender import FakeSender
@@ -40,7 +49,8 @@ class FakeWorld(WorldActions):
     api_id = API_ID
     api_hash = API_HASH
 
-    def __init__(self, *, seed: int = 0, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, seed: int = 0, clock: Callable[[], float] = time.time,
+                 persist_path: str | os.PathLike[str] | None = None) -> None:
         self.seed = seed
         self.accounts: dict[int, Account] = {}
         self.channels: dict[int, Channel] = {}
@@ -63,6 +73,8 @@ class FakeWorld(WorldActions):
         self._counters = {"user": 0, "bot": 0, "channel": 0, "group": 0}
         self._rng = random.Random(seed)
         self._journal: Journal | None = None
+        if persist_path is not None:  # everything from here on is journaled and replayed
+            self.open_journal(persist_path)
 
     # ---- persistence ---------------------------------------------------------------
 
@@ -230,6 +242,19 @@ class FakeWorld(WorldActions):
         if ref < 0:
             ref = -ref - 1_000_000_000_000
         return self.channels[ref]
+
+    def input_peer(self, entity: AccountRef | ChannelRef, *, viewer: AccountRef) -> Any:
+        """The ``InputPeer*`` that ``viewer``'s client would use for ``entity``."""
+        seen_by = self.account(viewer).id
+        if isinstance(entity, Channel) or (isinstance(entity, int) and entity < 0):
+            channel = self.channel(entity)
+            return types.InputPeerChannel(channel.id, peer_hash(channel.access_hash, seen_by))
+        try:
+            account = self.account(entity)
+        except KeyError:
+            channel = self.channel(entity)
+            return types.InputPeerChannel(channel.id, peer_hash(channel.access_hash, seen_by))
+        return types.InputPeerUser(account.id, peer_hash(account.access_hash, seen_by))
 
     # ---- sessions --------------------------------------------------------------------
 

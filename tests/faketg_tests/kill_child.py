@@ -3,7 +3,7 @@
 import asyncio
 import sys
 
-from telethon import functions, types
+from telethon import functions
 from telethon.sessions import SQLiteSession
 
 from tests.faketg import WorldSpec, build_world, install_socket_guard, make_client
@@ -17,7 +17,7 @@ async def main(workdir: str, count: int) -> None:
     client = make_client(world, as_bot=BOT, session=SQLiteSession(f"{workdir}/bot"))
     await client.start(bot_token=world.bot_token(BOT))
     user = world.account("subscriber000")
-    peer = types.InputPeerUser(user.id, user.access_hash)
+    peer = world.input_peer(user, viewer=BOT)
     for i in range(count):
         # An app would store the random_id before the first attempt; here it is derived.
         await client(functions.messages.SendMessageRequest(peer, f"digest {i}",

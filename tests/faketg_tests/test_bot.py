@@ -52,7 +52,7 @@ async def test_same_random_id_is_stored_once(world: FakeWorld, people, clients) 
     alice, bot = people
     client = await clients(world, as_bot=bot)
     world.user_sends_to_bot(alice, "/start")
-    peer = types.InputPeerUser(alice.id, alice.access_hash)
+    peer = world.input_peer(alice, viewer=bot)
     request = functions.messages.SendMessageRequest(peer, "digest", random_id=4242)
 
     first = await client(request)
@@ -71,7 +71,7 @@ async def test_duplicate_random_id_as_an_error_is_retried_then_value_error(
     world.duplicate_random_id = "error"
     client = await clients(world, as_bot=bot)
     strict = await clients(world, as_bot=bot, raise_last_call_error=True)
-    peer = types.InputPeerUser(alice.id, alice.access_hash)
+    peer = world.input_peer(alice, viewer=bot)
     request = functions.messages.SendMessageRequest(peer, "digest", random_id=7)
     await client(request)
 
@@ -89,7 +89,7 @@ async def test_user_who_blocked_the_bot(world: FakeWorld, people, clients) -> No
     world.block(alice, bot)
 
     with pytest.raises(errors.UserIsBlockedError):
-        await client.send_message(types.InputPeerUser(alice.id, alice.access_hash), "hi")
+        await client.send_message(world.input_peer(alice, viewer=bot), "hi")
 
 
 async def test_too_long_message_is_refused(world: FakeWorld, people, clients) -> None:
@@ -97,7 +97,7 @@ async def test_too_long_message_is_refused(world: FakeWorld, people, clients) ->
     client = await clients(world, as_bot=bot)
 
     with pytest.raises(errors.MessageTooLongError):
-        await client.send_message(types.InputPeerUser(alice.id, alice.access_hash), "я" * 4097)
+        await client.send_message(world.input_peer(alice, viewer=bot), "я" * 4097)
 
 
 async def test_set_bot_commands(world: FakeWorld, people, clients) -> None:

@@ -125,3 +125,15 @@ async def test_full_channel(world: FakeWorld, clients) -> None:
     full = await client(functions.channels.GetFullChannelRequest(await client.get_entity("news")))
 
     assert full.full_chat.pts == news.pts
+
+
+async def test_access_hashes_are_per_account(world: FakeWorld, clients) -> None:
+    alice, bob = world.create_user("alice"), world.create_user("bobby")
+    world.create_channel("news")
+    alice_client = await clients(world, as_user=alice)
+    bob_client = await clients(world, as_user=bob)
+    alices_peer = await alice_client.get_input_entity("news")
+
+    with pytest.raises(errors.ChannelInvalidError):
+        await bob_client.get_messages(alices_peer, limit=1)
+    assert alices_peer == world.input_peer("news", viewer=alice)

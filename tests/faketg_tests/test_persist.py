@@ -2,7 +2,7 @@
 
 import json
 
-from telethon import events, functions, types
+from telethon import events, functions
 from telethon.sessions import SQLiteSession
 
 from tests.faketg import WorldSpec, build_world, make_client
@@ -28,7 +28,7 @@ async def test_sent_random_ids_survive_into_the_next_world(tmp_path) -> None:
     journal = tmp_path / "telegram.jsonl"
     first = build_world(SPEC, persist_path=journal)
     user = first.account("subscriber000")
-    peer = types.InputPeerUser(user.id, user.access_hash)
+    peer = first.input_peer(user, viewer=BOT)
     request = functions.messages.SendMessageRequest(peer, "<b>digest</b>", random_id=99)
     client = make_client(first, as_bot=BOT)
     await client.start(bot_token=first.bot_token(BOT))

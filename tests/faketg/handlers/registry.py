@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from telethon.tl import types
 
 from ..errors import FakeRpcError
-from ..model import Account, Channel
+from ..model import Account, Channel, peer_hash
 
 if TYPE_CHECKING:
     from ..sender import FakeSender
@@ -70,9 +70,10 @@ class Ctx:
             return self.channel(input_peer)
         return self.user(input_peer, error="PEER_ID_INVALID")
 
-    def _hash_ok(self, given: int, real: int) -> bool:
+    def _hash_ok(self, given: int, base: int) -> bool:
         # Bots may use access_hash 0 for peers they have seen ("min" access).
-        return given == real or (given == 0 and self.me.is_bot)
+        me = self.me
+        return given == peer_hash(base, me.id) or (given == 0 and me.is_bot)
 
     def check_readable(self, channel: Channel) -> None:
         me = self.me
