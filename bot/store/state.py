@@ -97,3 +97,10 @@ async def live_ids(archive: Archive, channel_id: int, low: int, high: int) -> se
         "SELECT msg_id FROM posts WHERE channel_id = ? AND msg_id BETWEEN ? AND ?"
         " AND deleted_at IS NULL", (channel_id, low, high))
     return {int(r[0]) for r in rows}
+
+
+async def oldest_msg_id(archive: Archive, channel_id: int) -> int | None:
+    """The lowest message id stored for a channel, or None if it has no posts."""
+    rows = await archive.fetch_all("SELECT min(msg_id) FROM posts WHERE channel_id = ?",
+                                   (channel_id,))
+    return None if rows[0][0] is None else int(rows[0][0])

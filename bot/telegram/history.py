@@ -126,11 +126,15 @@ class HistoryReader:
                     break
 
         await self._call(read(), watched)
-        if not seen:
+        oldest_kept = await state.oldest_msg_id(self._archive, watched.channel.id)
+        if not seen or oldest_kept is None:
             return (0, 0)
+        # Only what the archive already covers: older posts are outside the backfill depth.
+        posts = [p for p in posts if p.msg_id >= oldest_kept]
         result = await store_history(self._archive, self._analyse, posts)
         album_parts = {m for p in posts for m in p.album_ids}
-        stored = await state.live_ids(self._archive, watched.channel.id, min(seen), max(seen))
+        stored = await state.live_ids(self._archive, watched.channel.id,
+                                      max(min(seen), oldest_kept), max(seen))
         vanished = stored - seen - album_parts
         deleted = await self._archive.mark_deleted(watched.channel.id, vanished) if vanished else 0
         if result.updated or deleted:
