@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from telethon import TelegramClient
 
 from bot.config import Config, Secrets
-from bot.errors import SessionError
+from bot.errors import SessionError, TelegramError
 from bot.ingest import analyser_for
 from bot.store import Archive
 from bot.telegram.client import ClientFactory, create_client, secure_file, session_path
@@ -64,7 +64,11 @@ async def run(config: Config, secrets: Secrets, *,
 @asynccontextmanager
 async def connected(client: TelegramClient) -> AsyncIterator[TelegramClient]:
     """Connect a client for the life of the block and always disconnect it."""
-    await client.connect()
+    try:
+        await client.connect()
+    except OSError as exc:  # ConnectionError included: Telethon gave up after its retries
+        raise TelegramError(f"cannot reach Telegram: {exc}; check the network and retry "
+                            "(nothing is lost: tgmon catches up from its cursors)") from None
     try:
         yield client
     finally:
