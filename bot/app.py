@@ -31,7 +31,7 @@ async def run(config: Config, secrets: Secrets, *,
     """Run the collector until ``stop`` is set, SIGTERM/SIGINT arrives, or the session dies."""
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     stop = stop or asyncio.Event()
-    analyse = analyser_for(config)  # loads language models before any network work
+    analyse = analyser_for(config)  # language models load before any network work
     async with AsyncExitStack() as stack:
         stack.enter_context(session_lock(session_path(secrets, "user")))
         archive = await stack.enter_async_context(Archive.open(config.storage.path))

@@ -54,6 +54,10 @@ class Analysis:
     lang: str = "und"
     lang_confidence: float = 0.0
     hits: tuple[KeywordHit, ...] = ()
+    #: The folded copy of the text for the search index, and the hash that spots copies.
+    #: Computed with the analysis so that the work runs wherever analysis runs.
+    search_text: str | None = None
+    content_hash: str | None = None
 
     @property
     def groups(self) -> tuple[str, ...]:

@@ -21,9 +21,10 @@ Analyse = Callable[[str], Analysis]
 
 
 async def analyse_posts(posts: Sequence[Post], analyse: Analyse) -> list[AnalysedPost]:
-    """Analyse in a worker thread: detection and matching hold the GIL, SQLite does not."""
+    """Analyse a batch, in a thread when it is big enough to be worth one."""
     if len(posts) <= 4:
         return [AnalysedPost(p, analyse(p.text)) for p in posts]
+    # Detection and matching hold the GIL but SQLite does not, so a thread still overlaps.
     return await asyncio.to_thread(lambda: [AnalysedPost(p, analyse(p.text)) for p in posts])
 
 
@@ -94,9 +95,9 @@ class LiveWriter:
                 await self._archive.mark_deleted(item.channel_id, item.msg_ids)
 
 
+
 def analyser_for(config: Config) -> Analyse:
     """Build the analyser once (models load here, never at import time)."""
     from bot.analysis.analyzer import Analyzer
 
-    analyzer = Analyzer(config.keywords, language_backend=config.analysis.language_backend)
-    return analyzer.analyse
+    return Analyzer(config.keywords, language_backend=config.analysis.language_backend).analyse

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.analysis.fingerprint import content_hash, search_text
 from bot.analysis.keywords import KeywordMatcher
 from bot.analysis.language import make_detector
 from bot.analysis.normalize import normalize
@@ -27,7 +28,9 @@ class Analyzer:
         """Return the post's language, its confidence, and the sorted keyword hits."""
         found = self._detect(text)
         hits = self._matcher.match(text, found.lang)
-        return Analysis(lang=found.lang, lang_confidence=found.confidence, hits=hits)
+        folded = search_text(text)
+        return Analysis(lang=found.lang, lang_confidence=found.confidence, hits=hits,
+                        search_text=folded, content_hash=content_hash(text, folded=folded))
 
 
 def check_keywords(keywords: Mapping[str, KeywordGroup]) -> list[str]:

@@ -16,11 +16,11 @@ from bot.store import Archive
 async def import_file(args: argparse.Namespace) -> int:
     """Import a Telegram Desktop JSON export; exit 1 if any entry had to be skipped."""
     config = config_for(args)
-    analyse = analyser_for(config)
     size = args.export.stat().st_size if args.export.is_file() else None
     progress = (
         None if args.quiet or args.json else Progress(f"importing {args.export.name}", total=size)
     )
+    analyse = analyser_for(config)
     async with Archive.open(db_path(args, config)) as archive:
         report = await import_export(args.export, archive, analyse, progress=progress)
     if args.json:

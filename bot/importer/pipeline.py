@@ -1,7 +1,8 @@
-"""Import a Desktop export: parse and analyse in a worker thread while SQLite writes.
+"""Import a Desktop export: the next batch is parsed and analysed while this one is written.
 
-Parsing and analysis hold the GIL, while SQLite releases it, so running them in two threads
-overlaps the work instead of alternating it. Memory stays bounded by two batches.
+Parsing runs in a thread and analysis in worker processes (bot.ingest.analyse_posts), while
+SQLite writes in its own thread, so the stages overlap instead of alternating. Memory stays
+bounded by two batches.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.domain import AnalysedPost, Analysis, Post
+from bot.domain import AnalysedPost, Post
 from bot.errors import ImportFormatError
 from bot.importer.desktop import ExportHeader, Skipped, read_export
+from bot.ingest import Analyse, analyse_posts
 from bot.progress import Progress
 from bot.store import Archive, StoreResult
-
-Analyse = Callable[[str], Analysis]
 
 
 @dataclass
@@ -65,15 +65,15 @@ async def import_export(
     with stream:
         messages = read_export(stream, on_header=headers.append)
 
-        def produce() -> _Batch:
-            return _next_batch(messages, analyse, batch_size, stream.tell)
+        def produce() -> asyncio.Task[_Batch]:
+            return asyncio.create_task(_next_batch(messages, analyse, batch_size, stream.tell))
 
-        pending = asyncio.ensure_future(asyncio.to_thread(produce))
+        pending = produce()
         try:
             while True:
                 batch = await pending
                 if not batch.done:
-                    pending = asyncio.ensure_future(asyncio.to_thread(produce))
+                    pending = produce()
                 if headers and not report.channel_title:
                     await archive.upsert_channel(headers[0].channel)
                     report.channel_title = headers[0].channel.title or str(headers[0].channel.id)
@@ -101,16 +101,22 @@ async def _store(batch: _Batch, archive: Archive, report: ImportReport) -> None:
         report.stored += await archive.store_posts(batch.posts, cursors={channel_id: newest})
 
 
-def _next_batch(
+async def _next_batch(
     messages: Iterator[Post | Skipped], analyse: Analyse, size: int, position: Callable[[], int]
 ) -> _Batch:
-    posts: list[AnalysedPost] = []
+    posts, skips, done = await asyncio.to_thread(_read_batch, messages, size)
+    return _Batch(await analyse_posts(posts, analyse), skips, position(), done)
+
+
+def _read_batch(messages: Iterator[Post | Skipped], size: int
+                ) -> tuple[list[Post], list[Skipped], bool]:
+    posts: list[Post] = []
     skips: list[Skipped] = []
     for item in messages:
         if isinstance(item, Skipped):
             skips.append(item)
         else:
-            posts.append(AnalysedPost(item, analyse(item.text)))
+            posts.append(item)
         if len(posts) >= size:
-            return _Batch(posts, skips, position(), done=False)
-    return _Batch(posts, skips, position(), done=True)
+            return posts, skips, False
+    return posts, skips, True

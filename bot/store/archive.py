@@ -20,10 +20,10 @@ from typing import Any
 
 import aiosqlite
 
+from bot.analysis.fingerprint import content_hash, search_text
 from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit
 from bot.errors import StoreError
 from bot.store.schema import MIGRATIONS
-from bot.store.texthash import content_hash, index_text
 
 _CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
 
@@ -272,7 +272,7 @@ class Archive:
         )
         await conn.executemany(
             "INSERT INTO posts_fts (rowid, body) VALUES (?, ?)",
-            [(pid, index_text(i.post.text)) for pid, i in zip(pids, new, strict=True)],
+            [(pid, _search_text(i)) for pid, i in zip(pids, new, strict=True)],
         )
         await _insert_hits(conn, zip(pids, (i.analysis for i in new), strict=True))
         return pids
@@ -312,7 +312,7 @@ class Archive:
                     i.post.text,
                     i.analysis.lang,
                     i.analysis.lang_confidence,
-                    content_hash(i.post.text),
+                    _hash(i),
                     _ts(i.post.edit_date),
                     i.post.views,
                     i.post.forwards,
@@ -331,7 +331,7 @@ class Archive:
         )
         await conn.executemany(
             "UPDATE posts_fts SET body = ? WHERE rowid = ?",
-            [(index_text(i.post.text), pid) for pid, i in changed],
+            [(_search_text(i), pid) for pid, i in changed],
         )
         await self.replace_hits(conn, [(pid, i.analysis) for pid, i in changed])
 
@@ -486,10 +486,20 @@ def _post_row(pid: int, item: AnalysedPost, now: int) -> tuple[Any, ...]:
         json.dumps(list(p.media)),
         p.author,
         _ts(p.edit_date),
-        content_hash(p.text),
+        _hash(item),
         now,
         now,
     )
+
+
+def _search_text(item: AnalysedPost) -> str:
+    folded = item.analysis.search_text
+    return search_text(item.post.text) if folded is None else folded
+
+
+def _hash(item: AnalysedPost) -> str:
+    known = item.analysis.content_hash
+    return content_hash(item.post.text) if known is None else known
 
 
 def _ts(moment: datetime | None) -> int | None:

@@ -36,8 +36,7 @@ class Collector:
     """Watch the configured channels; ``run`` returns only by raising (SessionError) or cancel."""
 
     def __init__(self, client: TelegramClient, archive: Archive, analyse: Analyse,
-                 config: Config, *, now: Callable[[], float] = time.time,
-                 connection_check_seconds: float = 2.0) -> None:
+                 config: Config, *, now: Callable[[], float] = time.time) -> None:
         self.client = client
         self.archive = archive
         self.config = config
@@ -45,7 +44,7 @@ class Collector:
         self.history = HistoryReader(client, archive, analyse, config.collector, now=now)
         self.watched: dict[int, Watched] = {}
         self._now = now
-        self._check_every = connection_check_seconds
+        self._check_every = min(2.0, config.collector.catchup_interval_seconds / 4)
         self._wake = asyncio.Event()
         self.rounds = 0
 
@@ -103,6 +102,9 @@ class Collector:
                 log.error("%s: %s; next try %s", watched.config.ref, exc.message,
                           time.ctime(retry or 0))
                 continue
+            except (ConnectionError, OSError) as exc:
+                log.warning("history read interrupted (%s); resumed after reconnecting", exc)
+                return
             except FloodWait as exc:
                 until = await state.park(self.archive, _HISTORY, exc.seconds)
                 log.warning("flood wait of %ss on history reads: parked until %s; live "

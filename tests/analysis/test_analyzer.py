@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.analysis.analyzer import Analyzer, check_keywords
 from bot.analysis.normalize import fold_for_search, normalize
 from bot.config import KeywordGroup
-from bot.domain import Analysis, KeywordHit
+from bot.domain import KeywordHit
 
 GROUPS = {
     "president": KeywordGroup(terms=["Токаев"]),
@@ -31,7 +31,8 @@ def test_analyse_is_deterministic_across_instances() -> None:
 
 
 def test_emoji_only_post_is_undetermined_with_no_hits() -> None:
-    assert Analyzer(GROUPS).analyse("🔥🔥 https://t.me/x/1") == Analysis("und", 0.0, ())
+    result = Analyzer(GROUPS).analyse("🔥🔥 https://t.me/x/1")
+    assert (result.lang, result.lang_confidence, result.hits) == ("und", 0.0, ())
 
 
 def test_langdetect_backend_still_matches_keywords() -> None:
@@ -67,3 +68,12 @@ def test_search_fold_finds_kazakh_spelling_from_russian_spelling() -> None:
     assert fold_for_search("Тоқаевтың").startswith(fold_for_search("токаев"))
     assert normalize("Т\u00adо\u200bкаев") == "токаев"
     assert normalize("Tоkayev") == "tokayev"  # a Cyrillic о inside a Latin word
+
+
+def test_copies_of_a_post_share_a_content_hash_and_index_text_is_folded() -> None:
+    analyzer = Analyzer(GROUPS)
+    one = analyzer.analyse("Президент  Тоқаев\u00ad подписал указ")
+    two = analyzer.analyse("президент тоқаев подписал\nуказ")
+    other = analyzer.analyse("Президент Токаев подписал другой указ")
+    assert one.content_hash == two.content_hash != other.content_hash
+    assert one.search_text == "президент  токаев подписал указ"

@@ -105,3 +105,18 @@ async def test_a_username_is_resolved_once_then_taken_from_the_archive(
     first = len(world.requests("ResolveUsername"))
     await harness.run_once(until=lambda: harness.count("SELECT count(*) FROM cursors") == 2)
     assert first == 2 and len(world.requests("ResolveUsername")) == first
+
+
+async def test_after_a_disconnect_it_reconnects_and_reads_what_it_missed(
+        harness: Harness, world: FakeWorld) -> None:
+    news = world.channel("news")
+    await harness.start()
+    try:
+        await harness.wait(lambda: cursor_of(harness, news.marked_id) == 0)
+        client = harness.clients[0]
+        await client.disconnect()  # as when Telethon gives up its own reconnect attempts
+        missed = [world.post(news, f"while disconnected {n}") for n in range(5)]
+        await harness.wait(lambda: set(missed) <= set(harness.texts(news.marked_id)))
+        assert client.is_connected()
+    finally:
+        await harness.stop()

@@ -10,8 +10,8 @@ from telethon import TelegramClient
 
 from bot.cli import main
 from bot.errors import SessionError
-from tests.collector.harness import Harness
 from bot.telegram.client import create_client
+from tests.collector.harness import Harness
 from tests.faketg import FakeWorld, FloodSleeps, attach
 
 
@@ -134,7 +134,7 @@ async def test_run_without_a_logged_in_session_stops_and_never_prompts(
     harness.factory = not_logged_in  # type: ignore[method-assign]
     await harness.start()
     assert harness.task is not None
-    with pytest.raises(SessionError, match="not logged in.*tgmon login"):
+    with pytest.raises(SessionError, match=r"not logged in.*tgmon login"):
         await harness.task
 
 
