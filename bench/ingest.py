@@ -21,56 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from synthetic import KEYWORDS, make_post
+
 from bot.analysis.fingerprint import content_hash, search_text
 from bot.config import validate_config
 from bot.importer.pipeline import import_export
 from bot.ingest import analyser_for
 from bot.store import Archive
-
-WORDS = [
-    "Токаев",
-    "Тоқаев",
-    "Мажилис",
-    "парламент",
-    "выборы",
-    "бюджет",
-    "реформа",
-    "санкции",
-    "дипломатия",
-    "Астана",
-    "Алматы",
-    "министр",
-    "указ",
-    "закон",
-    "депутат",
-    "экономика",
-    "нейтралитет",
-    "сотрудничество",
-    "соседи",
-    "мемлекет",
-    "басшысы",
-    "Мәжіліс",
-    "депутаттары",
-    "сайлау",
-    "заң",
-    "жобасы",
-    "President",
-    "Tokayev",
-    "policy",
-    "neutrality",
-    "foreign",
-    "agents",
-    "elections",
-    "budget",
-    "reform",
-    "region",
-    "cooperation",
-]
-KEYWORDS = {
-    "president": {"terms": ["Токаев", "Tokayev", "Акорда"]},
-    "parliament": {"terms": ["Мажилис", "парламент", "Сенат", "parliament"]},
-    "agents": {"terms": ["иноагент", "foreign agent"]},
-}
 
 
 def write_export(path: Path, n: int, *, seed: int = 7) -> None:
@@ -78,7 +35,7 @@ def write_export(path: Path, n: int, *, seed: int = 7) -> None:
     with path.open("w", encoding="utf-8") as out:
         out.write('{"name": "bench", "type": "public_channel", "id": 1000000042, "messages": [\n')
         for i in range(1, n + 1):
-            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 110)))
+            text = make_post(rng)
             message = {
                 "id": i,
                 "type": "message",

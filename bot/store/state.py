@@ -46,8 +46,8 @@ async def mark_channel(archive: Archive, channel_id: int, *, ok: bool, detail: s
         async with conn.execute("SELECT failures FROM channels WHERE id = ?",
                                 (channel_id,)) as cursor:
             row = await cursor.fetchone()
-        failures = (row[0] if row else 0) + 1
-        retry_at = int(time.time()) + min(backoff_base * 2 ** (failures - 1), backoff_cap)
+        failures = int(row[0] if row else 0) + 1
+        retry_at: int = int(time.time()) + min(backoff_base * 2 ** (failures - 1), backoff_cap)
         await conn.execute(
             "UPDATE channels SET status = 'unavailable', status_detail = ?, failures = ?,"
             " retry_at = ? WHERE id = ?", (detail, failures, retry_at, channel_id))
