@@ -37,6 +37,11 @@ _CYRILLIC_TURKIC: Final = frozenset({"kk", "ky", "tt", "ba"})
 # Letters that Cyrillic Turkic alphabets add to Russian's. CLD2 sometimes calls a short Russian
 # sentence kk; real kk/ky/tt text almost always carries one of these.
 _TURKIC_LETTERS = re.compile(r"[әғқңөұүһіҗӘҒҚҢӨҰҮҺІҖ]")
+# ...but in a capitalised word it is usually a name spelled the Kazakh way (Тоқаев,
+# Мәжіліс) inside a Russian sentence, which says nothing about the sentence's language.
+_NAME_SENSITIVE: Final = frozenset({"kk", "ky", "tt", "uk"})
+_NAME_FOLD = str.maketrans("әғқңөұүһіҗӘҒҚҢӨҰҮҺІҖ", "агкноуухижАГКНОУУХИЖ")
+_LOWER_TURKIC_WORD = re.compile(r"(?<!\w)[^\W\d_A-ZА-ЯЁӘҒҚҢӨҰҮҺІҖ]\w*[әғқңөұүһіҗ]|(?<!\w)[әғқңөұүһіҗ]")
 # fastText is trusted over a CLD2 runner-up above this score; below it, CLD2 broke more
 # ru/uk ties right than wrong. CLD2's "sr" for Russian is a known miss, never a tie-breaker.
 _SURE: Final = 0.85
@@ -90,6 +95,11 @@ def prepare(text: str) -> str | None:
     return _SPACES.sub(" ", text).strip()[:MAX_DETECT_CHARS]
 
 
+def _names_only_turkic(text: str) -> bool:
+    """True when Turkic letters appear only in capitalised words (names such as Тоқаев)."""
+    return _TURKIC_LETTERS.search(text) is not None and _LOWER_TURKIC_WORD.search(text) is None
+
+
 class _AutoDetector:
     def __init__(self) -> None:
         self._fasttext = _fasttext_model()
@@ -98,6 +108,17 @@ class _AutoDetector:
         prepared = prepare(text)
         if prepared is None:
             return UNKNOWN
+        found = self._decide(prepared)
+        if found.lang in _NAME_SENSITIVE and _names_only_turkic(prepared):
+            # A Russian post about Тоқаев or the Мәжіліс is still Russian, but those letters
+            # pull both detectors to kk or uk. Spelled the Russian way, a sure ru decides;
+            # short Kazakh headlines ("Ақорда: Тоқаев Астанада") stay kk.
+            plain = self.fasttext_guesses(prepared.translate(_NAME_FOLD))
+            if plain and plain[0].lang == "ru" and plain[0].confidence >= _SURE:
+                return plain[0]
+        return found
+
+    def _decide(self, prepared: str) -> Detected:
         cld2 = cld2_guess(prepared)
         guesses = self.fasttext_guesses(prepared)
         if (

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
 from bot.cli import output
-from bot.cli.context import config_for, db_path
+from bot.cli.context import config_for, db_path, existing_db
+from bot.domain import Analysis
 from bot.importer.pipeline import import_export
-from bot.ingest import analyser_for
+from bot.ingest import Analyse, analyser_for
 from bot.progress import Progress
-from bot.store import Archive
+from bot.store import Archive, reads, reanalysis
 
 
 async def import_file(args: argparse.Namespace) -> int:
@@ -47,3 +49,30 @@ async def import_file(args: argparse.Namespace) -> int:
             f"{report.error_count:,} errors"
         )
     return 1 if report.error_count else 0
+
+
+async def reanalyze(args: argparse.Namespace) -> int:
+    """Re-run language detection and keyword matching over every stored post."""
+    config = config_for(args)
+    analyse = analyser_for(config)
+    async with Archive.open(existing_db(args, config)) as archive:
+        total = await reanalysis.count_posts(archive)
+        progress = None if args.quiet else Progress("reanalysing", total=total)
+        done = changed = 0
+        async for page in reanalysis.iter_texts(archive):
+            analysed = await asyncio.to_thread(_analyse_page, page, analyse)
+            changed += await reanalysis.apply_analyses(archive, analysed)
+            done += len(page)
+            if progress:
+                progress.update(done, position=done)
+        if progress:
+            progress.close()
+        groups = (await reads.stats(archive)).groups
+    print(f"reanalysed {done:,} posts; {changed:,} changed language; keyword groups now: "
+          + (", ".join(f"{k} {v:,}" for k, v in groups.items()) or "no matches"))
+    return 0
+
+
+def _analyse_page(page: list[tuple[int, str]], analyse: Analyse
+                  ) -> list[tuple[int, str, Analysis]]:
+    return [(pid, text, analyse(text)) for pid, text in page]

@@ -93,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(handler=archive_cmds.import_file)
 
+    reanalyze = command(
+        "reanalyze",
+        "Re-run language detection and keyword matching over the whole archive, after the "
+        "keyword config changed. Fetches nothing from Telegram.",
+        db=True,
+    )
+    reanalyze.add_argument("--quiet", action="store_true", help="no progress bar")
+    reanalyze.set_defaults(handler=archive_cmds.reanalyze)
+
     search = command(
         "search", "Full-text search of stored posts, newest first.", db=True, json=True
     )

@@ -93,3 +93,13 @@ def test_langdetect_backend_is_kept_for_languages_it_knows(detect_langdetect: De
 def test_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="cld3"):
         make_detector("cld3")
+
+
+def test_russian_post_with_kazakh_spelled_names_stays_russian() -> None:
+    detect = make_detector("auto")
+    for text in ("Президент Тоқаев подписал указ о созыве Мәжіліса.",
+                 "Депутаты Мәжіліса обсудили бюджет на следующий год"):
+        assert detect(text).lang == "ru", text
+    for text in ("Ақорда: Тоқаев Астанада", "Тоқаев пен Путин кездесті",
+                 "Мәжіліс отырысы"):
+        assert detect(text).lang == "kk", text

@@ -156,3 +156,18 @@ def test_python_dash_m_bot_works() -> None:
         check=False,
     )
     assert result.returncode == 0 and "prefix*" in result.stdout
+
+
+def test_reanalyze_applies_a_changed_keyword_config_without_refetching(
+        imported_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "парламент", "--db", str(imported_db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["groups"] == []
+    config = tmp_path / "tgmon.toml"
+    config.write_text('[keywords.parliament]\nterms = ["парламент", "Мәжіліс"]\n',
+                      encoding="utf-8")
+    assert main(["reanalyze", "--config", str(config), "--db", str(imported_db)]) == 0
+    out = capsys.readouterr().out
+    assert "reanalysed 6 posts" in out and "parliament 2" in out
+    assert main(["search", "парламент", "--db", str(imported_db), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found[0]["groups"] == ["parliament"] and found[0]["terms"] == ["парламент"]
