@@ -41,7 +41,8 @@ _TURKIC_LETTERS = re.compile(r"[әғқңөұүһіҗӘҒҚҢӨҰҮҺІҖ]")
 # Мәжіліс) inside a Russian sentence, which says nothing about the sentence's language.
 _NAME_SENSITIVE: Final = frozenset({"kk", "ky", "tt", "uk"})
 _NAME_FOLD = str.maketrans("әғқңөұүһіҗӘҒҚҢӨҰҮҺІҖ", "агкноуухижАГКНОУУХИЖ")
-_LOWER_TURKIC_WORD = re.compile(r"(?<!\w)[^\W\d_A-ZА-ЯЁӘҒҚҢӨҰҮҺІҖ]\w*[әғқңөұүһіҗ]|(?<!\w)[әғқңөұүһіҗ]")
+_LOWER_TURKIC_WORD = re.compile(
+    r"(?<!\w)[^\W\d_A-ZА-ЯЁӘҒҚҢӨҰҮҺІҖ]\w*[әғқңөұүһіҗ]|(?<!\w)[әғқңөұүһіҗ]")
 # fastText is trusted over a CLD2 runner-up above this score; below it, CLD2 broke more
 # ru/uk ties right than wrong. CLD2's "sr" for Russian is a known miss, never a tie-breaker.
 _SURE: Final = 0.85
