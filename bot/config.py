@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import regex
 from dotenv import dotenv_values
 from pydantic import (
     AfterValidator,
@@ -139,8 +140,9 @@ def _check_term(term: str) -> None:
         raise ValueError("empty term")
     if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
         try:
-            re.compile(text[1:-1])
-        except re.error as exc:
+            # The matcher runs /regex/ terms with the `regex` package (it has time limits).
+            regex.compile(text[1:-1])
+        except regex.error as exc:
             raise ValueError(f"regex {text!r} does not compile: {exc}") from None
 
 
@@ -219,6 +221,13 @@ class Secrets(_Model):
     bot_token: SecretStr | None = None
     session: Annotated[Path, Field(strict=False)] = Path("data/tgmon.session")
     source: str = "environment"
+
+    def session_file(self, kind: str = "user") -> Path:
+        """Where a client's session lives; the bot's sits beside the user's."""
+        base = self.session
+        if kind == "bot":
+            base = base.with_name(base.stem + "-bot" + base.suffix)
+        return base if base.suffix == ".session" else base.with_name(base.name + ".session")
 
     def require(self, *names: str) -> None:
         """Raise a ConfigError that lists every missing secret and where to get it."""

@@ -25,7 +25,7 @@ DEMO_KEYWORDS = {
 }
 
 
-def check(args: argparse.Namespace) -> int:
+async def check(args: argparse.Namespace) -> int:
     """Validate the config and secrets; print what will be watched and sent."""
     config = load_config(args.config)
     secrets = load_secrets(args.env_file)

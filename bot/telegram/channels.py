@@ -39,15 +39,24 @@ class Watched:
                                       self.channel.access_hash or 0)
 
 
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The channels that resolved, and a one-line problem for each one that did not."""
+
+    watched: list[Watched]
+    problems: dict[str, str]
+
+
 async def resolve_channels(client: TelegramClient, archive: Archive,
-                           configs: Sequence[ChannelConfig]) -> list[Watched]:
+                           configs: Sequence[ChannelConfig]) -> Resolution:
     """Resolve every configured channel; report and skip the ones that fail."""
     await state.forget_unresolved(archive, {str(c.parsed) for c in configs})
-    watched: list[Watched] = []
+    result = Resolution([], {})
     for config in configs:
         ref = config.parsed
         reason = await state.unresolved_reason(archive, str(ref))
         if reason is not None:
+            result.problems[str(ref)] = f"unresolvable (remembered): {reason}"
             log.warning("channel %s: skipped, Telegram could not resolve it earlier (%s); "
                         "change the reference in the config to try again", ref, reason)
             continue
@@ -56,15 +65,17 @@ async def resolve_channels(client: TelegramClient, archive: Archive,
         except ChannelUnavailable as exc:
             if exc.reason == "unresolvable":
                 await state.mark_unresolved(archive, str(ref), exc.message)
+            result.problems[str(ref)] = exc.message
             log.error("channel %s: cannot be read (%s); the others carry on", ref, exc.message)
             continue
         except FloodWait as exc:
+            result.problems[str(ref)] = f"resolving is flood-limited for {exc.seconds}s"
             log.error("channel %s: resolving is flood-limited for %ss; it is retried on the "
                       "next start", ref, exc.seconds)
             continue
         await archive.upsert_channel(channel, ref=str(ref))
-        watched.append(Watched(channel, config))
-    return watched
+        result.watched.append(Watched(channel, config))
+    return result
 
 
 async def _resolve(client: TelegramClient, archive: Archive, ref: ChannelRef) -> Channel:

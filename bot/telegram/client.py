@@ -25,10 +25,7 @@ ClientFactory = Callable[..., TelegramClient]
 
 def session_path(secrets: Secrets, kind: ClientKind) -> Path:
     """Where a client's SQLite session lives; the bot's sits beside the user's."""
-    base = secrets.session
-    if kind == "bot":
-        base = base.with_name(base.stem + "-bot" + base.suffix)
-    return base if base.suffix == ".session" else base.with_name(base.name + ".session")
+    return secrets.session_file(kind)
 
 
 def create_client(kind: ClientKind, secrets: Secrets, *, flood_sleep_threshold: int = 60,

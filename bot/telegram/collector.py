@@ -65,7 +65,7 @@ class Collector:
     async def start(self) -> None:
         """Resolve the channels and register the live handlers (by marked id, ourselves)."""
         resolved = await resolve_channels(self.client, self.archive, self.config.channels)
-        for watched in resolved:
+        for watched in resolved.watched:
             try:
                 await join_if_needed(self.client, watched)
             except ChannelUnavailable as exc:

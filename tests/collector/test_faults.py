@@ -155,3 +155,21 @@ def test_run_when_telegram_is_unreachable_exits_1_with_a_clear_message(
 
 async def _refuse_network(self: object) -> None:
     raise ConnectionError("no network in tests")
+
+
+async def test_check_online_reports_each_channel_status(harness: Harness, world: FakeWorld
+                                                        ) -> None:
+    from bot.telegram.online_check import check_channels
+
+    channels = [{"ref": "@no_such_channel"}, *[c.model_dump() for c in harness.config.channels]]
+    harness.config = harness.config.model_copy(update={
+        "channels": [harness.config.channels[0].model_validate(c) for c in channels]})
+    world.post(world.channel("news"), "hello")
+    world.make_private(world.channel("other"))
+    statuses = await check_channels(harness.config, harness.secrets,
+                                    client_factory=harness.factory)
+    assert [(s.ref, s.ok) for s in statuses] == [
+        ("@no_such_channel", False), ("@news", True), ("@other", False)]
+    assert "newest post #1" in statuses[1].detail
+    for client in harness.clients:
+        assert not client.is_connected()
