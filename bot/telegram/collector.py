@@ -110,6 +110,14 @@ class Collector:
                 log.warning("flood wait of %ss on history reads: parked until %s; live "
                             "updates carry on", exc.seconds, time.ctime(until))
                 return
+            except SessionError:
+                raise
+            except Exception:
+                # An error we have no rule for: this channel waits for the next round, the
+                # others go on, and the cursor guarantees nothing is skipped meanwhile.
+                log.exception("reading %s failed; retried on the next round",
+                              watched.config.ref)
+                continue
             if known and known.status != "ok":
                 await state.mark_channel(self.archive, watched.channel.id, ok=True)
                 log.info("%s is readable again", watched.config.ref)

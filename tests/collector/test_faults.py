@@ -173,3 +173,12 @@ async def test_check_online_reports_each_channel_status(harness: Harness, world:
     assert "newest post #1" in statuses[1].detail
     for client in harness.clients:
         assert not client.is_connected()
+
+
+async def test_an_unexpected_telegram_error_skips_one_round_not_the_collector(
+        harness: Harness, world: FakeWorld) -> None:
+    news = world.channel("news")
+    world.post_many(news, 10)
+    world.inject_error("GetHistory", "MSG_ID_INVALID", times=1)
+    await harness.run_once(until=lambda: cursor_of(harness, news.marked_id) == 10)
+    assert len(harness.texts(news.marked_id)) == 10
