@@ -101,6 +101,10 @@ class Harness:
         return dict(self.query("SELECT msg_id, text FROM posts WHERE channel_id = ?",  # type: ignore[arg-type]
                                (channel_id,)))
 
+    def cursor(self, channel_id: int) -> int | None:
+        rows = self.query("SELECT last_msg_id FROM cursors WHERE channel_id = ?", (channel_id,))
+        return rows[0][0] if rows else None
+
     def count(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         rows = self.query(sql, params)
         return int(rows[0][0]) if rows else 0

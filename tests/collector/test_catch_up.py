@@ -10,18 +10,13 @@ from tests.collector.harness import Harness
 from tests.faketg import FakeWorld
 
 
-def cursor_of(harness: Harness, channel_id: int) -> int | None:
-    rows = harness.query("SELECT last_msg_id FROM cursors WHERE channel_id = ?", (channel_id,))
-    return rows[0][0] if rows else None
-
-
 async def test_posts_published_while_down_are_stored_once_after_restart(
         harness: Harness, world: FakeWorld) -> None:
     news = world.channel("news")
     world.post(news, "before the first start")
-    await harness.run_once(until=lambda: cursor_of(harness, news.marked_id) == 1)
+    await harness.run_once(until=lambda: harness.cursor(news.marked_id) == 1)
     world.post_many(news, 500, text="пропущенный пост {id}")
-    await harness.run_once(until=lambda: cursor_of(harness, news.marked_id) == 501)
+    await harness.run_once(until=lambda: harness.cursor(news.marked_id) == 501)
     ids = [r[0] for r in harness.query(
         "SELECT msg_id FROM posts WHERE channel_id = ? ORDER BY msg_id", (news.marked_id,))]
     assert ids == list(range(1, 502))
@@ -34,7 +29,7 @@ async def test_more_than_100_missed_live_posts_are_read_from_history(
     news = world.channel("news")
     await harness.start()
     try:
-        await harness.wait(lambda: cursor_of(harness, news.marked_id) == 0)
+        await harness.wait(lambda: harness.cursor(news.marked_id) == 0)
         with world.drop_updates():
             for n in range(150):
                 world.post(news, f"в разрыве {n}")
@@ -78,7 +73,7 @@ async def test_a_post_whose_live_handler_failed_is_recovered_by_the_timer(
     news = world.channel("news")
     await harness.start()
     try:
-        await harness.wait(lambda: cursor_of(harness, news.marked_id) == 0)
+        await harness.wait(lambda: harness.cursor(news.marked_id) == 0)
         msg_id = world.post(news, "boom")
         await harness.wait(lambda: msg_id in harness.texts(news.marked_id))
     finally:
@@ -95,7 +90,7 @@ async def test_a_channel_added_to_the_config_is_backfilled_on_the_next_start(
     channels = [*harness.config.channels,
                 harness.config.channels[0].model_copy(update={"ref": "@extra", "backfill": 20})]
     harness.config = harness.config.model_copy(update={"channels": channels})
-    await harness.run_once(until=lambda: cursor_of(harness, extra.marked_id) == 50)
+    await harness.run_once(until=lambda: harness.cursor(extra.marked_id) == 50)
     assert sorted(harness.texts(extra.marked_id)) == list(range(31, 51))
 
 
@@ -112,7 +107,7 @@ async def test_after_a_disconnect_it_reconnects_and_reads_what_it_missed(
     news = world.channel("news")
     await harness.start()
     try:
-        await harness.wait(lambda: cursor_of(harness, news.marked_id) == 0)
+        await harness.wait(lambda: harness.cursor(news.marked_id) == 0)
         client = harness.clients[0]
         await client.disconnect()  # as when Telethon gives up its own reconnect attempts
         missed = [world.post(news, f"while disconnected {n}") for n in range(5)]

@@ -15,17 +15,12 @@ from tests.collector.harness import Harness
 from tests.faketg import FakeWorld, FloodSleeps, attach
 
 
-def cursor_of(harness: Harness, channel_id: int) -> int | None:
-    rows = harness.query("SELECT last_msg_id FROM cursors WHERE channel_id = ?", (channel_id,))
-    return rows[0][0] if rows else None
-
-
 async def test_a_short_flood_wait_is_slept_through(harness: Harness, world: FakeWorld,
                                                   flood_sleeps: FloodSleeps) -> None:
     news = world.channel("news")
     world.post_many(news, 30)
     world.inject_error("GetHistory", "FLOOD_WAIT_30", times=1)
-    await harness.run_once(until=lambda: cursor_of(harness, news.marked_id) == 30)
+    await harness.run_once(until=lambda: harness.cursor(news.marked_id) == 30)
     assert [round(s) for s in flood_sleeps.sleeps] == [30]
     assert len(harness.texts(news.marked_id)) == 30
 
@@ -180,5 +175,5 @@ async def test_an_unexpected_telegram_error_skips_one_round_not_the_collector(
     news = world.channel("news")
     world.post_many(news, 10)
     world.inject_error("GetHistory", "MSG_ID_INVALID", times=1)
-    await harness.run_once(until=lambda: cursor_of(harness, news.marked_id) == 10)
+    await harness.run_once(until=lambda: harness.cursor(news.marked_id) == 10)
     assert len(harness.texts(news.marked_id)) == 10
