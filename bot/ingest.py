@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.config import Config
 from bot.domain import AnalysedPost, Analysis, Post
 from bot.store import Archive, StoreResult
 
@@ -91,3 +92,11 @@ class LiveWriter:
                 run = []
             if isinstance(item, _Deletion):
                 await self._archive.mark_deleted(item.channel_id, item.msg_ids)
+
+
+def analyser_for(config: Config) -> Analyse:
+    """Build the analyser once (models load here, never at import time)."""
+    from bot.analysis.analyzer import Analyzer
+
+    analyzer = Analyzer(config.keywords, language_backend=config.analysis.language_backend)
+    return analyzer.analyse

@@ -13,7 +13,10 @@ from bot.errors import TgmonError
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``tgmon`` and return its exit code: 0 ok, 1 failure, 2 bad input, 130 interrupted."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2): argparse already explained
+        return int(exc.code or 0)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

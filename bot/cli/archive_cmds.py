@@ -6,8 +6,9 @@ import argparse
 import sys
 
 from bot.cli import output
-from bot.cli.context import analyser_for, config_for, db_path
+from bot.cli.context import config_for, db_path
 from bot.importer.pipeline import import_export
+from bot.ingest import analyser_for
 from bot.progress import Progress
 from bot.store import Archive
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.config import DEFAULT_CONFIG, Config, load_config
-from bot.domain import Analysis
 from bot.errors import UsageError
 from bot.store.reads import PostFilter
 
@@ -74,10 +72,3 @@ def parse_moment(text: str | None, option: str, *, now: datetime | None = None) 
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
-
-def analyser_for(config: Config) -> Callable[[str], Analysis]:
-    """Build the analyser once for a command (models load here, not at import time)."""
-    from bot.analysis.analyzer import Analyzer
-
-    analyzer = Analyzer(config.keywords, language_backend=config.analysis.language_backend)
-    return analyzer.analyse

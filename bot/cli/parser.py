@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=setup_cmds.run)
 
+    login = command("login", "Log the user account in (phone, code, 2FA password) and save "
+                    "the session file. The only command that prompts.")
+    login.set_defaults(handler=setup_cmds.login)
+
     check = command("check", "Validate the config and .env, and print a short summary.")
     check.add_argument(
         "--online",

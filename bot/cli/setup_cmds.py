@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from datetime import UTC, datetime
 from importlib import resources
@@ -11,11 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import output
-from bot.cli.context import analyser_for
 from bot.config import Config, load_config, load_secrets, validate_config
 from bot.digest.schedule import parse_schedule
 from bot.errors import ConfigError
 from bot.importer.pipeline import import_export
+from bot.ingest import analyser_for
+from bot.logs import configure_logging
 from bot.store import Archive, reads
 
 DEMO_KEYWORDS = {
@@ -80,18 +80,28 @@ def keyword_problems(config: Config) -> list[str]:
     return check_keywords(config.keywords)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the collector (and, when configured, the bot) until stopped."""
+async def run(args: argparse.Namespace) -> int:
+    """Run the collector until stopped (SIGTERM, Ctrl-C) or the session stops working."""
+    from bot import app
+
     config = load_config(args.config)
+    if args.db:
+        config = config.model_copy(update={"storage": config.storage.model_copy(
+            update={"path": args.db})})
     secrets = load_secrets(args.env_file)
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
-    print(
-        f"tgmon: {len(config.channels)} channels configured and secrets present, but the "
-        "collector is not part of this build yet; use `tgmon import` and `tgmon search` "
-        "meanwhile",
-        file=sys.stderr,
-    )
-    return 1
+    configure_logging(config.logging.level, config.logging.format)
+    await app.run(config, secrets)
+    return 0
+
+
+async def login(args: argparse.Namespace) -> int:
+    """Log the user account in interactively and write the session file."""
+    from bot.telegram.login import login as do_login
+
+    secrets = load_secrets(args.env_file)
+    print(f"logged in as {await do_login(secrets)}")
+    return 0
 
 
 async def demo(args: argparse.Namespace) -> int:

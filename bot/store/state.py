@@ -43,9 +43,10 @@ async def mark_channel(archive: Archive, channel_id: int, *, ok: bool, detail: s
                 "UPDATE channels SET status = 'ok', status_detail = NULL, failures = 0,"
                 " retry_at = NULL WHERE id = ?", (channel_id,))
             return None
-        rows = await conn.execute_fetchall(
-            "SELECT failures FROM channels WHERE id = ?", (channel_id,))
-        failures = (list(rows)[0][0] if rows else 0) + 1
+        async with conn.execute("SELECT failures FROM channels WHERE id = ?",
+                                (channel_id,)) as cursor:
+            row = await cursor.fetchone()
+        failures = (row[0] if row else 0) + 1
         retry_at = int(time.time()) + min(backoff_base * 2 ** (failures - 1), backoff_cap)
         await conn.execute(
             "UPDATE channels SET status = 'unavailable', status_detail = ?, failures = ?,"
@@ -88,3 +89,18 @@ async def park(archive: Archive, request: str, seconds: int) -> int:
         await conn.execute("INSERT OR REPLACE INTO flood_parks (request, until) VALUES (?, ?)",
                            (request, until))
     return until
+
+
+async def live_ids(archive: Archive, channel_id: int, low: int, high: int) -> set[int]:
+    """Ids of stored, not deleted posts of a channel between ``low`` and ``high``."""
+    rows = await archive.fetch_all(
+        "SELECT msg_id FROM posts WHERE channel_id = ? AND msg_id BETWEEN ? AND ?"
+        " AND deleted_at IS NULL", (channel_id, low, high))
+    return {int(r[0]) for r in rows}
+
+
+async def oldest_msg_id(archive: Archive, channel_id: int) -> int | None:
+    """The lowest message id stored for a channel, or None if it has no posts."""
+    rows = await archive.fetch_all("SELECT min(msg_id) FROM posts WHERE channel_id = ?",
+                                   (channel_id,))
+    return None if rows[0][0] is None else int(rows[0][0])

@@ -68,7 +68,7 @@ def test_search_prints_matches_and_json(
 def test_a_query_that_means_nothing_gets_a_helpful_reply(
     imported_db: Path, capsys: pytest.CaptureFixture[str], query: str
 ) -> None:
-    assert main(["search", query, "--db", str(imported_db)]) == 2
+    assert main(["search", "--db", str(imported_db), "--", query]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tgmon: ") and "Traceback" not in err
 

@@ -1,0 +1,124 @@
+"""Print posts/s for language detection and keyword matching on 2,000-character posts.
+
+    python bench/analysis.py --data ../shared/data
+
+Posts are built from the real sentences in lang/ (ru, kk, ky, uk, en in turn). Terms are the
+words of lang/lingua/single-words (ru, kk, uk, en, be in turn, four letters or more): real
+words from another sample of the same corpora, so some match and most do not, as with a
+watch-list. The "hits/post" column shows how many.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.analysis.analyzer import Analyzer
+from bot.analysis.keywords import KeywordMatcher
+from bot.analysis.language import make_detector
+from bot.analysis.morphology import WORD
+from bot.config import KeywordGroup
+
+FILES = {
+    "ru": "lang/lingua/sentences/ru.txt",
+    "kk": "lang/lingua/sentences/kk.txt",
+    "ky": "lang/ud/ky.txt",
+    "uk": "lang/lingua/sentences/uk.txt",
+    "en": "lang/lingua/sentences/en.txt",
+}
+POST_CHARS = 2000
+T = TypeVar("T")
+
+
+def main() -> None:
+    """Build posts and term lists, then time each stage."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--posts", type=int, default=500)
+    args = parser.parse_args()
+    texts = {
+        lang: (args.data / path).read_text("utf-8").splitlines() for lang, path in FILES.items()
+    }
+    posts = _posts(texts, args.posts)
+    singles = {
+        lang: (args.data / f"lang/lingua/single-words/{lang}.txt").read_text("utf-8").splitlines()
+        for lang in ("ru", "kk", "uk", "en", "be", "bg", "mn")
+    }
+    # The single-word lists hold about 7,000 terms; sentence words make up the rest.
+    words = list(dict.fromkeys(_distinct_words(singles) + _distinct_words(texts)))
+    print(f"{len(posts)} posts of {POST_CHARS} characters\n")
+    print("| stage | terms | build s | posts/s | hits/post |")
+    print("|---|---|---|---|---|")
+    for backend in ("auto", "langdetect"):
+        detect = make_detector(backend)
+        sample = posts if backend == "auto" else posts[:100]
+        print(f"| language detection ({backend}) | - | - | {_rate(detect, sample):,.0f} | - |")
+    langs = [make_detector("auto")(post).lang for post in posts]
+    for count in (10, 100, 1_000, 10_000):
+        groups = _groups(words[:count])
+        start = time.perf_counter()
+        matcher = KeywordMatcher(groups)
+        built = time.perf_counter() - start
+        pairs = list(zip(posts, langs, strict=True))
+        rate = _rate(functools.partial(_match, matcher), pairs)
+        hits = sum(len(matcher.match(*pair)) for pair in pairs) / len(pairs)
+        terms = sum(len(g.terms) for g in groups.values())
+        print(f"| keyword matching | {terms:,} | {built:.1f} | {rate:,.0f} | {hits:.1f} |")
+    analyzer = Analyzer(_groups(words[:1_000]))
+    rate = _rate(analyzer.analyse, posts)
+    print(f"| analyse (detection + matching) | 1,000 | - | {rate:,.0f} | - |")
+
+
+def _match(matcher: KeywordMatcher, pair: tuple[str, str]) -> object:
+    return matcher.match(*pair)
+
+
+def _posts(texts: dict[str, list[str]], count: int) -> list[str]:
+    posts = []
+    cursors = dict.fromkeys(texts, 0)
+    langs = list(texts)
+    for n in range(count):
+        lang = langs[n % len(langs)]
+        lines, post = texts[lang], ""
+        while len(post) < POST_CHARS:
+            post += lines[cursors[lang] % len(lines)] + " "
+            cursors[lang] += 1
+        posts.append(post[:POST_CHARS])
+    return posts
+
+
+def _distinct_words(texts: dict[str, list[str]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for lines in zip(*texts.values(), strict=False):
+        for line in lines:
+            for word in WORD.findall(line.lower()):
+                if len(word) >= 4 and word.isalpha():
+                    seen.setdefault(word)
+    return list(seen)
+
+
+def _groups(terms: list[str]) -> dict[str, KeywordGroup]:
+    # Ten terms per group, as a watch-list is usually written.
+    return {f"g{i // 10}": KeywordGroup(terms=terms[i : i + 10]) for i in range(0, len(terms), 10)}
+
+
+def _rate(work: Callable[[T], object], items: list[T]) -> float:
+    """Return items per second, best of three passes (other processes share the machine)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for item in items:
+            work(item)
+        best = min(best, time.perf_counter() - start)
+    return len(items) / best
+
+
+if __name__ == "__main__":
+    main()

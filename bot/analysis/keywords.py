@@ -1,0 +1,223 @@
+"""Match every keyword group against a post in one pass over its words.
+
+Each term word is expanded once, at build time, into the keys it may appear as: pymorphy3
+forms for ru and uk, regular plurals for en, and stems that take a chain of Kazakh/Kyrgyz
+suffixes for the Turkic languages. Matching a post is then one dictionary lookup per word and
+profile (and one per prefix for Turkic), whatever the number of terms. The post's language
+picks the profile; a post in any other language, or ``und``, is tried with every profile.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from bot.analysis.morphology import (
+    KEY_FOLD,
+    KEY_PAIRS,
+    MIN_TURKIC_STEM,
+    WORD,
+    english_forms,
+    slavic_forms,
+    turkic_stems,
+    turkic_suffix_fits,
+)
+from bot.analysis.normalize import normalize, replace_each
+from bot.analysis.terms import Term, TermKind, parse_term, regex_search
+from bot.config import KeywordGroup
+from bot.domain import KeywordHit
+
+_FORM_PROFILES: Final = ("ru", "uk", "en")
+_PROFILES_BY_LANG: Final = {
+    "ru": ("ru",),
+    "uk": ("uk",),
+    "en": ("en",),
+    **dict.fromkeys(("kk", "ky", "tt", "ba"), ("turkic",)),
+}
+_ALL_PROFILES: Final = (*_FORM_PROFILES, "turkic")
+_EXACT: Final = "exact"
+
+
+_Stem = tuple[str, bool, bool]
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity: entries key the per-post results
+class _Entry:
+    """A term of one group: what it is, and the keys each of its words may take per profile."""
+
+    group: str
+    term: Term
+    excludes: bool
+    # words[i][profile] is the set of keys word i may appear as under that profile.
+    words: tuple[dict[str, frozenset[str]], ...] = ()
+    # turkic[i] is word i's stems: (stem, needs a vowel next, is folded).
+    turkic: tuple[tuple[_Stem, ...], ...] = ()
+
+
+@dataclass(slots=True)
+class _Index:
+    """First-word lookups: key → entries, per profile; Turkic stems → entries."""
+
+    by_key: dict[str, dict[str, list[_Entry]]] = field(default_factory=lambda: defaultdict(dict))
+    # Stems as written (matched against the word as written) and, for names, folded.
+    by_stem: dict[tuple[str, bool], list[tuple[_Entry, bool]]] = field(default_factory=dict)
+    by_exact: dict[str, list[_Entry]] = field(default_factory=dict)
+    # The folded first letters of every stem: most words of a post start no stem at all.
+    stem_starts: set[str] = field(default_factory=set)
+    longest_stem: int = 0
+
+
+class KeywordMatcher:
+    """All keyword groups compiled for matching; build once, call ``match`` per post."""
+
+    def __init__(self, keywords: Mapping[str, KeywordGroup]) -> None:
+        self._languages = {name: frozenset(g.languages) for name, g in keywords.items()}
+        self._index = _Index()
+        self._regexes: list[_Entry] = []
+        for name in sorted(keywords):
+            group = keywords[name]
+            for raw, excludes in [(t, False) for t in group.terms] + [
+                (t, True) for t in group.exclude
+            ]:
+                self._add(_entry(name, parse_term(raw), excludes))
+
+    def match(self, text: str, lang: str) -> tuple[KeywordHit, ...]:
+        """Return the sorted, de-duplicated hits of every group that applies to ``text``."""
+        norm = normalize(text)
+        folded = replace_each(norm, KEY_PAIRS)
+        # KEY_PAIRS map one character to one, so both texts split into the same words.
+        keys = WORD.findall(folded)
+        exact = keys if folded is norm else WORD.findall(norm)
+        profiles = _PROFILES_BY_LANG.get(lang, _ALL_PROFILES)
+        found: dict[_Entry, tuple[int, int]] = {}
+        by_key, by_exact = self._index.by_key, self._index.by_exact
+        stem_starts = self._index.stem_starts if "turkic" in profiles else ()
+        for i, key in enumerate(keys):
+            # Most words start no term: three set lookups settle them without a call.
+            if not (
+                key in by_key
+                or (stem_starts and key[:MIN_TURKIC_STEM] in stem_starts)
+                or (by_exact and exact[i] in by_exact)
+            ):
+                continue
+            for entry, profile in self._starting_at(key, exact[i], profiles):
+                if entry not in found:
+                    end = (
+                        i if len(entry.words) == 1 else _phrase_end(entry, profile, keys, exact, i)
+                    )
+                    if end is not None:
+                        found[entry] = (i, end)
+        forms = {e: exact[i] for e, (i, j) in found.items() if i == j}
+        if len(forms) < len(found):
+            # A phrase's form keeps the text between its words (Нур-Султан, not "нур султан").
+            spans = [m.span() for m in WORD.finditer(norm)]
+            for e, (i, j) in found.items():
+                forms[e] = norm[spans[i][0] : spans[j][1]]
+        for entry in self._regexes:
+            form = regex_search(entry.term.pattern, norm)
+            if form is not None:
+                forms[entry] = form
+        return self._hits(forms, lang)
+
+    def _starting_at(
+        self, key: str, exact: str, profiles: Sequence[str]
+    ) -> list[tuple[_Entry, str]]:
+        index = self._index
+        starts: list[tuple[_Entry, str]] = []
+        by_key = index.by_key.get(key)
+        if by_key is not None:
+            for profile in profiles:
+                starts.extend((entry, profile) for entry in by_key.get(profile, ()))
+        if index.by_exact:
+            starts.extend((entry, _EXACT) for entry in index.by_exact.get(exact, ()))
+        if "turkic" in profiles and key[:MIN_TURKIC_STEM] in index.stem_starts:
+            for word, folded in ((exact, False), (key, True)):
+                stop = min(len(word), index.longest_stem)
+                for cut in range(MIN_TURKIC_STEM, stop + 1):
+                    for entry, needs_vowel in index.by_stem.get((word[:cut], folded), ()):
+                        if turkic_suffix_fits(word[:cut], word[cut:], needs_vowel):
+                            starts.append((entry, "turkic"))
+        return starts
+
+    def _hits(self, found: Mapping[_Entry, str], lang: str) -> tuple[KeywordHit, ...]:
+        excluded = {e.group for e in found if e.excludes}
+        hits = {
+            KeywordHit(e.group, e.term.raw, form)
+            for e, form in found.items()
+            if not e.excludes
+            and e.group not in excluded
+            and (not self._languages[e.group] or lang in self._languages[e.group])
+        }
+        return tuple(sorted(hits, key=lambda h: (h.group, h.term, h.form)))
+
+    def _add(self, entry: _Entry) -> None:
+        if entry.term.kind is TermKind.REGEX:
+            self._regexes.append(entry)
+            return
+        if entry.term.kind is TermKind.EXACT:
+            self._index.by_exact.setdefault(entry.term.words[0], []).append(entry)
+            return
+        for profile, keys in entry.words[0].items():
+            for key in keys:
+                self._index.by_key[key].setdefault(profile, []).append(entry)
+        for stem, needs_vowel, folded in entry.turkic[0]:
+            self._index.by_stem.setdefault((stem, folded), []).append((entry, needs_vowel))
+            self._index.stem_starts.add(stem[:MIN_TURKIC_STEM].translate(KEY_FOLD))
+            self._index.longest_stem = max(self._index.longest_stem, len(stem))
+
+
+def _entry(group: str, term: Term, excludes: bool) -> _Entry:
+    if term.kind is TermKind.REGEX:
+        return _Entry(group, term, excludes)
+    if term.kind is TermKind.EXACT:
+        return _Entry(group, term, excludes, tuple({_EXACT: frozenset({w})} for w in term.words))
+    words = []
+    stems = []
+    for word, is_name in zip(term.words, term.names, strict=True):
+        key = word.translate(KEY_FOLD)
+        words.append(
+            {
+                "ru": slavic_forms(word, "ru"),
+                "uk": slavic_forms(word, "uk"),
+                "en": english_forms(key),
+                "turkic": frozenset(),  # matched by stem, below
+            }
+        )
+        # Kazakh and Kyrgyz keep their own letters (көл "lake" is not кол "hand"); a name
+        # also matches folded, so "Токаев" finds "Тоқаевтың".
+        word_stems = [(stem, vowel, False) for stem, vowel in turkic_stems(word)]
+        if is_name:
+            word_stems += [(stem, vowel, True) for stem, vowel in turkic_stems(key)]
+        stems.append(tuple(word_stems))
+    return _Entry(group, term, excludes, tuple(words), tuple(stems))
+
+
+def _phrase_end(
+    entry: _Entry, profile: str, keys: Sequence[str], exact: Sequence[str], start: int
+) -> int | None:
+    """Return the index of the phrase's last word if every later word matches, else None."""
+    end = start + len(entry.words) - 1
+    if end >= len(keys):
+        return None
+    for offset in range(1, len(entry.words)):
+        i = start + offset
+        if profile == _EXACT:
+            if exact[i] not in entry.words[offset][_EXACT]:
+                return None
+        elif keys[i] not in entry.words[offset][profile] and not _turkic_word(
+            entry, offset, keys[i], exact[i], profile
+        ):
+            return None
+    return end
+
+
+def _turkic_word(entry: _Entry, offset: int, key: str, exact: str, profile: str) -> bool:
+    if profile != "turkic":
+        return False
+    for stem, needs_vowel, folded in entry.turkic[offset]:
+        word = key if folded else exact
+        if word.startswith(stem) and turkic_suffix_fits(stem, word[len(stem) :], needs_vowel):
+            return True
+    return False

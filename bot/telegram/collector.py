@@ -1,0 +1,159 @@
+"""The collector: live events for speed, cursor re-reads for completeness.
+
+Live posts, edits and deletions go through one LiveWriter, so they are written in the order
+they arrived. Live writes never move a cursor (a live post says nothing about the ones before
+it); the history reader does, at start-up, after a reconnect and on a timer, so a post missed
+by a dropped update or a failed handler is stored on the next read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from contextlib import suppress
+
+from telethon import TelegramClient, events
+
+from bot.config import Config
+from bot.errors import ChannelUnavailable, FloodWait, SessionError
+from bot.ingest import Analyse, LiveWriter
+from bot.store import Archive, state
+from bot.telegram.channels import Watched, join_if_needed, resolve_channels
+from bot.telegram.convert import to_post
+from bot.telegram.history import HistoryReader
+
+log = logging.getLogger(__name__)
+
+#: Reconcile (re-read the recent window for offline edits and deletions) every this many
+#: timer rounds, as well as at start-up and after each reconnect.
+RECONCILE_EVERY = 12
+_HISTORY = "history"
+
+
+class Collector:
+    """Watch the configured channels; ``run`` returns only by raising (SessionError) or cancel."""
+
+    def __init__(self, client: TelegramClient, archive: Archive, analyse: Analyse,
+                 config: Config, *, now: Callable[[], float] = time.time,
+                 connection_check_seconds: float = 2.0) -> None:
+        self.client = client
+        self.archive = archive
+        self.config = config
+        self.writer = LiveWriter(archive, analyse)
+        self.history = HistoryReader(client, archive, analyse, config.collector, now=now)
+        self.watched: dict[int, Watched] = {}
+        self._now = now
+        self._check_every = connection_check_seconds
+        self._wake = asyncio.Event()
+        self.rounds = 0
+
+    async def run(self) -> None:
+        """Resolve, subscribe, catch up, then re-read on a timer and after reconnects."""
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self.writer.run())
+            await self.start()
+            group.create_task(self._watch_connection())
+            while True:
+                await self.sync(reconcile=self.rounds % RECONCILE_EVERY == 0)
+                self.rounds += 1
+                self._wake.clear()
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(),
+                                           self.config.collector.catchup_interval_seconds)
+
+    async def start(self) -> None:
+        """Resolve the channels and register the live handlers (by marked id, ourselves)."""
+        resolved = await resolve_channels(self.client, self.archive, self.config.channels)
+        for watched in resolved:
+            try:
+                await join_if_needed(self.client, watched)
+            except ChannelUnavailable as exc:
+                await state.mark_channel(self.archive, watched.channel.id, ok=False,
+                                         detail=exc.message)
+                log.error("%s: %s; retried later", watched.config.ref, exc.message)
+            except FloodWait as exc:
+                log.warning("joining is flood-limited for %ss; %s is read by the timer",
+                            exc.seconds, watched.config.ref)
+            self.watched[watched.channel.id] = watched
+        log.info("watching %d of %d configured channels", len(self.watched),
+                 len(self.config.channels))
+        self.client.add_event_handler(self._on_new, events.NewMessage())
+        self.client.add_event_handler(self._on_edit, events.MessageEdited())
+        self.client.add_event_handler(self._on_delete, events.MessageDeleted())
+
+    async def sync(self, *, reconcile: bool) -> None:
+        """Read history after every cursor; with ``reconcile``, also the recent window."""
+        parked = await state.parked_until(self.archive, _HISTORY)
+        if parked:
+            log.info("history reads parked by a flood wait until %s", time.ctime(parked))
+            return
+        for watched in list(self.watched.values()):
+            known = await state.known_channel(self.archive, channel_id=watched.channel.id)
+            if known and known.retry_at and known.retry_at > self._now():
+                continue
+            try:
+                await self.history.catch_up(watched)
+                if reconcile:
+                    await self.history.reconcile(watched)
+            except ChannelUnavailable as exc:
+                retry = await state.mark_channel(self.archive, watched.channel.id, ok=False,
+                                                 detail=exc.message)
+                log.error("%s: %s; next try %s", watched.config.ref, exc.message,
+                          time.ctime(retry or 0))
+                continue
+            except FloodWait as exc:
+                until = await state.park(self.archive, _HISTORY, exc.seconds)
+                log.warning("flood wait of %ss on history reads: parked until %s; live "
+                            "updates carry on", exc.seconds, time.ctime(until))
+                return
+            if known and known.status != "ok":
+                await state.mark_channel(self.archive, watched.channel.id, ok=True)
+                log.info("%s is readable again", watched.config.ref)
+        await self.writer.drain()
+
+    def wake(self) -> None:
+        """Run a sync now (after a reconnect, or from a test)."""
+        self._wake.set()
+
+    async def _watch_connection(self) -> None:
+        was_connected = True
+        while True:
+            await asyncio.sleep(self._check_every)
+            connected = self.client.is_connected()
+            if connected and not was_connected:
+                log.info("reconnected: reading history after each cursor")
+                self.rounds = 0  # the next sync reconciles too
+                self.wake()
+            elif not connected and self.client.disconnected.done():
+                # Telethon gave up reconnecting by itself; keep trying, gently.
+                try:
+                    await self.client.connect()
+                except OSError as exc:
+                    log.warning("reconnect failed: %s", exc)
+                    continue
+            was_connected = connected
+
+    async def _on_new(self, event: events.NewMessage.Event) -> None:
+        if event.chat_id in self.watched:
+            post = to_post(event.message)
+            if post is not None:
+                self.writer.post(post)
+
+    async def _on_edit(self, event: events.MessageEdited.Event) -> None:
+        await self._on_new(event)
+
+    async def _on_delete(self, event: events.MessageDeleted.Event) -> None:
+        # Deletions in private chats and small groups carry no chat id; channels' do.
+        if event.chat_id in self.watched:
+            self.writer.delete(event.chat_id, event.deleted_ids)
+
+
+def check_session_alive(exc: BaseException) -> None:
+    """Re-raise a SessionError hidden inside an exception group from the task group."""
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            check_session_alive(inner)
+    elif isinstance(exc, SessionError):
+        raise exc

@@ -1,0 +1,69 @@
+"""The Analyzer API and check_keywords, end to end."""
+
+from __future__ import annotations
+
+from bot.analysis.analyzer import Analyzer, check_keywords
+from bot.analysis.normalize import fold_for_search, normalize
+from bot.config import KeywordGroup
+from bot.domain import Analysis, KeywordHit
+
+GROUPS = {
+    "president": KeywordGroup(terms=["Токаев"]),
+    "fuel": KeywordGroup(terms=["бензин", "жанармай"], exclude=["реклама"]),
+}
+
+
+def test_analyse_returns_language_and_hits_for_a_kazakh_post() -> None:
+    result = Analyzer(GROUPS).analyse("Тоқаевтың тапсырмасымен жанармай бағасы төмендеді.")
+    assert result.lang == "kk"
+    assert result.lang_confidence > 0.5
+    assert result.hits == (
+        KeywordHit("fuel", "жанармай", "жанармай"),
+        KeywordHit("president", "Токаев", "тоқаевтың"),
+    )
+
+
+def test_analyse_is_deterministic_across_instances() -> None:
+    text = "Токаеву доложили о ценах на бензин. Реклама."
+    first = Analyzer(GROUPS).analyse(text)
+    assert first == Analyzer(GROUPS).analyse(text)
+    assert first.hits == (KeywordHit("president", "Токаев", "токаеву"),)
+
+
+def test_emoji_only_post_is_undetermined_with_no_hits() -> None:
+    assert Analyzer(GROUPS).analyse("🔥🔥 https://t.me/x/1") == Analysis("und", 0.0, ())
+
+
+def test_langdetect_backend_still_matches_keywords() -> None:
+    result = Analyzer(GROUPS, language_backend="langdetect").analyse(
+        "Правительство обсудило цены на бензин и поручение Токаева."
+    )
+    assert result.lang == "ru"
+    assert {h.group for h in result.hits} == {"fuel", "president"}
+
+
+def test_check_keywords_reports_slow_regex_and_hidden_characters() -> None:
+    problems = check_keywords(
+        {
+            "g": KeywordGroup(terms=["/(a|aa)+$/", "То\u200bкаев", "ok"], languages=["KAZ"]),
+        }
+    )
+    assert any("(a|aa)+$" in p and "times out" in p for p in problems)
+    assert any("invisible or look-alike" in p for p in problems)
+    assert any("ISO 639-1" in p for p in problems)
+    assert any("shorter than 3" in p for p in problems)
+
+
+def test_check_keywords_reports_terms_equal_after_normalisation() -> None:
+    problems = check_keywords({"g": KeywordGroup(terms=["ёлка"], exclude=["елка"])})
+    assert any("the same as" in p for p in problems)
+
+
+def test_check_keywords_is_quiet_for_a_clean_config() -> None:
+    assert check_keywords(GROUPS) == []
+
+
+def test_search_fold_finds_kazakh_spelling_from_russian_spelling() -> None:
+    assert fold_for_search("Тоқаевтың").startswith(fold_for_search("токаев"))
+    assert normalize("Т\u00adо\u200bкаев") == "токаев"
+    assert normalize("Tоkayev") == "tokayev"  # a Cyrillic о inside a Latin word

@@ -1,0 +1,139 @@
+"""Keyword matching: inflected forms per language, escape hatches, exclusions, groups."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.analysis.keywords import KeywordMatcher
+from bot.config import KeywordGroup
+from bot.domain import KeywordHit
+
+
+def _forms(term: str, text: str, lang: str) -> list[str]:
+    matcher = KeywordMatcher({"g": KeywordGroup(terms=[term])})
+    return [hit.form for hit in matcher.match(text, lang)]
+
+
+# Inflection tables written for these tests: (term, language, forms that must match).
+INFLECTIONS = [
+    ("Токаев", "ru", ["Токаева", "Токаеву", "Токаевым", "Токаеве"]),
+    ("санкция", "ru", ["санкции", "санкций", "санкциям", "санкциями", "санкцию"]),
+    ("нефть", "ru", ["нефти", "нефтью"]),
+    ("Тоқаев", "kk", ["Тоқаевтың", "Тоқаевқа", "Тоқаевты", "Тоқаевпен", "Тоқаевтан"]),
+    ("кітап", "kk", ["кітабы", "кітаптар", "кітаптардың"]),
+    ("орын", "kk", ["орны", "орнына"]),
+    ("мамлекет", "ky", ["мамлекеттин", "мамлекетке", "мамлекеттер", "мамлекеттик"]),
+    ("Жапаров", "ky", ["Жапаровдун", "Жапаровго", "Жапаровду"]),
+    ("санкція", "uk", ["санкції", "санкцій", "санкціями"]),
+    ("уряд", "uk", ["уряду", "урядом", "урядів"]),
+    ("sanction", "en", ["sanctions"]),
+    ("policy", "en", ["policies"]),
+    ("tax", "en", ["taxes"]),
+]
+
+
+@pytest.mark.parametrize(("term", "lang", "forms"), INFLECTIONS)
+def test_term_matches_its_inflected_forms(term: str, lang: str, forms: list[str]) -> None:
+    for form in forms:
+        assert _forms(term, f"Сегодня {form} упомянули.", lang) == [form.lower()], form
+
+
+def test_kazakh_genitive_of_tokayev_matches_russian_spelled_name() -> None:
+    assert _forms("Токаев", "Тоқаевтың жарлығы шықты.", "kk") == ["тоқаевтың"]
+
+
+def test_kazakh_letters_are_kept_for_common_nouns() -> None:
+    # көл "lake" is not кол "hand": folding would make these collide.
+    assert _forms("кол", "Ысык-Көлдө жаан жаады.", "ky") == []
+
+
+def test_short_turkic_root_does_not_swallow_longer_words() -> None:
+    assert _forms("кар", "Кара жол менен бардык, ага каршы болду.", "ky") == []
+
+
+def test_unrelated_words_sharing_a_prefix_do_not_match() -> None:
+    assert _forms("Токаев", "Токарев выступил.", "ru") == []
+    assert _forms("санкция", "Санкт-Петербург", "ru") == []
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "Т\u00adокаева",  # soft hyphen
+        "То\u200bкаева",  # zero-width space
+        "Ток\u200dаева",  # zero-width joiner
+        "Тoкaева",  # Latin o and a inside a Cyrillic word
+        "ТОКАЕВА",
+        "Тока\u0301ева",  # stress mark
+    ],
+)
+def test_normalisation_attacks_still_match(attack: str) -> None:
+    assert _forms("Токаев", f"Встреча: {attack} ждали.", "ru") == ["токаева"]
+
+
+def test_yo_and_ye_are_the_same_letter() -> None:
+    assert _forms("ёлка", "Купили елку.", "ru") == ["елку"]
+    assert _forms("елка", "Купили ёлку.", "ru") == ["елку"]
+
+
+def test_exact_phrase_matches_only_as_written() -> None:
+    assert _forms('"Совет безопасности"', "Совет безопасности собрался.", "ru") == [
+        "совет безопасности"
+    ]
+    assert _forms('"Совет безопасности"', "В Совете безопасности спорили.", "ru") == []
+
+
+def test_phrase_matches_inflected_and_keeps_its_hyphen() -> None:
+    assert _forms("Совет безопасности", "В Совете безопасности спорили.", "ru") == [
+        "совете безопасности"
+    ]
+    assert _forms("Нур-Султан", "Прилетел в Нур-Султан.", "ru") == ["нур-султан"]
+
+
+def test_regex_term_matches_normalised_text() -> None:
+    assert _forms(r"/казах\w+ нефт\w*/", "КАЗАХСТАНСКАЯ НЕФТЬ дорожает", "ru") == [
+        "казахстанская нефть"
+    ]
+
+
+def test_catastrophic_regex_times_out_instead_of_stalling() -> None:
+    matcher = KeywordMatcher({"bad": KeywordGroup(terms=["/(a|aa)+$/"])})
+    start = time.perf_counter()
+    assert matcher.match("a" * 5000 + "!", "en") == ()
+    assert time.perf_counter() - start < 2.0
+
+
+def test_exclusion_drops_the_whole_group() -> None:
+    groups = {"oil": KeywordGroup(terms=["нефть"], exclude=["пальмовое масло"])}
+    matcher = KeywordMatcher(groups)
+    assert matcher.match("Цены на нефть и пальмовое масло", "ru") == ()
+    assert matcher.match("Цены на нефть растут", "ru") == (KeywordHit("oil", "нефть", "нефть"),)
+
+
+def test_exclusion_matches_inflected_forms_too() -> None:
+    matcher = KeywordMatcher({"g": KeywordGroup(terms=["Токаев"], exclude=["Токарев"])})
+    assert matcher.match("Токаев и Токарева", "ru") == ()
+
+
+def test_group_with_languages_applies_only_to_those_languages() -> None:
+    matcher = KeywordMatcher({"kz": KeywordGroup(terms=["Токаев"], languages=["kk"])})
+    assert matcher.match("Тоқаевтың жарлығы", "kk") != ()
+    assert matcher.match("Указ Токаева", "ru") == ()
+
+
+def test_hits_are_sorted_and_deduplicated() -> None:
+    groups = {
+        "b": KeywordGroup(terms=["нефть", "газ"]),
+        "a": KeywordGroup(terms=["газ"]),
+    }
+    hits = KeywordMatcher(groups).match("Газ, газ и нефть. Нефти нет, газа нет.", "ru")
+    assert hits == tuple(sorted(set(hits), key=lambda h: (h.group, h.term, h.form)))
+    assert {(h.group, h.term) for h in hits} == {("a", "газ"), ("b", "газ"), ("b", "нефть")}
+    assert len(hits) == len(set(hits))
+
+
+def test_undetermined_language_tries_every_morphology() -> None:
+    assert _forms("Тоқаев", "Тоқаевқа", "und") == ["тоқаевқа"]
+    assert _forms("санкция", "санкциями", "und") == ["санкциями"]

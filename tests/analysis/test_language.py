@@ -1,0 +1,95 @@
+"""Language detection: the codes, `und`, the traps measured in DESIGN.md §4, determinism."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.analysis.language import UNDETERMINED, Detected, make_detector
+
+Detect = Callable[[str], Detected]
+
+# Written for these tests, in the register of the channels tgmon follows.
+SENTENCES = {
+    "ru": "Президент провёл совещание с членами правительства и обсудил цены на топливо.",
+    "kk": "Мемлекет басшысы Үкімет мүшелерімен кеңес өткізіп, отын бағасын талқылады.",
+    "ky": "Президент өкмөт мүчөлөрү менен жыйын өткөрүп, күйүүчү майдын баасын талкуулады.",
+    "uk": "Президент провів нараду з членами уряду та обговорив ціни на пальне.",
+    "en": "The president held a meeting with members of the government about fuel prices.",
+    "uz": "Prezident hukumat a'zolari bilan yig'ilish o'tkazib, narxlarni muhokama qildi.",
+    "be": "Прэзідэнт правёў нараду з членамі ўрада і абмеркаваў цэны на паліва.",
+}
+
+
+@pytest.fixture(scope="module")
+def detect_auto() -> Detect:
+    return make_detector("auto")
+
+
+@pytest.fixture(scope="module")
+def detect_langdetect() -> Detect:
+    return make_detector("langdetect")
+
+
+@pytest.mark.parametrize("lang", sorted(SENTENCES))
+def test_auto_backend_names_each_target_language(detect_auto: Detect, lang: str) -> None:
+    found = detect_auto(SENTENCES[lang])
+    assert found.lang == lang
+    assert 0.0 < found.confidence <= 1.0
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "uk", "en"])
+def test_auto_backend_names_language_from_first_fifty_characters(
+    detect_auto: Detect, lang: str
+) -> None:
+    assert detect_auto(SENTENCES[lang][:50]).lang == lang
+
+
+def test_russian_sentence_with_one_kazakh_spelled_name_stays_russian(detect_auto: Detect) -> None:
+    text = "Тоқаев заявил, что правительство должно снизить цены на топливо до конца года."
+    assert detect_auto(text).lang == "ru"
+
+
+def test_ukrainian_typed_with_latin_i_is_still_ukrainian(detect_auto: Detect) -> None:
+    assert detect_auto("Твiй син воскрес на третiй день iз гробу, люди, веселiться!").lang == "uk"
+
+
+@pytest.mark.parametrize("backend", ["auto", "langdetect"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "🔥🔥🔥 👍", "https://t.me/some_channel/123", "@durov 12:30", "Да!"]
+)
+def test_too_little_text_is_undetermined(
+    backend: str, text: str, request: pytest.FixtureRequest
+) -> None:
+    detect: Detect = request.getfixturevalue(f"detect_{backend}")
+    found = detect(text)
+    assert found.lang == UNDETERMINED
+    assert found.confidence == 0.0
+
+
+def test_links_do_not_decide_the_language(detect_auto: Detect) -> None:
+    text = SENTENCES["kk"] + " https://example.com/english/words/here/and/more/english/words"
+    assert detect_auto(text).lang == "kk"
+
+
+@pytest.mark.parametrize("backend", ["auto", "langdetect"])
+def test_same_text_gives_same_answer_every_run(backend: str) -> None:
+    # Short, ambiguous text is where unseeded langdetect flips between runs.
+    texts = ["Сил нема нести, але несу.", "Вот чашечка.", "Ошто 15 соцобъект ачылды."]
+    texts += SENTENCES.values()
+    first = make_detector(backend)
+    answers = [first(t) for t in texts]
+    for _ in range(3):
+        assert [first(t) for t in reversed(texts)] == list(reversed(answers))
+    assert [make_detector(backend)(t) for t in texts] == answers
+
+
+def test_langdetect_backend_is_kept_for_languages_it_knows(detect_langdetect: Detect) -> None:
+    assert detect_langdetect(SENTENCES["ru"]).lang == "ru"
+    assert detect_langdetect(SENTENCES["en"]).lang == "en"
+
+
+def test_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="cld3"):
+        make_detector("cld3")

@@ -1,0 +1,107 @@
+"""Catch-up from cursors: posts, edits and deletions made while tgmon was down or deaf."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import ingest
+from bot.domain import Analysis
+from tests.collector.harness import Harness
+from tests.faketg import FakeWorld
+
+
+def cursor_of(harness: Harness, channel_id: int) -> int | None:
+    rows = harness.query("SELECT last_msg_id FROM cursors WHERE channel_id = ?", (channel_id,))
+    return rows[0][0] if rows else None
+
+
+async def test_posts_published_while_down_are_stored_once_after_restart(
+        harness: Harness, world: FakeWorld) -> None:
+    news = world.channel("news")
+    world.post(news, "before the first start")
+    await harness.run_once(until=lambda: cursor_of(harness, news.marked_id) == 1)
+    world.post_many(news, 500, text="пропущенный пост {id}")
+    await harness.run_once(until=lambda: cursor_of(harness, news.marked_id) == 501)
+    ids = [r[0] for r in harness.query(
+        "SELECT msg_id FROM posts WHERE channel_id = ? ORDER BY msg_id", (news.marked_id,))]
+    assert ids == list(range(1, 502))
+    assert harness.count("SELECT count(*) FROM post_versions") == 501
+
+
+async def test_more_than_100_missed_live_posts_are_read_from_history(
+        harness: Harness, world: FakeWorld) -> None:
+    # Telegram answers channelDifferenceTooLong past 100 posts and Telethon delivers nothing.
+    news = world.channel("news")
+    await harness.start()
+    try:
+        await harness.wait(lambda: cursor_of(harness, news.marked_id) == 0)
+        with world.drop_updates():
+            for n in range(150):
+                world.post(news, f"в разрыве {n}")
+        world.post(news, "after the gap")  # reveals the gap to Telethon
+        await harness.wait(lambda: len(harness.texts(news.marked_id)) == 151)
+    finally:
+        await harness.stop()
+    assert harness.count("SELECT count(DISTINCT msg_id) FROM posts") == 151
+
+
+async def test_edits_and_deletions_made_while_down_are_reconciled(
+        harness: Harness, world: FakeWorld) -> None:
+    news = world.channel("news")
+    ids = [world.post(news, f"текст {n}") for n in range(10)]
+    await harness.run_once(until=lambda: len(harness.texts(news.marked_id)) == 10)
+    world.edit(news, ids[3], "исправленный текст", push=False)
+    world.delete(news, [ids[5], ids[6]], push=False)
+    await harness.run_once(until=lambda: harness.count(
+        "SELECT count(*) FROM posts WHERE deleted_at IS NOT NULL") == 2)
+    assert harness.texts(news.marked_id)[ids[3]] == "исправленный текст"
+    deleted = {r[0] for r in harness.query(
+        "SELECT msg_id FROM posts WHERE deleted_at IS NOT NULL")}
+    assert deleted == {ids[5], ids[6]}
+    assert harness.count("SELECT count(*) FROM post_versions") == 11
+
+
+async def test_a_post_whose_live_handler_failed_is_recovered_by_the_timer(
+        harness: Harness, world: FakeWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = ingest.analyser_for(harness.config)
+    failed: list[str] = []
+
+    def flaky_analyser(config: object) -> ingest.Analyse:
+        def analyse(text: str) -> Analysis:
+            if text == "boom" and not failed:
+                failed.append(text)
+                raise RuntimeError("analysis crashed once")
+            return real(text)
+        return analyse
+
+    monkeypatch.setattr("bot.app.analyser_for", flaky_analyser)
+    news = world.channel("news")
+    await harness.start()
+    try:
+        await harness.wait(lambda: cursor_of(harness, news.marked_id) == 0)
+        msg_id = world.post(news, "boom")
+        await harness.wait(lambda: msg_id in harness.texts(news.marked_id))
+    finally:
+        await harness.stop()
+    assert failed == ["boom"]
+
+
+async def test_a_channel_added_to_the_config_is_backfilled_on_the_next_start(
+        harness: Harness, world: FakeWorld) -> None:
+    extra = world.create_channel("extra", title="Extra", members=[harness.account])
+    world.post_many(extra, 50, text="старый пост {id}")
+    await harness.run_once(until=lambda: harness.count("SELECT count(*) FROM cursors") == 2)
+    assert harness.texts(extra.marked_id) == {}
+    channels = [*harness.config.channels,
+                harness.config.channels[0].model_copy(update={"ref": "@extra", "backfill": 20})]
+    harness.config = harness.config.model_copy(update={"channels": channels})
+    await harness.run_once(until=lambda: cursor_of(harness, extra.marked_id) == 50)
+    assert sorted(harness.texts(extra.marked_id)) == list(range(31, 51))
+
+
+async def test_a_username_is_resolved_once_then_taken_from_the_archive(
+        harness: Harness, world: FakeWorld) -> None:
+    await harness.run_once(until=lambda: harness.count("SELECT count(*) FROM cursors") == 2)
+    first = len(world.requests("ResolveUsername"))
+    await harness.run_once(until=lambda: harness.count("SELECT count(*) FROM cursors") == 2)
+    assert first == 2 and len(world.requests("ResolveUsername")) == first
