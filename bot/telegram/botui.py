@@ -120,8 +120,18 @@ async def resolve_digest_chats(client: TelegramClient, config: Config) -> dict[s
 
 
 async def resolve_chat(client: TelegramClient, raw: str) -> int | None:
-    """Return the marked id of a chat reference the bot can post to, or None (logged)."""
-    ref = parse_channel_ref(raw)
+    """Return the marked id of a chat reference the bot can post to, or None (logged).
+
+    A bare number is taken as a marked peer id as it stands: a user id (a subscriber) is
+    positive, groups and channels are negative.
+    """
+    if raw.strip().lstrip("-").isdigit():
+        return int(raw.strip())
+    try:
+        ref = parse_channel_ref(raw)
+    except ValueError as exc:
+        log.warning("digest chat %r: %s", raw, exc)
+        return None
     if ref.kind == "id":
         return int(ref.value)
     if ref.kind == "invite":
