@@ -30,6 +30,8 @@ MAX_ATTEMPTS = 8
 #: Seconds between retries of one part grow from this, doubling, up to RETRY_CAP.
 RETRY_BASE = 5.0
 RETRY_CAP = 3600.0
+#: Clocks count in microseconds; a wait shorter than this is no wait.
+_TOLERANCE = 0.001
 
 
 class Outcome(Enum):
@@ -125,7 +127,7 @@ class Sender:
             return min(self._idle_poll, max(upcoming - now, 0.05))
         message = min(due, key=lambda m: (self._pacer.ready_at(m.chat_id, now), m.id))
         ready = self._pacer.ready_at(message.chat_id, now)
-        if ready > now:
+        if ready > now + _TOLERANCE:
             return ready - now
         result = await self._transport.send(message.chat_id, message.body, message.random_id)
         after = self._clock.now().timestamp()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from telethon import types
 
+from bot.delivery.pacing import Rates
 from bot.digest.text import utf16_len
 from bot.store import subscribers
 from tests.bot.harness import ALERT_TERM, Bot, make_config, news_post, running_bot
@@ -134,8 +135,9 @@ async def test_a_flood_wait_in_a_fan_out_to_fifty_holds_every_send_then_resumes(
         sends += 1
         return sends == 11
 
-    async with running_bot(world, clients, tmp_path / "a.db", monkeypatch,
-                           flood=flood_sleeps) as bot:
+    # Overall pacing off: a 1/30 s spacing would need 1/30 s steps of the hand-moved clock.
+    async with running_bot(world, clients, tmp_path / "a.db", monkeypatch, flood=flood_sleeps,
+                           rates=Rates(overall_per_second=10_000)) as bot:
         await subscribe_directly(bot, users)
         await bot.store([news_post(1, "Токаев", groups=["politics"])],
                         at=bot.clock.now() + timedelta(hours=1))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from bot.delivery.pacing import Pacer, Rates
 
 
@@ -29,16 +31,20 @@ def test_a_user_is_not_held_to_the_group_rate() -> None:
         pacer.record(5, float(second))
 
 
-def test_all_chats_together_get_at_most_thirty_messages_a_second() -> None:
+def test_all_chats_together_get_thirty_messages_a_second_evenly_spaced() -> None:
     pacer = Pacer()
-    for chat in range(30):
-        pacer.record(chat + 1, 10.0 + chat / 100)
-    assert pacer.ready_at(999, 10.3) == 11.0
-    assert pacer.ready_at(999, 11.5) == 11.5
+    moment = 10.0
+    for chat in range(1, 61):
+        moment = pacer.ready_at(chat, moment)
+        pacer.record(chat, moment)
+    assert moment == pytest.approx(12.0 - 1 / 30)
+    pacer.record(1, 20.0)
+    assert pacer.ready_at(999, 20.01) == pytest.approx(20.0 + 1 / 30)
+    assert pacer.ready_at(999, 21.5) == 21.5
 
 
 def test_rates_can_be_tightened() -> None:
     pacer = Pacer(Rates(per_chat_interval=3.0, group_per_minute=2, overall_per_second=1))
     pacer.record(-5, 0.0)
-    assert pacer.ready_at(-6, 0.5) == 1.0
+    assert pacer.ready_at(-6, 0.5) == 1.0  # one a second overall
     assert pacer.ready_at(-5, 0.5) == 3.0
