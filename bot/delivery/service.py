@@ -52,12 +52,16 @@ class Delivery:
         return self._config.bot.subscriber_digest or SUBSCRIBER_DIGEST
 
     async def run(self) -> None:
-        """Schedule, scan and send until cancelled."""
-        async with asyncio.TaskGroup() as tasks:
-            tasks.create_task(self.sender.run(), name="outbox sender")
-            tasks.create_task(self._schedule_loop(), name="digest schedule")
-            if self._alert_groups():
-                tasks.create_task(self._alert_loop(), name="alert scan")
+        """Schedule, scan and send until cancelled; the first failure is raised as itself."""
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self.sender.run(), name="outbox sender")
+                tasks.create_task(self._schedule_loop(), name="digest schedule")
+                if self._alert_groups():
+                    tasks.create_task(self._alert_loop(), name="alert scan")
+        except BaseExceptionGroup as group:
+            # Callers catch SessionError, not a group of one: unwrap the first failure.
+            raise group.exceptions[0] from group
 
     async def digest_now(self, chat_id: int) -> int | None:
         """Queue a digest for ``chat_id`` since its last one; None if one was just queued."""

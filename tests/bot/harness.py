@@ -20,6 +20,7 @@ from bot.store import Archive
 from bot.telegram.botui import run_bot
 from tests.delivery.helpers import ManualClock, settle, store_at
 from tests.faketg import Account, FakeWorld, FloodSleeps, SentMessage
+from tests.faketg import Channel as FakeChannel
 
 NEWS = Channel(id=-1001000000001, title="Новости <i>24</i> & Co", username="news24")
 ALERT_TERM = "пожар"
@@ -57,7 +58,7 @@ class Bot:
     monkeypatch: pytest.MonkeyPatch
     flood: FloodSleeps | None = None
 
-    def sent(self, chat: Account | None = None) -> list[SentMessage]:
+    def sent(self, chat: Account | FakeChannel | None = None) -> list[SentMessage]:
         return self.world.sent_messages(self.account, chat=chat) if chat else \
             self.world.sent_messages(self.account)
 
@@ -99,9 +100,10 @@ class Bot:
 async def running_bot(world: FakeWorld, clients: Any, archive_path: Any,
                       monkeypatch: pytest.MonkeyPatch, *, config: Config | None = None,
                       clock: ManualClock | None = None, rates: Rates | None = None,
-                      flood: FloodSleeps | None = None) -> AsyncIterator[Bot]:
+                      flood: FloodSleeps | None = None,
+                      account: Account | None = None) -> AsyncIterator[Bot]:
     """Start run_bot on a connected bot client; cancel it and check it stopped cleanly."""
-    account = world.create_bot("tgmon_bot")
+    account = account or world.create_bot("tgmon_bot")
     client = await clients(world, as_bot=account)
     clock = clock or ManualClock()
     async with Archive.open(archive_path) as archive:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,11 @@ from telethon import types
 
 from bot.delivery.pacing import Rates
 from bot.digest.text import utf16_len
-from bot.store import subscribers
+from bot.errors import SessionError
+from bot.store import Archive, outbox, subscribers
+from bot.telegram.botui import run_bot
 from tests.bot.harness import ALERT_TERM, Bot, make_config, news_post, running_bot
+from tests.delivery.helpers import ManualClock
 from tests.faketg import Account, FakeWorld, FloodSleeps
 
 DAY = 24 * 3600
@@ -183,3 +187,44 @@ async def test_a_user_who_blocked_the_bot_is_unsubscribed_and_not_retried(
 
 def _urls(message: Any) -> list[str]:
     return [e.url for e in message.entities if isinstance(e, types.MessageEntityTextUrl)]
+
+
+async def test_a_configured_channel_gets_its_scheduled_digest(
+        world: FakeWorld, clients: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    owner = world.create_user("owner")
+    board = world.create_channel("newsboard", title="Board", members=[owner])
+    config = make_config()
+    daily = config.digests["daily"].model_copy(update={"chats": ["@newsboard"],
+                                                       "groups": ["politics"]})
+    config = config.model_copy(update={"digests": {"daily": daily}})
+    bot_account = world.create_bot("tgmon_bot")
+    world.add_admin(board, bot_account)
+    async with running_bot(world, clients, tmp_path / "a.db", monkeypatch, config=config,
+                           account=bot_account) as bot:
+        await bot.store([news_post(1, "Токаев", groups=["politics"]),
+                         news_post(2, f"Только {ALERT_TERM}", groups=["fires"])],
+                        at=bot.clock.now() + timedelta(hours=1))
+        bot.jump(DAY - 1)
+        await bot.advance(5)
+        await bot.wait(lambda: len(bot.sent(board)) == 1)
+        (digest,) = bot.sent(board)
+        assert digest.text.startswith("Digest: daily") and "Токаев" in digest.text
+        assert ALERT_TERM not in digest.text  # the digest covers its own groups only
+
+
+async def test_a_revoked_bot_session_stops_the_bot_with_a_session_error(
+        world: FakeWorld, clients: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alice = world.create_user("alice")
+    bot_account = world.create_bot("tgmon_bot")
+    client = await clients(world, as_bot=bot_account)
+    async with Archive.open(tmp_path / "a.db") as archive:
+        await subscribers.subscribe(archive, alice.id, [], access_hash=world.input_peer(
+            alice, viewer=bot_account).access_hash, now=0)
+        await outbox.create_windows(archive, [(outbox.Window(alice.id, "x", 0, 1), ["hi"])],
+                                    now=0)
+        world.inject_error("SendMessage", "AUTH_KEY_UNREGISTERED")
+        with pytest.raises(SessionError):
+            await asyncio.wait_for(run_bot(client, archive, make_config(),
+                                           clock=ManualClock()), 5)
+        assert await subscribers.subscription(archive, alice.id) is not None  # not blamed
+        assert not client.list_event_handlers()
