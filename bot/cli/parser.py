@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli import archive_cmds, queries, setup_cmds
+from bot.cli import archive_cmds, digest_cmd, queries, setup_cmds
 
 _EPILOG = """\
 first steps:
@@ -128,6 +128,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, metavar="FILE", help="output file (default: stdout)")
     _add_filters(export)
     export.set_defaults(handler=queries.export)
+
+    dig = command(
+        "digest",
+        "Preview a digest exactly as it would be sent (--dry-run), or send it through the bot.",
+        db=True,
+    )
+    dig.epilog = (
+        "examples:\n  tgmon digest --dry-run                     the last day, as HTML parts\n"
+        "  tgmon digest --name daily --since 12h --dry-run\n"
+        "  tgmon digest --chat -1001234567890 --until 2025-01-31T09:00   send once"
+    )
+    dig.add_argument("--name", help="which [digests.NAME] to use (default: the only one)")
+    dig.add_argument("--chat", help="@username or -100… id (default: the digest's chats)")
+    dig.add_argument("--since", help="window start (default: the chat's last digest, or a day)")
+    dig.add_argument("--until", help="window end (default: now); posts are chosen by arrival")
+    dig.add_argument("--dry-run", action="store_true", help="print the parts; send nothing")
+    dig.set_defaults(handler=digest_cmd.digest)
 
     demo = commands.add_parser(
         "demo",

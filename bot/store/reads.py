@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain import KeywordHit, StoredPost
+from bot.domain import Channel, KeywordHit, StoredPost
 from bot.errors import QueryError
 from bot.store.archive import Archive
 from bot.store.fts_query import build_match
@@ -213,3 +213,11 @@ def _hit_key(hit: KeywordHit) -> tuple[str, str, str]:
 
 def _dt(ts: int | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+async def channels(archive: Archive) -> list[Channel]:
+    """Return every known channel, by title."""
+    rows = await archive.fetch_all(
+        "SELECT id, title, username, access_hash FROM channels ORDER BY title COLLATE NOCASE, id"
+    )
+    return [Channel(r[0], r[1], r[2], r[3]) for r in rows]

@@ -87,15 +87,25 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX keyword_hits_by_group ON keyword_hits(grp, pid);
 
+    -- Posts by arrival: digests and alerts choose posts by first_seen, not by post date.
+    CREATE INDEX posts_by_first_seen ON posts(first_seen);
+
+    -- One row per (chat, keyword group) a chat follows; '*' means every group. The chat's
+    -- own facts (access hash, enabled) repeat on each of its rows and change together.
     CREATE TABLE subscribers (
-        chat_id         INTEGER NOT NULL,
+        chat_id         INTEGER NOT NULL,            -- marked peer id: user > 0, group < 0
         grp             TEXT NOT NULL,               -- a keyword group, or '*' for all
-        enabled         INTEGER NOT NULL DEFAULT 1,
+        access_hash     INTEGER,                     -- to reach the chat after a lost session
+        enabled         INTEGER NOT NULL DEFAULT 1,  -- 0 once the chat blocked or left us
         disabled_reason TEXT,
         created_at      INTEGER NOT NULL,
         PRIMARY KEY (chat_id, grp)
     ) WITHOUT ROWID;
 
+    -- Every digest or alert batch a chat was given, by window (unix seconds, end inclusive).
+    -- The unique key makes creating one twice (after a crash, or by two callers) a no-op.
+    -- Alert batches use the name '!alert' (never a config name); the row with chat_id 0 and
+    -- name '!alerts' is the alert scan's watermark.
     CREATE TABLE digests (
         id           INTEGER PRIMARY KEY,
         chat_id      INTEGER NOT NULL,
@@ -105,7 +115,11 @@ MIGRATIONS: tuple[str, ...] = (
         created_at   INTEGER NOT NULL,
         UNIQUE (chat_id, name, window_end)
     );
+    CREATE INDEX digests_latest ON digests(chat_id, name, window_end);
 
+    -- Messages to send, each with the random_id Telegram de-duplicates on, written in the
+    -- same transaction as its digest and before the first attempt. A chat's parts go in id
+    -- order: only a chat's lowest pending row may be sent.
     CREATE TABLE outbox (
         id          INTEGER PRIMARY KEY,
         digest_id   INTEGER REFERENCES digests(id),
@@ -113,15 +127,16 @@ MIGRATIONS: tuple[str, ...] = (
         part        INTEGER NOT NULL,
         parts       INTEGER NOT NULL,
         random_id   INTEGER NOT NULL UNIQUE,         -- chosen before the first send
-        body        TEXT NOT NULL,
+        body        TEXT NOT NULL,                   -- Telethon HTML
         status      TEXT NOT NULL DEFAULT 'pending', -- pending | sent | failed
         not_before  INTEGER NOT NULL DEFAULT 0,
         attempts    INTEGER NOT NULL DEFAULT 0,
+        created_at  INTEGER NOT NULL,
         sent_at     INTEGER,
         sent_msg_id INTEGER,
         error       TEXT
     );
-    CREATE INDEX outbox_pending ON outbox(status, not_before);
+    CREATE INDEX outbox_pending ON outbox(chat_id, id) WHERE status = 'pending';
 
     -- Config references that Telegram could not resolve; not looked up again while unchanged.
     CREATE TABLE unresolved_refs (

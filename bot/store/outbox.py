@@ -1,0 +1,207 @@
+"""The outbox: digests and alert batches written once, with their random_ids, then sent.
+
+A digest (chat, name, window) and every part of it are inserted in one transaction before
+the first send, each part with the random_id it will always be sent with. Telegram drops a
+repeated random_id, so a resend after a crash cannot show the user a part twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.store.archive import Archive
+
+#: The name of alert batches in ``digests``; "!" keeps it apart from config digest names.
+ALERT_NAME = "!alert"
+#: chat_id 0 never names a chat: that row holds the alert scan's watermark.
+_WATERMARK = (0, "!alerts")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A digest or alert batch for one chat: posts first seen in (start, end], unix seconds."""
+
+    chat_id: int
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One part waiting to be sent."""
+
+    id: int
+    chat_id: int
+    part: int
+    parts: int
+    random_id: int
+    body: str
+    attempts: int
+
+
+def new_random_id() -> int:
+    """Return a random signed 64-bit id, as Telegram expects (never 0)."""
+    while True:
+        value = secrets.randbits(64) - (1 << 63)
+        if value:
+            return value
+
+
+async def create_windows(
+    archive: Archive,
+    windows: Sequence[tuple[Window, Sequence[str]]],
+    *,
+    now: int,
+    alert_watermark: int | None = None,
+) -> list[int]:
+    """Record digests with their parts in one transaction; return ids of those created.
+
+    A window that exists already (same chat, name and end) is left alone, so creating the
+    same scheduled digest twice sends it once. ``alert_watermark`` moves the alert scan in
+    the same transaction, so a crash can neither lose nor repeat a batch.
+    """
+    created: list[int] = []
+    async with archive.transaction() as conn:
+        for window, parts in windows:
+            cursor = await conn.execute(
+                """INSERT INTO digests (chat_id, name, window_start, window_end, created_at)
+                   VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, name, window_end) DO NOTHING""",
+                (window.chat_id, window.name, window.start, window.end, now),
+            )
+            if cursor.rowcount != 1 or cursor.lastrowid is None:
+                continue
+            digest_id = int(cursor.lastrowid)
+            created.append(digest_id)
+            await conn.executemany(
+                """INSERT INTO outbox (digest_id, chat_id, part, parts, random_id, body,
+                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    (digest_id, window.chat_id, number, len(parts), new_random_id(), body, now)
+                    for number, body in enumerate(parts, 1)
+                ],
+            )
+        if alert_watermark is not None:
+            await conn.execute(
+                """INSERT INTO digests (chat_id, name, window_start, window_end, created_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (chat_id, name, window_end) DO NOTHING""",
+                (*_WATERMARK, alert_watermark, alert_watermark, now),
+            )
+            await conn.execute(
+                "DELETE FROM digests WHERE chat_id = ? AND name = ? AND window_end < ?",
+                (*_WATERMARK, alert_watermark),
+            )
+    return created
+
+
+async def alert_watermark(archive: Archive) -> int | None:
+    """Return the first_seen up to which posts were scanned for alerts, or None."""
+    rows = await archive.fetch_all(
+        "SELECT max(window_end) FROM digests WHERE chat_id = ? AND name = ?", _WATERMARK
+    )
+    return None if rows[0][0] is None else int(rows[0][0])
+
+
+async def last_window_ends(archive: Archive) -> dict[tuple[int, str], int]:
+    """Return the end of the latest window per (chat, digest name)."""
+    rows = await archive.fetch_all(
+        "SELECT chat_id, name, max(window_end) FROM digests WHERE chat_id != 0 "
+        "GROUP BY chat_id, name"
+    )
+    return {(int(r[0]), str(r[1])): int(r[2]) for r in rows}
+
+
+async def last_window_end(archive: Archive, chat_id: int, name: str) -> int | None:
+    """Return the end of the latest window of one chat's digest, or None."""
+    rows = await archive.fetch_all(
+        "SELECT max(window_end) FROM digests WHERE chat_id = ? AND name = ?", (chat_id, name)
+    )
+    return None if rows[0][0] is None else int(rows[0][0])
+
+
+async def due_messages(archive: Archive, *, now: int, limit: int = 500) -> list[OutboxMessage]:
+    """Return each chat's next pending part when it may go now, oldest first."""
+    rows = await archive.fetch_all(
+        """SELECT o.id, o.chat_id, o.part, o.parts, o.random_id, o.body, o.attempts
+           FROM outbox o
+           WHERE o.status = 'pending' AND o.not_before <= ?
+             AND o.id = (SELECT min(i.id) FROM outbox i
+                         WHERE i.chat_id = o.chat_id AND i.status = 'pending')
+           ORDER BY o.id LIMIT ?""",
+        (now, limit),
+    )
+    return [OutboxMessage(*r) for r in rows]
+
+
+async def next_not_before(archive: Archive) -> int | None:
+    """Return the earliest time a pending part may be sent, or None when nothing is pending."""
+    rows = await archive.fetch_all("SELECT min(not_before) FROM outbox WHERE status = 'pending'")
+    return None if rows[0][0] is None else int(rows[0][0])
+
+
+async def mark_sent(archive: Archive, message_id: int, *, msg_id: int | None, now: int) -> None:
+    """Record that a part reached Telegram."""
+    async with archive.transaction() as conn:
+        await conn.execute(
+            """UPDATE outbox SET status = 'sent', sent_at = ?, sent_msg_id = ?,
+                 attempts = attempts + 1, error = NULL WHERE id = ?""",
+            (now, msg_id, message_id),
+        )
+
+
+async def postpone(archive: Archive, message_id: int, *, until: int, error: str) -> None:
+    """Count a failed attempt and try the part again at ``until``."""
+    async with archive.transaction() as conn:
+        await conn.execute(
+            """UPDATE outbox SET not_before = ?, attempts = attempts + 1, error = ?
+               WHERE id = ?""",
+            (until, error, message_id),
+        )
+
+
+async def postpone_all(archive: Archive, *, until: int, error: str) -> int:
+    """Hold every pending part until ``until`` (a flood wait covers the whole account)."""
+    async with archive.transaction() as conn:
+        cursor = await conn.execute(
+            """UPDATE outbox SET not_before = max(not_before, ?), error = ?
+               WHERE status = 'pending'""",
+            (until, error),
+        )
+        return int(cursor.rowcount)
+
+
+async def mark_failed(archive: Archive, message_id: int, *, error: str) -> None:
+    """Give up on one part (a request Telegram will never accept)."""
+    async with archive.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?",
+            (error, message_id),
+        )
+
+
+async def mark_unreachable(archive: Archive, chat_id: int, *, reason: str) -> int:
+    """Drop a chat's pending parts and disable its subscription; return parts dropped.
+
+    Sending again would fail the same way (blocked, deleted, kicked), so there is no retry:
+    the chat comes back only when someone there writes /subscribe again.
+    """
+    async with archive.transaction() as conn:
+        cursor = await conn.execute(
+            """UPDATE outbox SET status = 'failed', error = ?
+               WHERE chat_id = ? AND status = 'pending'""",
+            (reason, chat_id),
+        )
+        await conn.execute(
+            "UPDATE subscribers SET enabled = 0, disabled_reason = ? WHERE chat_id = ?",
+            (reason, chat_id),
+        )
+        return int(cursor.rowcount)
+
+
+async def status_counts(archive: Archive) -> dict[str, int]:
+    """Count outbox parts by status."""
+    rows = await archive.fetch_all("SELECT status, count(*) FROM outbox GROUP BY status")
+    return {str(r[0]): int(r[1]) for r in rows}

@@ -1,0 +1,1 @@
+from tests.faketg.fixtures import clients, flood_sleeps, world  # noqa: F401

@@ -1,0 +1,110 @@
+"""`tgmon digest`: a preview prints what would be sent; a send goes once through the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import digest_cmd, main
+from bot.cli.parser import build_parser
+from bot.config import Secrets
+from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
+from bot.store import Archive
+from bot.telegram.client import create_client, session_path
+from bot.telegram.session_lock import session_lock
+from tests.delivery.helpers import store_at
+from tests.faketg import FakeWorld, attach
+
+NEWS = Channel(id=-1001000000001, title="News & <Co>", username="news")
+ARRIVED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def post(msg_id: int, text: str) -> AnalysedPost:
+    return AnalysedPost(Post(NEWS.id, msg_id, datetime(2026, 1, 1, tzinfo=UTC), text),
+                        Analysis("ru", 0.9, (KeywordHit("politics", "x", "x"),)))
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "archive.sqlite3"
+
+    async def fill() -> None:
+        async with Archive.open(path) as archive:
+            await archive.upsert_channel(NEWS)
+            await store_at(archive, monkeypatch, ARRIVED, [post(1, "caught up <late> & old")])
+            await store_at(archive, monkeypatch, datetime(2026, 3, 3, tzinfo=UTC),
+                           [post(2, "after the window")])
+        monkeypatch.undo()
+
+    asyncio.run(fill())
+    return path
+
+
+def test_dry_run_prints_the_parts_of_posts_that_arrived_in_the_window(
+        db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["digest", "--db", str(db), "--since", "2026-03-02",
+                 "--until", "2026-03-02T12:00", "--dry-run"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert out.startswith("<b>Digest: digest</b>\n")
+    assert "caught up &lt;late&gt; &amp; old" in out  # dated January, arrived in March
+    assert "after the window" not in out
+    assert "----- part 1/1 -----" in err
+
+
+def test_an_unknown_digest_name_is_a_usage_error(db: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["digest", "--db", str(db), "--name", "weekly", "--dry-run"]) == 2
+    assert "no digest named 'weekly'" in capsys.readouterr().err
+
+
+def _secrets_env(monkeypatch: pytest.MonkeyPatch, world: FakeWorld, bot: Any,
+                 tmp_path: Path) -> None:
+    monkeypatch.setenv("TGMON_API_ID", str(world.api_id))
+    monkeypatch.setenv("TGMON_API_HASH", world.api_hash)
+    monkeypatch.setenv("TGMON_BOT_TOKEN", world.bot_token(bot))
+    monkeypatch.setenv("TGMON_SESSION", str(tmp_path / "s" / "tgmon.session"))
+
+
+def test_sending_twice_with_the_same_window_delivers_once(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    world = FakeWorld()
+    alice = world.create_user("alice")
+    bot = world.create_bot("tgmon_bot")
+    world.user_sends_to_bot(alice, "/start")
+    _secrets_env(monkeypatch, world, bot, tmp_path)
+
+    def factory(kind: str, secrets: Secrets, **options: Any) -> Any:
+        client = create_client(kind, secrets, in_memory=True, **options)  # type: ignore[arg-type]
+        attach(client, world, as_bot=bot)
+        return client
+
+    argv = ["digest", "--db", str(db), "--chat", str(alice.id), "--since", "2026-03-02",
+            "--until", "2026-03-02T12:00"]
+    for _ in range(2):
+        args = build_parser().parse_args(argv)
+        assert asyncio.run(digest_cmd.digest(args, client_factory=factory)) == 0
+    (sent,) = world.sent_messages(bot, chat=alice)
+    assert "caught up <late> & old" in sent.text
+    assert "1 sent" in capsys.readouterr().err
+    world.close()
+
+
+def test_while_the_bot_runs_a_digest_is_queued_for_it(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    world = FakeWorld()
+    bot = world.create_bot("tgmon_bot")
+    _secrets_env(monkeypatch, world, bot, tmp_path)
+    secrets = Secrets(session=tmp_path / "s" / "tgmon.session")
+    with session_lock(session_path(secrets, "bot")):
+        code = main(["digest", "--db", str(db), "--chat", "-1009999999999",
+                     "--since", "2026-03-02", "--until", "2026-03-02T12:00"])
+    assert code == 0
+    assert "1 digest(s) queued for the running bot" in capsys.readouterr().err
+    world.close()
