@@ -12,12 +12,13 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
-from telethon import TelegramClient
+from telethon import TelegramClient, errors
 
 from bot.config import Config, Secrets
 from bot.errors import SessionError, TelegramError
 from bot.ingest import analyser_for
 from bot.store import Archive
+from bot.telegram.botui import run_bot
 from bot.telegram.client import ClientFactory, create_client, secure_file, session_path
 from bot.telegram.collector import Collector, check_session_alive
 from bot.telegram.session_lock import session_lock
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 async def run(config: Config, secrets: Secrets, *,
               client_factory: ClientFactory = create_client,
               stop: asyncio.Event | None = None) -> None:
-    """Run the collector until ``stop`` is set, SIGTERM/SIGINT arrives, or the session dies."""
+    """Run the collector and the bot until ``stop``, SIGTERM/SIGINT, or a dead session."""
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     stop = stop or asyncio.Event()
     analyse = analyser_for(config)  # language models load before any network work
@@ -43,22 +44,49 @@ async def run(config: Config, secrets: Secrets, *,
                 f"{session_path(secrets, 'user')}: not logged in, or the session was revoked; "
                 "run `tgmon login` (tgmon run never prompts)")
         secure_file(session_path(secrets, "user"))
-        collector = Collector(user, archive, analyse, config)
+        jobs = {asyncio.create_task(Collector(user, archive, analyse, config).run(),
+                                    name="collector")}
+        if secrets.bot_token is None:
+            log.warning("TGMON_BOT_TOKEN is not set: digests, alerts and bot commands are off")
+        else:
+            bot = await _start_bot(stack, client_factory, secrets)
+            jobs.add(asyncio.create_task(run_bot(bot, archive, config), name="bot"))
         _stop_on_signals(stop)
-        work = asyncio.create_task(collector.run(), name="collector")
-        stopper = asyncio.create_task(stop.wait(), name="stop")
-        try:
-            await asyncio.wait({work, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (work, stopper):
-                task.cancel()
-            results = await asyncio.gather(work, stopper, return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result,
-                                                                    asyncio.CancelledError):
-                check_session_alive(result)
-                raise result
+        await _run_until_stopped(jobs, stop)
         log.info("stopped cleanly")
+
+
+async def _start_bot(stack: AsyncExitStack, client_factory: ClientFactory,
+                     secrets: Secrets) -> TelegramClient:
+    """Log the bot in with its token (no prompt is possible) and keep it connected."""
+    assert secrets.bot_token is not None
+    stack.enter_context(session_lock(session_path(secrets, "bot")))
+    # Every flood wait reaches the outbox, which reschedules instead of sleeping mid-send.
+    bot = client_factory("bot", secrets, flood_sleep_threshold=0)
+    await stack.enter_async_context(connected(bot))
+    try:
+        await bot.start(bot_token=secrets.bot_token.get_secret_value())
+    except errors.RPCError as exc:
+        raise SessionError(f"Telegram refused the bot token ({type(exc).__name__}); check "
+                           "TGMON_BOT_TOKEN with @BotFather") from None
+    secure_file(session_path(secrets, "bot"))
+    return bot
+
+
+async def _run_until_stopped(jobs: set[asyncio.Task[None]], stop: asyncio.Event) -> None:
+    """Wait for ``stop`` or the first job to end; then cancel the rest and re-raise."""
+    stopper = asyncio.create_task(stop.wait(), name="stop")
+    everything = {*jobs, stopper}
+    try:
+        await asyncio.wait(everything, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in everything:
+            task.cancel()
+        results = await asyncio.gather(*everything, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
+            check_session_alive(result)
+            raise result
 
 
 @asynccontextmanager

@@ -45,6 +45,7 @@ class Harness:
     account: Account
     config: Config
     secrets: Secrets
+    bot_account: Account | None = None
     clients: list[TelegramClient] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
     stop_event: asyncio.Event | None = None
@@ -52,7 +53,10 @@ class Harness:
     def factory(self, kind: str, secrets: Secrets, **options: Any) -> TelegramClient:
         """The app's client factory with the network sender swapped for the fake world's."""
         client = create_client(kind, secrets, **options)  # type: ignore[arg-type]
-        attach(client, self.world, as_user=self.account)
+        if kind == "bot":
+            attach(client, self.world, as_bot=self.bot_account)
+        else:
+            attach(client, self.world, as_user=self.account)
         self.clients.append(client)
         return client
 
