@@ -115,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     search.set_defaults(handler=queries.search)
 
+    hist = command("history", "Show every version of one post (edits) and whether it was deleted.",
+                   db=True, json=True)
+    hist.epilog = ("examples:\n  tgmon history https://t.me/ashimbayev/123\n"
+                   "  tgmon history @ashimbayev 123\n  tgmon history -1001234567890 123")
+    hist.add_argument("channel", help="a post link, or @username, title or -100… id")
+    hist.add_argument("msg_id", type=int, nargs="?", help="the post id (not needed with a link)")
+    hist.set_defaults(handler=queries.history)
+
     stats = command(
         "stats",
         "Posts per channel, date range, languages, edits and deletions.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from contextlib import ExitStack
 from typing import TextIO
@@ -91,4 +92,41 @@ async def export(args: argparse.Namespace) -> int:
                 count += 1
     if args.out:
         print(f"wrote {count:,} posts to {args.out}", file=sys.stderr)
+    return 0
+
+
+_POST_LINK = re.compile(r"(?:https?://)?t\.me/(?:c/)?([^/]+)/(\d+)/?$")
+
+
+async def history(args: argparse.Namespace) -> int:
+    """Print every stored version of one post, and when it was deleted."""
+    ref, msg_id = args.channel, args.msg_id
+    link = _POST_LINK.match(ref)
+    if link:
+        ref, msg_id = link[1], int(link[2])
+        if ref.isdigit():  # t.me/c/<bare id>/<msg>
+            ref = str(-(10**12) - int(ref))
+    if msg_id is None:
+        raise UsageError("give a post link (https://t.me/name/123) or a channel and a post id")
+    config = config_for(args)
+    async with Archive.open(existing_db(args, config)) as archive:
+        channel = await reads.find_channel(archive, ref)
+        if channel is None:
+            raise UsageError(f"no stored channel matches {ref!r}; `tgmon stats` lists them")
+        versions = await reads.history(archive, channel.id, msg_id)
+        deleted = await reads.deleted_at(archive, channel.id, msg_id)
+    if not versions:
+        raise UsageError(f"post {msg_id} of {channel.title or channel.id} is not in the archive")
+    if args.json:
+        output.print_json({"channel": channel.title, "channel_id": channel.id, "id": msg_id,
+                           "deleted_at": deleted.isoformat() if deleted else None,
+                           "versions": [{"version": v, "date": d.isoformat(), "text": t}
+                                        for v, t, d in versions]})
+        return 0
+    for version, text, when in versions:
+        label = "original" if version == 1 else f"edit {version - 1}"
+        print(f"--- {label}, {when:%Y-%m-%d %H:%M} UTC")
+        print(text or "(no text)")
+    if deleted:
+        print(f"--- deleted, noticed {deleted:%Y-%m-%d %H:%M} UTC")
     return 0

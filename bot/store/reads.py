@@ -158,7 +158,9 @@ async def history(
     """Return every stored text of one post as (version, text, seen_at)."""
     rows = await archive.fetch_all(
         """SELECT v.version, v.text, coalesce(v.edit_date, v.seen_at) FROM post_versions v
-           JOIN posts p ON p.pid = v.pid WHERE p.channel_id = ? AND p.msg_id = ?
+           WHERE v.pid IN (SELECT pid FROM posts WHERE channel_id = ?1 AND msg_id = ?2
+                           UNION SELECT pid FROM post_aliases WHERE channel_id = ?1
+                           AND msg_id = ?2)
            ORDER BY v.version""",
         (channel_id, msg_id),
     )
@@ -221,3 +223,20 @@ async def channels(archive: Archive) -> list[Channel]:
         "SELECT id, title, username, access_hash FROM channels ORDER BY title COLLATE NOCASE, id"
     )
     return [Channel(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def find_channel(archive: Archive, ref: str) -> Channel | None:
+    """Find a stored channel by @username, username, exact title or marked id."""
+    name = ref.strip().removeprefix("@")
+    rows = await archive.fetch_all(
+        """SELECT id, title, username, access_hash FROM channels
+           WHERE username = ? COLLATE NOCASE OR title = ? OR CAST(id AS TEXT) = ?
+           ORDER BY id LIMIT 1""", (name, ref.strip(), name))
+    return Channel(rows[0][0], rows[0][1], rows[0][2], rows[0][3]) if rows else None
+
+
+async def deleted_at(archive: Archive, channel_id: int, msg_id: int) -> datetime | None:
+    """When a post was marked deleted, or None."""
+    rows = await archive.fetch_all(
+        "SELECT deleted_at FROM posts WHERE channel_id = ? AND msg_id = ?", (channel_id, msg_id))
+    return _dt(rows[0][0]) if rows else None

@@ -171,3 +171,27 @@ def test_reanalyze_applies_a_changed_keyword_config_without_refetching(
     assert main(["search", "парламент", "--db", str(imported_db), "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert found[0]["groups"] == ["parliament"] and found[0]["terms"] == ["парламент"]
+
+
+def test_history_shows_every_version_of_a_post(imported_db: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(FIXTURE.read_text())
+    for message in data["messages"]:
+        if message["id"] == 2:
+            message["text"] = message["text_entities"][0]["text"] = "Указ отменён."
+            message["edited_unixtime"] = "1736600000"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False))
+    main(["import", str(edited), "--db", str(imported_db), "--quiet"])
+    capsys.readouterr()
+    assert main(["history", "https://t.me/c/1234567890/2", "--db", str(imported_db)]) == 0
+    out = capsys.readouterr().out
+    assert out.index("--- original") < out.index("Президент Тоқаев") < out.index(
+        "--- edit 1") < out.index("Указ отменён.")
+    assert main(["history", "Кто есть кто <test>", "2", "--db", str(imported_db),
+                 "--json"]) == 0
+    versions = json.loads(capsys.readouterr().out)["versions"]
+    assert [v["text"] for v in versions] == [
+        "Президент Тоқаев подписал указ о созыве Мәжіліса.", "Указ отменён."]
+    assert main(["history", "@nobody", "2", "--db", str(imported_db)]) == 2
+    assert "no stored channel" in capsys.readouterr().err
