@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-
-FIXTURE = Path(__file__).parents[1] / "importer" / "fixtures" / "channel_export.json"
+from tests.importer.exports import FIXTURE, edited_copy
 
 
 @pytest.fixture
@@ -175,13 +174,7 @@ def test_reanalyze_applies_a_changed_keyword_config_without_refetching(
 
 def test_history_shows_every_version_of_a_post(imported_db: Path, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    data = json.loads(FIXTURE.read_text())
-    for message in data["messages"]:
-        if message["id"] == 2:
-            message["text"] = message["text_entities"][0]["text"] = "Указ отменён."
-            message["edited_unixtime"] = "1736600000"
-    edited = tmp_path / "edited.json"
-    edited.write_text(json.dumps(data, ensure_ascii=False))
+    edited = edited_copy(tmp_path, 2, "Указ отменён.", edited_unixtime=1736600000)
     main(["import", str(edited), "--db", str(imported_db), "--quiet"])
     capsys.readouterr()
     assert main(["history", "https://t.me/c/1234567890/2", "--db", str(imported_db)]) == 0

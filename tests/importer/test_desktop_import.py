@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +10,8 @@ from bot.errors import ImportFormatError
 from bot.importer.pipeline import import_export
 from bot.store import Archive
 from bot.store.reads import history, latest, search
+from tests.importer.exports import FIXTURE, edited_copy
 
-FIXTURE = Path(__file__).parent / "fixtures" / "channel_export.json"
 CHANNEL_ID = marked_channel_id(1234567890)
 
 
@@ -60,13 +59,7 @@ async def test_re_running_an_import_changes_nothing(tmp_path: Path) -> None:
 
 
 async def test_a_later_export_with_an_edit_adds_a_version(tmp_path: Path) -> None:
-    data = json.loads(FIXTURE.read_text())
-    for message in data["messages"]:
-        if message["id"] == 2:
-            message["text"] = message["text_entities"][0]["text"] = "Указ отменён."
-            message["edited_unixtime"] = "1736600000"
-    edited = tmp_path / "edited.json"
-    edited.write_text(json.dumps(data, ensure_ascii=False))
+    edited = edited_copy(tmp_path, 2, "Указ отменён.", edited_unixtime=1736600000)
     async with Archive.open(tmp_path / "a.sqlite3") as archive:
         await import_export(FIXTURE, archive, no_analysis)
         report = await import_export(edited, archive, no_analysis)
