@@ -85,7 +85,10 @@ class KeywordMatcher:
 
     def match(self, text: str, lang: str) -> tuple[KeywordHit, ...]:
         """Return the sorted, de-duplicated hits of every group that applies to ``text``."""
-        norm = normalize(text)
+        return self.match_normalized(normalize(text), lang)
+
+    def match_normalized(self, norm: str, lang: str) -> tuple[KeywordHit, ...]:
+        """``match`` for a text already passed through ``normalize`` (the analyser shares it)."""
         folded = replace_each(norm, KEY_PAIRS)
         # KEY_PAIRS map one character to one, so both texts split into the same words.
         keys = WORD.findall(folded)
