@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.config import Config
+from bot.config import Config, KeywordGroup
 from bot.domain import AnalysedPost, Analysis, Post
 from bot.store import Archive, StoreResult
 
@@ -96,8 +96,26 @@ class LiveWriter:
 
 
 
-def analyser_for(config: Config) -> Analyse:
+def analyser_for(config: Config) -> Analyser:
     """Build the analyser once (models load here, never at import time)."""
-    from bot.analysis.analyzer import Analyzer
+    return Analyser(config.keywords, config.analysis.language_backend)
 
-    return Analyzer(config.keywords, language_backend=config.analysis.language_backend).analyse
+
+class Analyser:
+    """The configured analysis as an ``Analyse``; it pickles as its recipe, not its models.
+
+    So an import can hand it to worker processes (bot/importer/workers.py), which rebuild the
+    models from the keywords and backend.
+    """
+
+    def __init__(self, keywords: Mapping[str, KeywordGroup], backend: str) -> None:
+        from bot.analysis.analyzer import Analyzer
+
+        self._recipe = (keywords, backend)
+        self._analyse = Analyzer(keywords, language_backend=backend).analyse
+
+    def __call__(self, text: str) -> Analysis:
+        return self._analyse(text)
+
+    def __reduce__(self) -> tuple[type[Analyser], tuple[Mapping[str, KeywordGroup], str]]:
+        return (Analyser, self._recipe)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.analysis.fingerprint import content_hash, search_text
+from bot.analysis.fingerprint import content_hash
 from bot.analysis.keywords import KeywordMatcher
 from bot.analysis.language import make_detector
-from bot.analysis.normalize import normalize
+from bot.analysis.normalize import fold_normalized, normalize
 from bot.analysis.terms import TermKind, parse_term, regex_is_slow
 from bot.config import KeywordGroup
 from bot.domain import Analysis
@@ -27,8 +27,10 @@ class Analyzer:
     def analyse(self, text: str) -> Analysis:
         """Return the post's language, its confidence, and the sorted keyword hits."""
         found = self._detect(text)
-        hits = self._matcher.match(text, found.lang)
-        folded = search_text(text)
+        # One normalisation serves matching and the index copy: it costs as much as matching.
+        norm = normalize(text)
+        hits = self._matcher.match_normalized(norm, found.lang)
+        folded = fold_normalized(norm)  # == search_text(text)
         return Analysis(lang=found.lang, lang_confidence=found.confidence, hits=hits,
                         search_text=folded, content_hash=content_hash(text, folded=folded))
 

@@ -82,27 +82,25 @@ class KeywordMatcher:
                 (t, True) for t in group.exclude
             ]:
                 self._add(_entry(name, parse_term(raw), excludes))
+        self._first_keys = frozenset(self._index.by_key)
 
     def match(self, text: str, lang: str) -> tuple[KeywordHit, ...]:
         """Return the sorted, de-duplicated hits of every group that applies to ``text``."""
-        norm = normalize(text)
-        folded = replace_each(norm, KEY_PAIRS)
-        # KEY_PAIRS map one character to one, so both texts split into the same words.
-        keys = WORD.findall(folded)
-        exact = keys if folded is norm else WORD.findall(norm)
+        return self.match_normalized(normalize(text), lang)
+
+    def match_normalized(self, norm: str, lang: str) -> tuple[KeywordHit, ...]:
+        """``match`` for a text already passed through ``normalize`` (the analyser shares it)."""
+        exact = WORD.findall(norm)
+        # KEY_PAIRS map one character to one, so the folded text splits into the same words:
+        # fold the words, joined by a space that none of them holds, in one pass in C
+        # instead of scanning the post with the regex a second time.
+        joined = " ".join(exact)
+        folded = replace_each(joined, KEY_PAIRS)
+        keys = exact if folded is joined else folded.split(" ")
         profiles = _PROFILES_BY_LANG.get(lang, _ALL_PROFILES)
         found: dict[_Entry, tuple[int, int]] = {}
-        by_key, by_exact = self._index.by_key, self._index.by_exact
-        stem_starts = self._index.stem_starts if "turkic" in profiles else ()
-        for i, key in enumerate(keys):
-            # Most words start no term: three set lookups settle them without a call.
-            if not (
-                key in by_key
-                or (stem_starts and key[:MIN_TURKIC_STEM] in stem_starts)
-                or (by_exact and exact[i] in by_exact)
-            ):
-                continue
-            for entry, profile in self._starting_at(key, exact[i], profiles):
+        for i in self._candidates(keys, exact, profiles):
+            for entry, profile in self._starting_at(keys[i], exact[i], profiles):
                 if entry not in found:
                     end = (
                         i if len(entry.words) == 1 else _phrase_end(entry, profile, keys, exact, i)
@@ -120,6 +118,22 @@ class KeywordMatcher:
             if form is not None:
                 forms[entry] = form
         return self._hits(forms, lang)
+
+    def _candidates(self, keys: list[str], exact: list[str], profiles: Sequence[str]) -> list[int]:
+        """Return, in order, the positions of the words that may start a term."""
+        index = self._index
+        if "turkic" in profiles and index.stem_starts:
+            by_key, starts = index.by_key, index.stem_starts
+            found = [i for i, k in enumerate(keys) if k in by_key or k[:MIN_TURKIC_STEM] in starts]
+        else:
+            # Most words start no term: one set intersection in C settles them all, and most
+            # posts then have one or two candidates to place.
+            known = self._first_keys.intersection(keys)
+            found = [i for i, k in enumerate(keys) if k in known] if known else []
+        if index.by_exact:
+            by_exact = index.by_exact
+            found = sorted({*found, *(i for i, w in enumerate(exact) if w in by_exact)})
+        return found
 
     def _starting_at(
         self, key: str, exact: str, profiles: Sequence[str]

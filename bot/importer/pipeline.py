@@ -1,8 +1,9 @@
 """Import a Desktop export: the next batch is parsed and analysed while this one is written.
 
-Parsing runs in a thread and analysis in worker processes (bot.ingest.analyse_posts), while
-SQLite writes in its own thread, so the stages overlap instead of alternating. Memory stays
-bounded by two batches.
+Parsing runs in a thread, analysis in worker processes for a large export
+(bot/importer/workers.py) or else in a thread (bot.ingest.analyse_posts), and SQLite writes
+in its own thread, in one step per table (bot/store/bulk.py), so the stages overlap instead
+of alternating. Memory stays bounded by two batches.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from bot.domain import AnalysedPost, Post
 from bot.errors import ImportFormatError
 from bot.importer.desktop import ExportHeader, Skipped, read_export
+from bot.importer.workers import AnalysisPool, pool_for
 from bot.ingest import Analyse, analyse_posts
 from bot.progress import Progress
 from bot.store import Archive, StoreResult
@@ -62,11 +64,14 @@ async def import_export(
         raise ImportFormatError(f"{path}: cannot open: {exc.strerror}") from None
     report = ImportReport()
     headers: list[ExportHeader] = []
+    pool = pool_for(analyse, path)
     with stream:
         messages = read_export(stream, on_header=headers.append)
 
         def produce() -> asyncio.Task[_Batch]:
-            return asyncio.create_task(_next_batch(messages, analyse, batch_size, stream.tell))
+            return asyncio.create_task(
+                _next_batch(messages, pool or analyse, batch_size, stream.tell)
+            )
 
         pending = produce()
         try:
@@ -85,6 +90,8 @@ async def import_export(
         finally:
             # On a failed write, let the reader thread finish before the file closes.
             await asyncio.gather(pending, return_exceptions=True)
+            if pool:
+                await pool.close()
     if progress:
         progress.close()
     return report
@@ -102,10 +109,17 @@ async def _store(batch: _Batch, archive: Archive, report: ImportReport) -> None:
 
 
 async def _next_batch(
-    messages: Iterator[Post | Skipped], analyse: Analyse, size: int, position: Callable[[], int]
+    messages: Iterator[Post | Skipped],
+    analyse: Analyse | AnalysisPool,
+    size: int,
+    position: Callable[[], int],
 ) -> _Batch:
     posts, skips, done = await asyncio.to_thread(_read_batch, messages, size)
-    return _Batch(await analyse_posts(posts, analyse), skips, position(), done)
+    if isinstance(analyse, AnalysisPool):
+        analysed = await analyse.analyse(posts) if posts else []
+    else:
+        analysed = await analyse_posts(posts, analyse)
+    return _Batch(analysed, skips, position(), done)
 
 
 def _read_batch(messages: Iterator[Post | Skipped], size: int

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import aiosqlite
 from bot.analysis.fingerprint import content_hash, search_text
 from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit
 from bot.errors import StoreError
+from bot.store.bulk import Rows, insert_rows, json_list
 from bot.store.schema import MIGRATIONS
 
 _CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
@@ -203,6 +205,8 @@ class Archive:
     async def _refresh_counters(
         conn: aiosqlite.Connection, same: Sequence[tuple[int, AnalysedPost]], now: int
     ) -> None:
+        if not same:
+            return
         await conn.executemany(
             """UPDATE posts SET views = coalesce(?1, views), forwards = coalesce(?2, forwards),
                replies = coalesce(?3, replies),
@@ -234,20 +238,18 @@ class Archive:
             by_channel.setdefault(channel_id, []).append(msg_id)
         found: dict[tuple[int, int], _Existing] = {}
         for channel_id, msg_ids in by_channel.items():
-            for start in range(0, len(msg_ids), _CHUNK):
-                chunk = msg_ids[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                rows = await self.fetch_all(
-                    f"""SELECT msg_id, pid, text, edit_date FROM posts
-                        WHERE channel_id = ? AND msg_id IN ({marks})
-                        UNION ALL
-                        SELECT a.msg_id, p.pid, p.text, p.edit_date FROM post_aliases a
-                        JOIN posts p ON p.pid = a.pid
-                        WHERE a.channel_id = ? AND a.msg_id IN ({marks})""",
-                    (channel_id, *chunk, channel_id, *chunk),
-                )
-                for msg_id, pid, text, edit_date in rows:
-                    found[(channel_id, msg_id)] = _Existing(pid, text, edit_date)
+            # One statement and one trip to the database thread, whatever the batch size.
+            rows = await self.conn.execute_fetchall(
+                """SELECT msg_id, pid, text, edit_date FROM posts
+                   WHERE channel_id = ?1 AND msg_id IN (SELECT value FROM json_each(?2))
+                   UNION ALL
+                   SELECT a.msg_id, p.pid, p.text, p.edit_date FROM post_aliases a
+                   JOIN posts p ON p.pid = a.pid
+                   WHERE a.channel_id = ?1 AND a.msg_id IN (SELECT value FROM json_each(?2))""",
+                (channel_id, json_list(msg_ids)),
+            )
+            for msg_id, pid, text, edit_date in rows:
+                found[(channel_id, msg_id)] = _Existing(pid, text, edit_date)
         return found
 
     async def _insert_new(
@@ -256,36 +258,28 @@ class Archive:
         if not new:
             return []
         pids = await self._free_pids([_pid_for(i) for i in new])
-        await conn.executemany(
-            """INSERT INTO posts (pid, channel_id, msg_id, date, text, lang, lang_conf, views,
-                 forwards, replies, fwd_from_id, fwd_from_msg, fwd_from_name, grouped_id, media,
-                 author, edit_date, content_hash, first_seen, last_seen)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            [_post_row(pid, item, now) for pid, item in zip(pids, new, strict=True)],
+        # Each post's text goes to SQLite once (see bot/store/bulk.py for why as JSON); the
+        # first version copies it from the new rows rather than parsing it a second time.
+        rows = [_post_row(pid, item, now) for pid, item in zip(pids, new, strict=True)]
+        await insert_rows(conn, _POSTS_INTO, Rows(rows), range(len(rows[0])))
+        await conn.execute(
+            """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)
+               SELECT pid, 1, text, edit_date, first_seen FROM posts
+               WHERE pid IN (SELECT value FROM json_each(?))""",
+            (json_list(pids),),
         )
-        await conn.executemany(
-            "INSERT INTO post_versions (pid, version, text, edit_date, seen_at) VALUES (?,1,?,?,?)",
-            [
-                (pid, i.post.text, _ts(i.post.edit_date), now)
-                for pid, i in zip(pids, new, strict=True)
-            ],
-        )
-        await conn.executemany(
-            "INSERT INTO posts_fts (rowid, body) VALUES (?, ?)",
-            [(pid, _search_text(i)) for pid, i in zip(pids, new, strict=True)],
-        )
+        fts = Rows([(pid, _search_text(i)) for pid, i in zip(pids, new, strict=True)])
+        await insert_rows(conn, "INTO posts_fts (rowid, body)", fts, (0, 1))
         await _insert_hits(conn, zip(pids, (i.analysis for i in new), strict=True))
         return pids
 
     async def _free_pids(self, wanted: list[int]) -> list[int]:
         """Resolve the rare clash of two posts' date-ordered pids by moving one up."""
-        taken: set[int] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            rows = await self.fetch_all(
-                f"SELECT pid FROM posts WHERE pid IN ({','.join('?' * len(chunk))})", chunk
-            )
-            taken.update(r[0] for r in rows)
+        rows = await self.conn.execute_fetchall(
+            "SELECT pid FROM posts WHERE pid IN (SELECT value FROM json_each(?))",
+            (json_list(wanted),),
+        )
+        taken: set[int] = {r[0] for r in rows}
         result = []
         for wanted_pid in wanted:
             pid = wanted_pid
@@ -350,6 +344,8 @@ class Archive:
         conn: aiosqlite.Connection, rows: Sequence[tuple[int, AnalysedPost]]
     ) -> None:
         """Record each album message under its post, then rebuild the post's media list."""
+        if not rows:
+            return
         parts = [
             (i.post.channel_id, msg_id, pid, kind or None)
             for pid, i in rows
@@ -452,11 +448,9 @@ def _is_stale(item: AnalysedPost, old: _Existing) -> bool:
 async def _insert_hits(
     conn: aiosqlite.Connection, analyses: Iterable[tuple[int, Analysis]]
 ) -> None:
-    rows = [(pid, h.group, h.term, h.form) for pid, a in analyses for h in a.hits]
-    if rows:
-        await conn.executemany(
-            "INSERT OR IGNORE INTO keyword_hits (pid, grp, term, form) VALUES (?,?,?,?)", rows
-        )
+    rows = Rows([(pid, h.group, h.term, h.form) for pid, a in analyses for h in a.hits])
+    await insert_rows(conn, "OR IGNORE INTO keyword_hits (pid, grp, term, form)", rows,
+                      range(4))
 
 
 def _pid_for(item: AnalysedPost) -> int:
@@ -464,6 +458,17 @@ def _pid_for(item: AnalysedPost) -> int:
     # makes a clash between two posts of the same second a one-in-a-million event.
     spread = zlib.crc32(f"{item.post.channel_id}:{item.post.msg_id}".encode()) & 0xFFFFF
     return (max(_ts(item.post.date) or 0, 0) << 20) | spread
+
+
+_POSTS_INTO = """INTO posts (pid, channel_id, msg_id, date, text, lang, lang_conf, views, forwards,
+    replies, fwd_from_id, fwd_from_msg, fwd_from_name, grouped_id, media, author, edit_date,
+    content_hash, first_seen, last_seen)"""
+
+
+@cache
+def _media_json(media: tuple[str, ...]) -> str:
+    # Few distinct lists ("[]", '["photo"]'…), and json.dumps costs a µs or two per post.
+    return json.dumps(list(media))
 
 
 def _post_row(pid: int, item: AnalysedPost, now: int) -> tuple[Any, ...]:
@@ -483,7 +488,7 @@ def _post_row(pid: int, item: AnalysedPost, now: int) -> tuple[Any, ...]:
         p.fwd_from_msg,
         p.fwd_from_name,
         p.grouped_id,
-        json.dumps(list(p.media)),
+        _media_json(p.media),
         p.author,
         _ts(p.edit_date),
         _hash(item),
