@@ -9,21 +9,18 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import time
-import zlib
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.analysis.fingerprint import content_hash, search_text
-from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit
+from bot.domain import AnalysedPost, Analysis, Channel
 from bot.errors import StoreError
+from bot.store import rows as postrows
 from bot.store.bulk import Rows, insert_rows, json_list
 from bot.store.schema import MIGRATIONS
 
@@ -48,13 +45,6 @@ class StoreResult:
             self.updated + other.updated,
             self.unchanged + other.unchanged,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Existing:
-    pid: int
-    text: str
-    edit_date: int | None
 
 
 class Archive:
@@ -146,7 +136,14 @@ class Archive:
                      access_hash = coalesce(excluded.access_hash, access_hash),
                      ref = coalesce(excluded.ref, ref),
                      updated_at = excluded.updated_at""",
-                (channel.id, channel.username, channel.title, channel.access_hash, ref, _now()),
+                (
+                    channel.id,
+                    channel.username,
+                    channel.title,
+                    channel.access_hash,
+                    ref,
+                    postrows.now(),
+                ),
             )
 
     async def cursors(self) -> dict[int, int]:
@@ -165,17 +162,19 @@ class Archive:
         adds a version only when the text really changed. Album messages that arrive apart
         (live, or split across history pages) are folded into the one post of their album.
         """
-        batch = _merge_albums({(i.post.channel_id, i.post.msg_id): i for i in items}.values())
-        now = _now()
+        batch = postrows.merge_albums(
+            {(i.post.channel_id, i.post.msg_id): i for i in items}.values()
+        )
+        now = postrows.now()
         async with self.transaction() as conn:
             existing = await self._existing(batch)
             fresh = [item for key, item in batch.items() if key not in existing]
             hosts = await self._album_hosts(fresh)
-            new = [i for i in fresh if _album_key(i) not in hosts]
+            new = [i for i in fresh if postrows.album_key(i) not in hosts]
             changed: list[tuple[int, AnalysedPost]] = []
             same: list[tuple[int, AnalysedPost]] = []
             for item in fresh:
-                host = hosts.get(_album_key(item))
+                host = hosts.get(postrows.album_key(item))
                 if host is not None:  # a late album message: its caption may be the first text
                     (changed if item.post.text and not host.text else same).append((host.pid, item))
             for key, item in batch.items():
@@ -184,7 +183,11 @@ class Archive:
                     continue
                 # An album message without the caption never blanks the album's text.
                 blank_part = bool(item.post.grouped_id) and not item.post.text
-                if item.post.text != old.text and not blank_part and not _is_stale(item, old):
+                if (
+                    item.post.text != old.text
+                    and not blank_part
+                    and not postrows.is_stale(item, old)
+                ):
                     changed.append((old.pid, item))
                 else:
                     same.append((old.pid, item))
@@ -214,29 +217,38 @@ class Archive:
                                 ELSE max(coalesce(edit_date, 0), ?4) END,
                last_seen = ?5 WHERE pid = ?6""",
             [
-                (p.post.views, p.post.forwards, p.post.replies, _ts(p.post.edit_date), now, pid)
+                (
+                    p.post.views,
+                    p.post.forwards,
+                    p.post.replies,
+                    postrows.ts(p.post.edit_date),
+                    now,
+                    pid,
+                )
                 for pid, p in same
             ],
         )
 
-    async def _album_hosts(self, items: Sequence[AnalysedPost]) -> dict[tuple[int, int], _Existing]:
-        hosts: dict[tuple[int, int], _Existing] = {}
-        for key in {_album_key(i) for i in items if i.post.grouped_id}:
+    async def _album_hosts(
+        self, items: Sequence[AnalysedPost]
+    ) -> dict[tuple[int, int], postrows.Existing]:
+        hosts: dict[tuple[int, int], postrows.Existing] = {}
+        for key in {postrows.album_key(i) for i in items if i.post.grouped_id}:
             row = await self._one(
                 "SELECT pid, text, edit_date FROM posts WHERE channel_id = ? AND grouped_id = ?",
                 key,
             )
             if row:
-                hosts[key] = _Existing(*row)
+                hosts[key] = postrows.Existing(*row)
         return hosts
 
     async def _existing(
         self, batch: Mapping[tuple[int, int], AnalysedPost]
-    ) -> dict[tuple[int, int], _Existing]:
+    ) -> dict[tuple[int, int], postrows.Existing]:
         by_channel: dict[int, list[int]] = {}
         for channel_id, msg_id in batch:
             by_channel.setdefault(channel_id, []).append(msg_id)
-        found: dict[tuple[int, int], _Existing] = {}
+        found: dict[tuple[int, int], postrows.Existing] = {}
         for channel_id, msg_ids in by_channel.items():
             # One statement and one trip to the database thread, whatever the batch size.
             rows = await self.conn.execute_fetchall(
@@ -249,7 +261,7 @@ class Archive:
                 (channel_id, json_list(msg_ids)),
             )
             for msg_id, pid, text, edit_date in rows:
-                found[(channel_id, msg_id)] = _Existing(pid, text, edit_date)
+                found[(channel_id, msg_id)] = postrows.Existing(pid, text, edit_date)
         return found
 
     async def _insert_new(
@@ -257,18 +269,18 @@ class Archive:
     ) -> list[int]:
         if not new:
             return []
-        pids = await self._free_pids([_pid_for(i) for i in new])
+        pids = await self._free_pids([postrows.pid_for(i) for i in new])
         # Each post's text goes to SQLite once (see bot/store/bulk.py for why as JSON); the
         # first version copies it from the new rows rather than parsing it a second time.
-        rows = [_post_row(pid, item, now) for pid, item in zip(pids, new, strict=True)]
-        await insert_rows(conn, _POSTS_INTO, Rows(rows), range(len(rows[0])))
+        rows = [postrows.post_row(pid, item, now) for pid, item in zip(pids, new, strict=True)]
+        await insert_rows(conn, postrows.POSTS_INTO, Rows(rows), range(len(rows[0])))
         await conn.execute(
             """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)
                SELECT pid, 1, text, edit_date, first_seen FROM posts
                WHERE pid IN (SELECT value FROM json_each(?))""",
             (json_list(pids),),
         )
-        fts = Rows([(pid, _search_text(i)) for pid, i in zip(pids, new, strict=True)])
+        fts = Rows([(pid, postrows.index_text_of(i)) for pid, i in zip(pids, new, strict=True)])
         await insert_rows(conn, "INTO posts_fts (rowid, body)", fts, (0, 1))
         await _insert_hits(conn, zip(pids, (i.analysis for i in new), strict=True))
         return pids
@@ -306,8 +318,8 @@ class Archive:
                     i.post.text,
                     i.analysis.lang,
                     i.analysis.lang_confidence,
-                    _hash(i),
-                    _ts(i.post.edit_date),
+                    postrows.hash_of(i),
+                    postrows.ts(i.post.edit_date),
                     i.post.views,
                     i.post.forwards,
                     i.post.replies,
@@ -321,11 +333,11 @@ class Archive:
         await conn.executemany(
             """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)
                SELECT ?, max(version) + 1, ?, ?, ? FROM post_versions WHERE pid = ?""",
-            [(pid, i.post.text, _ts(i.post.edit_date), now, pid) for pid, i in changed],
+            [(pid, i.post.text, postrows.ts(i.post.edit_date), now, pid) for pid, i in changed],
         )
         await conn.executemany(
             "UPDATE posts_fts SET body = ? WHERE rowid = ?",
-            [(_search_text(i), pid) for pid, i in changed],
+            [(postrows.index_text_of(i), pid) for pid, i in changed],
         )
         await self.replace_hits(conn, [(pid, i.analysis) for pid, i in changed])
 
@@ -349,7 +361,7 @@ class Archive:
         parts = [
             (i.post.channel_id, msg_id, pid, kind or None)
             for pid, i in rows
-            for msg_id, kind in _parts(i)
+            for msg_id, kind in postrows.album_parts(i)
         ]
         await conn.executemany(
             """INSERT INTO post_aliases (channel_id, msg_id, pid, media) VALUES (?,?,?,?)
@@ -379,7 +391,7 @@ class Archive:
         self, channel_id: int, msg_ids: Iterable[int], *, at: datetime | None = None
     ) -> int:
         """Soft-delete posts (album members resolve to their post); return how many changed."""
-        when = _ts(at) or _now()
+        when = postrows.ts(at) or postrows.now()
         ids = list(msg_ids)
         changed = 0
         async with self.transaction() as conn:
@@ -397,122 +409,8 @@ class Archive:
         return changed
 
 
-def _album_key(item: AnalysedPost) -> tuple[int, int]:
-    return (item.post.channel_id, item.post.grouped_id or 0)
-
-
-def _parts(item: AnalysedPost) -> list[tuple[int, str | None]]:
-    """Pair each album message id with its media kind."""
-    post = item.post
-    ids = post.album_ids or (post.msg_id,)
-    kinds: list[str | None] = (
-        list(post.media)
-        if len(post.media) == len(ids)
-        else ([post.media[0] if post.media else None] * len(ids))
-    )
-    return list(zip(ids, kinds, strict=True))
-
-
-def _merge_albums(items: Iterable[AnalysedPost]) -> dict[tuple[int, int], AnalysedPost]:
-    """Fold the messages of one album that arrive in one batch into a single post."""
-    merged: dict[tuple[int, int], AnalysedPost] = {}
-    albums: dict[tuple[int, int], list[AnalysedPost]] = {}
-    for item in items:
-        if item.post.grouped_id:
-            albums.setdefault(_album_key(item), []).append(item)
-        else:
-            merged[(item.post.channel_id, item.post.msg_id)] = item
-    for members in albums.values():
-        members.sort(key=lambda i: i.post.msg_id)
-        parts = sorted({p for m in members for p in _parts(m)}, key=lambda p: p[0])
-        captioned = next((m for m in members if m.post.text), members[0])
-        post = replace(
-            captioned.post,
-            msg_id=members[0].post.msg_id,
-            date=members[0].post.date,
-            album_ids=tuple(p[0] for p in parts),
-            media=tuple(p[1] or "" for p in parts),
-        )
-        merged[(post.channel_id, post.msg_id)] = AnalysedPost(post, captioned.analysis)
-    return merged
-
-
-def _is_stale(item: AnalysedPost, old: _Existing) -> bool:
-    """True when the incoming text is older than the stored edit (a slow insert after an edit)."""
-    if old.edit_date is None:
-        return False
-    incoming = _ts(item.post.edit_date)
-    return incoming is None or incoming < old.edit_date
-
-
 async def _insert_hits(
     conn: aiosqlite.Connection, analyses: Iterable[tuple[int, Analysis]]
 ) -> None:
     rows = Rows([(pid, h.group, h.term, h.form) for pid, a in analyses for h in a.hits])
-    await insert_rows(conn, "OR IGNORE INTO keyword_hits (pid, grp, term, form)", rows,
-                      range(4))
-
-
-def _pid_for(item: AnalysedPost) -> int:
-    # Date in the high bits keeps rowid order = date order; a stable hash of the key below it
-    # makes a clash between two posts of the same second a one-in-a-million event.
-    spread = zlib.crc32(f"{item.post.channel_id}:{item.post.msg_id}".encode()) & 0xFFFFF
-    return (max(_ts(item.post.date) or 0, 0) << 20) | spread
-
-
-_POSTS_INTO = """INTO posts (pid, channel_id, msg_id, date, text, lang, lang_conf, views, forwards,
-    replies, fwd_from_id, fwd_from_msg, fwd_from_name, grouped_id, media, author, edit_date,
-    content_hash, first_seen, last_seen)"""
-
-
-@cache
-def _media_json(media: tuple[str, ...]) -> str:
-    # Few distinct lists ("[]", '["photo"]'…), and json.dumps costs a µs or two per post.
-    return json.dumps(list(media))
-
-
-def _post_row(pid: int, item: AnalysedPost, now: int) -> tuple[Any, ...]:
-    p, a = item.post, item.analysis
-    return (
-        pid,
-        p.channel_id,
-        p.msg_id,
-        _ts(p.date),
-        p.text,
-        a.lang,
-        a.lang_confidence,
-        p.views,
-        p.forwards,
-        p.replies,
-        p.fwd_from_id,
-        p.fwd_from_msg,
-        p.fwd_from_name,
-        p.grouped_id,
-        _media_json(p.media),
-        p.author,
-        _ts(p.edit_date),
-        _hash(item),
-        now,
-        now,
-    )
-
-
-def _search_text(item: AnalysedPost) -> str:
-    folded = item.analysis.search_text
-    return search_text(item.post.text) if folded is None else folded
-
-
-def _hash(item: AnalysedPost) -> str:
-    known = item.analysis.content_hash
-    return content_hash(item.post.text) if known is None else known
-
-
-def _ts(moment: datetime | None) -> int | None:
-    return None if moment is None else int(moment.timestamp())
-
-
-def _now() -> int:
-    return int(time.time())
-
-
-__all__ = ["Archive", "KeywordHit", "StoreResult"]
+    await insert_rows(conn, "OR IGNORE INTO keyword_hits (pid, grp, term, form)", rows, range(4))

@@ -14,7 +14,7 @@ import pytest
 from bot.delivery.sender import SendOutcome
 from bot.domain import AnalysedPost
 from bot.store import Archive
-from bot.store import archive as archive_module
+from bot.store import rows as postrows
 
 T0 = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # 09:00 in Asia/Almaty (UTC+5 since 2024)
 
@@ -95,5 +95,5 @@ class ScriptedTransport:
 async def store_at(archive: Archive, monkeypatch: pytest.MonkeyPatch, moment: datetime,
                    items: Iterable[AnalysedPost]) -> None:
     """Store posts as if they arrived at ``moment`` (their first_seen)."""
-    monkeypatch.setattr(archive_module, "_now", lambda: int(moment.timestamp()))
+    monkeypatch.setattr(postrows, "now", lambda: int(moment.timestamp()))
     await archive.store_posts(list(items))
