@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import random
-import sqlite3
 import sys
 import tempfile
 import time
@@ -21,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bare import prepare_rows, time_bare_insert
 from synthetic import KEYWORDS, make_post
 
-from bot.analysis.fingerprint import content_hash, search_text
 from bot.config import validate_config
 from bot.importer.pipeline import import_export
 from bot.ingest import analyser_for
@@ -59,39 +58,13 @@ async def time_import(export: Path, db: Path) -> float:
     return elapsed
 
 
-async def create_schema(db: Path) -> None:
-    async with Archive.open(db):
-        pass
-
-
 def time_bare(export: Path, db: Path, n: int) -> float:
     # The rows are prepared before the clock starts: the baseline is SQLite's work alone.
-    rows = []
-    for message in json.loads(export.read_text(encoding="utf-8"))["messages"]:
-        date, text = int(message["date_unixtime"]), message["text"]
-        rows.append((message["id"], date, text, content_hash(text), search_text(text)))
-    asyncio.run(create_schema(db))
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("INSERT INTO channels (id, title, updated_at) VALUES (-1001000000042, 'b', 0)")
-    started = time.perf_counter()
-    for start in range(0, n, 1000):
-        chunk = rows[start : start + 1000]
-        conn.execute("BEGIN")
-        conn.executemany(
-            "INSERT INTO posts (pid, channel_id, msg_id, date, text, content_hash, first_seen,"
-            " last_seen) VALUES (?, -1001000000042, ?, ?, ?, ?, 0, 0)",
-            [(d << 20 | i, i, d, t, h) for i, d, t, h, _ in chunk],
-        )
-        conn.executemany(
-            "INSERT INTO posts_fts (rowid, body) VALUES (?, ?)",
-            [(d << 20 | i, f) for i, d, _, _, f in chunk],
-        )
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    conn.close()
-    return elapsed
+    messages = json.loads(export.read_text(encoding="utf-8"))["messages"][:n]
+    rows = prepare_rows(
+        (-1001000000042, m["id"], int(m["date_unixtime"]), m["text"]) for m in messages
+    )
+    return time_bare_insert(db, rows)
 
 
 def main() -> None:
