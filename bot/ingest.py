@@ -28,10 +28,25 @@ async def analyse_posts(posts: Sequence[Post], analyse: Analyse) -> list[Analyse
     return await asyncio.to_thread(lambda: [AnalysedPost(p, analyse(p.text)) for p in posts])
 
 
+async def analyse_unseen(archive: Archive, posts: Sequence[Post], analyse: Analyse
+                         ) -> list[AnalysedPost]:
+    """Analyse only posts whose text the archive does not hold yet.
+
+    History re-reads mostly return posts already stored (live, or in an earlier read); their
+    analysis would be thrown away, so they get an empty one and only refresh their counters.
+    """
+    known = await archive.known_texts((p.channel_id, p.msg_id) for p in posts)
+    fresh = [p for p in posts if known.get((p.channel_id, p.msg_id)) != p.text]
+    analysed = {(a.post.channel_id, a.post.msg_id): a
+                for a in await analyse_posts(fresh, analyse)}
+    return [analysed.get((p.channel_id, p.msg_id)) or AnalysedPost(p) for p in posts]
+
+
 async def store_history(archive: Archive, analyse: Analyse, posts: Sequence[Post], *,
                         cursors: Mapping[int, int] | None = None) -> StoreResult:
     """Analyse and store a page of history, moving the cursors in the same transaction."""
-    return await archive.store_posts(await analyse_posts(posts, analyse), cursors=cursors)
+    return await archive.store_posts(await analyse_unseen(archive, posts, analyse),
+                                     cursors=cursors)
 
 
 @dataclass(frozen=True, slots=True)

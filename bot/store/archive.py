@@ -242,8 +242,13 @@ class Archive:
                 hosts[key] = postrows.Existing(*row)
         return hosts
 
+    async def known_texts(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """The stored text of each (channel, message id) that the archive already holds."""
+        found = await self._existing(keys)
+        return {key: row.text for key, row in found.items()}
+
     async def _existing(
-        self, batch: Mapping[tuple[int, int], AnalysedPost]
+        self, batch: Iterable[tuple[int, int]]
     ) -> dict[tuple[int, int], postrows.Existing]:
         by_channel: dict[int, list[int]] = {}
         for channel_id, msg_id in batch:

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 from telethon import TelegramClient, errors
 
 from bot.config import CollectorConfig
-from bot.domain import Post
-from bot.ingest import Analyse, store_history
+from bot.domain import AnalysedPost, Post
+from bot.ingest import Analyse, analyse_unseen, store_history
 from bot.store import Archive, state
 from bot.telegram.channels import Watched
 from bot.telegram.convert import to_post
@@ -74,6 +74,8 @@ class HistoryReader:
 
     async def _read_forward(self, watched: Watched, start: int, *, label: str) -> int:
         queue: asyncio.Queue[_Page | None] = asyncio.Queue(maxsize=2)
+        analysed: asyncio.Queue[tuple[list[AnalysedPost], int] | None] = asyncio.Queue(
+            maxsize=1)
         stored = 0
 
         async def produce() -> None:
@@ -92,18 +94,26 @@ class HistoryReader:
             await queue.put(_Page(posts, last_id))
             await queue.put(None)
 
+        async def analyse() -> None:
+            while (page := await queue.get()) is not None:
+                items = await analyse_unseen(self._archive, page.posts, self._analyse)
+                await analysed.put((items, page.last_id))
+            await analysed.put(None)
+
         async def consume() -> None:
             nonlocal stored
-            while (page := await queue.get()) is not None:
-                if page.posts or page.last_id > start:
-                    await store_history(self._archive, self._analyse, page.posts,
-                                        cursors={watched.channel.id: page.last_id})
-                stored += len(page.posts)
+            while (done := await analysed.get()) is not None:
+                items, last_id = done
+                if items or last_id > start:
+                    await self._archive.store_posts(items,
+                                                    cursors={watched.channel.id: last_id})
+                stored += len(items)
                 if stored and stored % 5000 < self._batch:
                     log.info("%s %s: %d posts so far", label, _name(watched), stored)
 
-        # Fetching the next page overlaps with storing this one.
-        await self._call(_both(produce(), consume()), watched)
+        # Fetching page N+2 and analysing page N+1 overlap with storing page N; SQLite
+        # releases the GIL while it writes.
+        await self._call(_together(produce(), analyse(), consume()), watched)
         if stored:
             log.info("%s %s: %d posts stored", label, _name(watched), stored)
         return stored
@@ -152,12 +162,12 @@ class HistoryReader:
             raise converted from None
 
 
-async def _both(first: Coroutine[Any, Any, None], second: Coroutine[Any, Any, None]) -> None:
-    """Run two coroutines together; the first failure cancels the other and is re-raised."""
+async def _together(*stages: Coroutine[Any, Any, None]) -> None:
+    """Run pipeline stages together; the first failure cancels the rest and is re-raised."""
     try:
         async with asyncio.TaskGroup() as group:
-            group.create_task(first)
-            group.create_task(second)
+            for stage in stages:
+                group.create_task(stage)
     except BaseExceptionGroup as group_error:
         raise group_error.exceptions[0] from None
 
