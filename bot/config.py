@@ -269,9 +269,14 @@ def load_secrets(env_file: Path | None = None, environ: Mapping[str, str] | None
 
 # ---------------------------------------------------------------- loading
 
+def config_path(path: Path | None = None) -> Path:
+    """The config file to use: --config, else $TGMON_CONFIG, else config/tgmon.toml."""
+    return path or Path(os.environ.get("TGMON_CONFIG", DEFAULT_CONFIG))
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read and validate a config file; raise ConfigError naming file, key and problem."""
-    path = path or Path(os.environ.get("TGMON_CONFIG", DEFAULT_CONFIG))
+    path = config_path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -97,16 +97,22 @@ class LiveWriter:
                     self._queue.task_done()
 
     async def _write(self, items: Sequence[Post | _Deletion]) -> None:
-        # Keep order: consecutive posts go in one transaction, a deletion splits the run.
+        # Keep order: consecutive posts go in one transaction; a deletion, or a second event
+        # for a post already in the run (a quick edit), splits it, so every version is kept.
         run: list[Post] = []
+        keys: set[tuple[int, int]] = set()
         for item in [*items, None]:
-            if isinstance(item, Post):
+            key = (item.channel_id, item.msg_id) if isinstance(item, Post) else None
+            if isinstance(item, Post) and key not in keys:
                 run.append(item)
+                keys.add((item.channel_id, item.msg_id))
                 continue
             if run:
                 await self._archive.store_posts(await analyse_posts(run, self._analyse))
-                run = []
-            if isinstance(item, _Deletion):
+                run, keys = [], set()
+            if isinstance(item, Post):
+                run, keys = [item], {(item.channel_id, item.msg_id)}
+            elif isinstance(item, _Deletion):
                 await self._archive.mark_deleted(item.channel_id, item.msg_ids)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import output
-from bot.config import Config, load_config, load_secrets, validate_config
+from bot.config import Config, config_path, load_config, load_secrets, validate_config
 from bot.digest.schedule import parse_schedule
 from bot.errors import ConfigError
 from bot.importer.pipeline import import_export
@@ -27,13 +27,13 @@ DEMO_KEYWORDS = {
 
 async def check(args: argparse.Namespace) -> int:
     """Validate the config and secrets; print what will be watched and sent."""
-    config = load_config(args.config)
+    source = config_path(args.config)
+    config = load_config(source)
     secrets = load_secrets(args.env_file)
     problems = keyword_problems(config)
     if problems:
-        source = args.config or "config"
         raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
-    print(f"config ok: {args.config or 'config/tgmon.toml'}")
+    print(f"config ok: {source}")
     print(f"  archive: {config.storage.path}")
     print(
         f"  channels: {len(config.channels)}"
@@ -66,11 +66,18 @@ async def check(args: argparse.Namespace) -> int:
         ("TGMON_BOT_TOKEN", secrets.bot_token is not None),
     ):
         print(f"  {label}: {'set' if present else 'missing'}")
-    print(
-        f"  session file: {secrets.session}"
-        f"{'' if secrets.session.exists() else ' (not yet created: run tgmon login)'}"
-    )
-    return 0
+    session = secrets.session_file("user")
+    print(f"  session file: {session}"
+          f"{'' if session.exists() else ' (not yet created: run tgmon login)'}")
+    if not args.online:
+        return 0
+    from bot.telegram.online_check import check_channels
+
+    statuses = await check_channels(config, secrets)
+    print("\nchannels on Telegram:")
+    for status in statuses:
+        print(f"  {'ok  ' if status.ok else 'FAIL'} {status.ref}: {status.detail}")
+    return 0 if all(s.ok for s in statuses) else 1
 
 
 def keyword_problems(config: Config) -> list[str]:

@@ -165,8 +165,9 @@ class Archive:
         batch = postrows.merge_albums(
             {(i.post.channel_id, i.post.msg_id): i for i in items}.values()
         )
-        now = postrows.now()
         async with self.transaction() as conn:
+            # Stamped once the write lock is held, so first_seen never lags the commit.
+            now = postrows.now()
             existing = await self._existing(batch)
             fresh = [item for key, item in batch.items() if key not in existing]
             hosts = await self._album_hosts(fresh)
@@ -395,7 +396,11 @@ class Archive:
     async def mark_deleted(
         self, channel_id: int, msg_ids: Iterable[int], *, at: datetime | None = None
     ) -> int:
-        """Soft-delete posts (album members resolve to their post); return how many changed."""
+        """Soft-delete posts; return how many posts became deleted.
+
+        An album is one post of several messages: deleting one photo marks that message only,
+        and the post counts as deleted once all of its messages are.
+        """
         when = postrows.ts(at) or postrows.now()
         ids = list(msg_ids)
         changed = 0
@@ -403,16 +408,23 @@ class Archive:
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
+                await conn.execute(
+                    f"""UPDATE post_aliases SET deleted_at = ? WHERE deleted_at IS NULL
+                        AND channel_id = ? AND msg_id IN ({marks})""",
+                    (when, channel_id, *chunk),
+                )
                 cursor = await conn.execute(
-                    f"""UPDATE posts SET deleted_at = ? WHERE deleted_at IS NULL AND (
-                          (channel_id = ? AND msg_id IN ({marks})) OR pid IN (
-                            SELECT pid FROM post_aliases WHERE channel_id = ?
-                            AND msg_id IN ({marks})))""",
-                    (when, channel_id, *chunk, channel_id, *chunk),
+                    f"""UPDATE posts SET deleted_at = ?1 WHERE deleted_at IS NULL AND (
+                          (channel_id = ?2 AND msg_id IN ({marks})
+                           AND NOT EXISTS (SELECT 1 FROM post_aliases a WHERE a.pid = posts.pid))
+                          OR pid IN (SELECT pid FROM post_aliases WHERE channel_id = ?2
+                                     AND msg_id IN ({marks})))
+                        AND NOT EXISTS (SELECT 1 FROM post_aliases a
+                                        WHERE a.pid = posts.pid AND a.deleted_at IS NULL)""",
+                    (when, channel_id, *chunk, *chunk),
                 )
                 changed += cursor.rowcount
         return changed
-
 
 async def _insert_hits(
     conn: aiosqlite.Connection, analyses: Iterable[tuple[int, Analysis]]

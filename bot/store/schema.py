@@ -56,6 +56,7 @@ MIGRATIONS: tuple[str, ...] = (
         msg_id     INTEGER NOT NULL,
         pid        INTEGER NOT NULL REFERENCES posts(pid),
         media      TEXT,
+        deleted_at INTEGER,
         PRIMARY KEY (channel_id, msg_id)
     ) WITHOUT ROWID;
     CREATE INDEX post_aliases_by_pid ON post_aliases(pid);

@@ -91,12 +91,21 @@ async def park(archive: Archive, request: str, seconds: int) -> int:
     return until
 
 
-async def live_ids(archive: Archive, channel_id: int, low: int, high: int) -> set[int]:
-    """Ids of stored, not deleted posts of a channel between ``low`` and ``high``."""
+async def live_posts(archive: Archive, channel_id: int, low: int, high: int
+                     ) -> dict[int, set[int]]:
+    """Stored, not deleted posts between ``low`` and ``high``: post id -> all its message ids.
+
+    An album post owns several messages; it has vanished only when all of them have.
+    """
     rows = await archive.fetch_all(
-        "SELECT msg_id FROM posts WHERE channel_id = ? AND msg_id BETWEEN ? AND ?"
-        " AND deleted_at IS NULL", (channel_id, low, high))
-    return {int(r[0]) for r in rows}
+        """SELECT p.msg_id, a.msg_id FROM posts p
+           LEFT JOIN post_aliases a ON a.pid = p.pid
+           WHERE p.channel_id = ? AND p.msg_id BETWEEN ? AND ? AND p.deleted_at IS NULL""",
+        (channel_id, low, high))
+    posts: dict[int, set[int]] = {}
+    for msg_id, part in rows:
+        posts.setdefault(int(msg_id), {int(msg_id)}).update([] if part is None else [int(part)])
+    return posts
 
 
 async def oldest_msg_id(archive: Archive, channel_id: int) -> int | None:

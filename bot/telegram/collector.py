@@ -46,6 +46,7 @@ class Collector:
         self._now = now
         self._check_every = min(2.0, config.collector.catchup_interval_seconds / 4)
         self._wake = asyncio.Event()
+        self._reconcile_next = False
         self.rounds = 0
 
     async def run(self) -> None:
@@ -55,9 +56,12 @@ class Collector:
             await self.start()
             group.create_task(self._watch_connection())
             while True:
-                await self.sync(reconcile=self.rounds % RECONCILE_EVERY == 0)
-                self.rounds += 1
+                # Cleared before the sync: a reconnect noticed during it wakes the next one.
                 self._wake.clear()
+                reconcile = self._reconcile_next or self.rounds % RECONCILE_EVERY == 0
+                self._reconcile_next = False
+                await self.sync(reconcile=reconcile)
+                self.rounds += 1
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(),
                                            self.config.collector.catchup_interval_seconds)
@@ -134,7 +138,7 @@ class Collector:
             connected = self.client.is_connected()
             if connected and not was_connected:
                 log.info("reconnected: reading history after each cursor")
-                self.rounds = 0  # the next sync reconciles too
+                self._reconcile_next = True
                 self.wake()
             elif not connected and self.client.disconnected.done():
                 # Telethon gave up reconnecting by itself; keep trying, gently.

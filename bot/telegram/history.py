@@ -124,8 +124,10 @@ class HistoryReader:
         wanted = self._config.reconcile_posts
         posts: list[Post] = []
         seen: set[int] = set()
+        reached_start = True  # False when the window ended before the channel's first post
 
         async def read() -> None:
+            nonlocal reached_start
             async for message in self._client.iter_messages(watched.input_peer, wait_time=0):
                 seen.add(message.id)
                 post = to_post(message)
@@ -133,19 +135,24 @@ class HistoryReader:
                     posts.append(post)
                 old_enough = message.date.timestamp() < cutoff
                 if (len(seen) >= wanted and old_enough) or len(seen) >= 20 * max(wanted, 50):
+                    reached_start = False
                     break
 
         await self._call(read(), watched)
         oldest_kept = await state.oldest_msg_id(self._archive, watched.channel.id)
-        if not seen or oldest_kept is None:
+        cursor = (await self._archive.cursors()).get(watched.channel.id)
+        if oldest_kept is None or cursor is None or (not seen and not reached_start):
             return (0, 0)
         # Only what the archive already covers: older posts are outside the backfill depth.
         posts = [p for p in posts if p.msg_id >= oldest_kept]
         result = await store_history(self._archive, self._analyse, posts)
-        album_parts = {m for p in posts for m in p.album_ids}
-        stored = await state.live_ids(self._archive, watched.channel.id,
-                                      max(min(seen), oldest_kept), max(seen))
-        vanished = stored - seen - album_parts
+        # The read went newest-first from the top, so everything up to the cursor was in
+        # reach: a stored post above the oldest one returned, and missing, was deleted.
+        low = oldest_kept if reached_start else max(min(seen), oldest_kept)
+        stored = await state.live_posts(self._archive, watched.channel.id, low, cursor)
+        # Every stored message (an album's too) that Telegram no longer returns: an album
+        # post becomes deleted only when all its messages are gone.
+        vanished = {m for messages in stored.values() for m in messages} - seen
         deleted = await self._archive.mark_deleted(watched.channel.id, vanished) if vanished else 0
         if result.updated or deleted:
             log.info("reconciled %s: %d edited, %d deleted while we were away", _name(watched),

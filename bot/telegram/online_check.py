@@ -25,8 +25,9 @@ class ChannelStatus:
 
 
 async def check_channels(config: Config, secrets: Secrets, *,
-                         client_factory: ClientFactory = create_client) -> list[ChannelStatus]:
+                         client_factory: ClientFactory | None = None) -> list[ChannelStatus]:
     """Resolve every configured channel and read its newest post id."""
+    client_factory = client_factory or create_client
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     with session_lock(session_path(secrets, "user")):
         async with Archive.open(config.storage.path) as archive:

@@ -115,3 +115,18 @@ async def test_after_a_disconnect_it_reconnects_and_reads_what_it_missed(
         assert client.is_connected()
     finally:
         await harness.stop()
+
+
+async def test_an_album_stays_when_only_its_first_message_was_deleted_while_down(
+        harness: Harness, world: FakeWorld) -> None:
+    news = world.channel("news")
+    ids = world.post_album(news, ["подпись", "", ""])
+    gone = world.post(news, "удалят целиком")
+    await harness.run_once(until=lambda: harness.count("SELECT count(*) FROM post_aliases") == 3
+                           and gone in harness.texts(news.marked_id))
+    world.delete(news, [ids[0], gone], push=False)
+    await harness.run_once(until=lambda: harness.count(
+        "SELECT count(*) FROM posts WHERE deleted_at IS NOT NULL") >= 1)
+    deleted = {r[0] for r in harness.query(
+        "SELECT msg_id FROM posts WHERE deleted_at IS NOT NULL")}
+    assert deleted == {gone}

@@ -177,3 +177,18 @@ async def test_an_unexpected_telegram_error_skips_one_round_not_the_collector(
     world.inject_error("GetHistory", "MSG_ID_INVALID", times=1)
     await harness.run_once(until=lambda: harness.cursor(news.marked_id) == 10)
     assert len(harness.texts(news.marked_id)) == 10
+
+
+def test_tgmon_check_online_prints_each_channel_and_exits_1_on_a_failure(
+        harness: Harness, world: FakeWorld, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "tgmon.toml"
+    config.write_text(f"[storage]\npath = '{harness.config.storage.path}'\n"
+                      "[[channels]]\nref = '@news'\n[[channels]]\nref = '@nope_nope'\n")
+    monkeypatch.setenv("TGMON_API_ID", "12345")
+    monkeypatch.setenv("TGMON_API_HASH", "0123456789abcdef")
+    monkeypatch.setenv("TGMON_SESSION", str(harness.secrets.session))
+    monkeypatch.setattr("bot.telegram.online_check.create_client", harness.factory)
+    assert main(["check", "--online", "--config", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "ok   @news: News: readable" in out and "FAIL @nope_nope" in out

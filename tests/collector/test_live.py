@@ -58,3 +58,4 @@ async def test_views_are_refreshed_and_forwards_keep_their_origin(harness: Harne
     (row,) = harness.query("SELECT fwd_from_id, fwd_from_msg, views FROM posts "
                            "WHERE channel_id = ? AND msg_id = ?", (news.marked_id, fwd))
     assert row == (other.marked_id, source, 5)
+

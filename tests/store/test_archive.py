@@ -99,11 +99,14 @@ async def test_a_failed_batch_moves_neither_posts_nor_cursor(archive: Archive) -
     assert (await archive.fetch_all("SELECT count(*) FROM posts"))[0][0] == 0
 
 
-async def test_deletion_is_soft_and_reaches_album_members(archive: Archive) -> None:
+async def test_an_album_is_deleted_only_when_all_its_messages_are(archive: Archive) -> None:
     album = make_post(20, "album caption", album_ids=(20, 21, 22), media=("photo",) * 3)
     await archive.store_posts([analysed(album)])
-    assert await archive.mark_deleted(CHANNEL.id, [22]) == 1
-    assert await archive.mark_deleted(CHANNEL.id, [20, 21]) == 0  # already marked
+    assert await archive.mark_deleted(CHANNEL.id, [22]) == 0  # one photo of three: kept
+    (post,) = await latest(archive)
+    assert not post.deleted
+    assert await archive.mark_deleted(CHANNEL.id, [20, 21]) == 1  # the last ones: deleted
+    assert await archive.mark_deleted(CHANNEL.id, [20]) == 0  # already marked
     (post,) = await latest(archive)
     assert post.deleted and post.text == "album caption" and post.media == ("photo",) * 3
 
@@ -181,7 +184,7 @@ async def test_album_messages_arriving_apart_become_one_post(archive: Archive) -
     (post,) = await latest(archive)
     assert post.msg_id == 40 and post.text == "подпись к альбому"
     assert post.media == ("photo", "video", "photo")
-    assert await archive.mark_deleted(CHANNEL.id, [41]) == 1
+    assert await archive.mark_deleted(CHANNEL.id, [40, 41, 42]) == 1
 
 
 async def test_an_album_in_one_batch_is_stored_once_with_its_caption(archive: Archive) -> None:
