@@ -9,6 +9,7 @@ of alternating. Memory stays bounded by two batches.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +106,9 @@ async def _store(batch: _Batch, archive: Archive, report: ImportReport) -> None:
         # may continue from there instead of backfilling it again.
         newest = max(p.post.msg_id for p in batch.posts)
         channel_id = batch.posts[0].post.channel_id
-        report.stored += await archive.store_posts(batch.posts, cursors={channel_id: newest})
+        # Imported posts are history: searchable, never announced as news.
+        report.stored += await archive.store_posts(batch.posts, cursors={channel_id: newest},
+                                                   historic_up_to=sys.maxsize)
 
 
 async def _next_batch(

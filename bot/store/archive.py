@@ -146,6 +146,20 @@ class Archive:
                 ),
             )
 
+    async def begin_backfill(self, channel_id: int, *, start: int, top: int) -> None:
+        """Record a first sight: posts after ``start`` up to ``top`` are history, not news."""
+        async with self.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO cursors (channel_id, last_msg_id, updated_at, historic_until)
+                   VALUES (?, ?, ?, ?) ON CONFLICT (channel_id) DO NOTHING""",
+                (channel_id, start, postrows.now(), top))
+
+    async def historic_until(self, channel_id: int) -> int:
+        """The newest message id of a channel's first-sight backfill (0 if none)."""
+        rows = await self.fetch_all(
+            "SELECT historic_until FROM cursors WHERE channel_id = ?", (channel_id,))
+        return int(rows[0][0]) if rows else 0
+
     async def cursors(self) -> dict[int, int]:
         """Return the last message id stored per channel."""
         rows = await self.fetch_all("SELECT channel_id, last_msg_id FROM cursors")
@@ -154,9 +168,13 @@ class Archive:
     # ------------------------------------------------------------ posts
 
     async def store_posts(
-        self, items: Iterable[AnalysedPost], *, cursors: Mapping[int, int] | None = None
+        self, items: Iterable[AnalysedPost], *, cursors: Mapping[int, int] | None = None,
+        historic_up_to: int = 0
     ) -> StoreResult:
         """Insert or update posts, their versions, index rows and hits, and move cursors.
+
+        New posts with ids up to ``historic_up_to`` are history (imported or backfilled):
+        kept and searchable, but never announced as news in alerts or digests.
 
         Idempotent: storing the same post again changes nothing but its counters, and an edit
         adds a version only when the text really changed. Album messages that arrive apart
@@ -192,7 +210,7 @@ class Archive:
                     changed.append((old.pid, item))
                 else:
                     same.append((old.pid, item))
-            pids = await self._insert_new(conn, new, now)
+            pids = await self._insert_new(conn, new, now, historic_up_to)
             await self._apply_edits(conn, changed, now)
             await self._refresh_counters(conn, same, now)
             album_rows = [
@@ -271,14 +289,16 @@ class Archive:
         return found
 
     async def _insert_new(
-        self, conn: aiosqlite.Connection, new: Sequence[AnalysedPost], now: int
+        self, conn: aiosqlite.Connection, new: Sequence[AnalysedPost], now: int,
+        historic_up_to: int
     ) -> list[int]:
         if not new:
             return []
         pids = await self._free_pids([postrows.pid_for(i) for i in new])
         # Each post's text goes to SQLite once (see bot/store/bulk.py for why as JSON); the
         # first version copies it from the new rows rather than parsing it a second time.
-        rows = [postrows.post_row(pid, item, now) for pid, item in zip(pids, new, strict=True)]
+        rows = [postrows.post_row(pid, item, now, historic_up_to)
+                for pid, item in zip(pids, new, strict=True)]
         await insert_rows(conn, postrows.POSTS_INTO, Rows(rows), range(len(rows[0])))
         await conn.execute(
             """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)

@@ -18,7 +18,8 @@ async def posts_arrived(
     archive: Archive, *, after: int, until: int, groups: Collection[str] | None = None
 ) -> list[StoredPost]:
     """Return posts first seen in (after, until], oldest first; ``groups`` keeps only hits."""
-    clauses = ["p.first_seen > ?", "p.first_seen <= ?"]
+    # Imported and backfilled posts are history, not news: they never flood a digest.
+    clauses = ["p.first_seen > ?", "p.first_seen <= ?", "p.historic = 0"]
     params: list[object] = [after, until]
     if groups is not None:
         if not groups:

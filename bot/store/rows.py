@@ -81,7 +81,7 @@ def pid_for(item: AnalysedPost) -> int:
 
 POSTS_INTO = """INTO posts (pid, channel_id, msg_id, date, text, lang, lang_conf, views, forwards,
     replies, fwd_from_id, fwd_from_msg, fwd_from_name, grouped_id, media, author, edit_date,
-    content_hash, first_seen, last_seen)"""
+    content_hash, first_seen, last_seen, historic)"""
 
 
 @cache
@@ -90,7 +90,7 @@ def media_json(media: tuple[str, ...]) -> str:
     return json.dumps(list(media))
 
 
-def post_row(pid: int, item: AnalysedPost, now: int) -> tuple[Any, ...]:
+def post_row(pid: int, item: AnalysedPost, now: int, historic_up_to: int) -> tuple[Any, ...]:
     p, a = item.post, item.analysis
     return (
         pid,
@@ -113,6 +113,7 @@ def post_row(pid: int, item: AnalysedPost, now: int) -> tuple[Any, ...]:
         hash_of(item),
         now,
         now,
+        int(p.msg_id <= historic_up_to),
     )
 
 

@@ -44,6 +44,8 @@ MIGRATIONS: tuple[str, ...] = (
         content_hash  TEXT NOT NULL,                 -- of the folded text, for duplicates
         first_seen    INTEGER NOT NULL,
         last_seen     INTEGER NOT NULL,
+        historic      INTEGER NOT NULL DEFAULT 0,    -- imported or backfilled: no alerts
+                                                     -- or digests for old news
         UNIQUE (channel_id, msg_id)
     );
     CREATE INDEX posts_by_date ON posts(date);
@@ -73,7 +75,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE cursors (
         channel_id  INTEGER PRIMARY KEY,
         last_msg_id INTEGER NOT NULL,
-        updated_at  INTEGER NOT NULL
+        updated_at  INTEGER NOT NULL,
+        historic_until INTEGER NOT NULL DEFAULT 0  -- the first-sight backfill's newest id
     );
 
     -- A normalised, folded copy of each post's text (see bot/analysis/normalize.py).

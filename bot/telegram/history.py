@@ -61,6 +61,7 @@ class HistoryReader:
             start = max(0, top - depth)
             label = "backfill"
             log.info("%s: first sight, backfilling up to %d posts", _name(watched), depth)
+            await self._archive.begin_backfill(watched.channel.id, start=start, top=top)
             if top == 0 or start == top:
                 await store_history(self._archive, self._analyse, [],
                                     cursors={watched.channel.id: top})
@@ -77,6 +78,7 @@ class HistoryReader:
         analysed: asyncio.Queue[tuple[list[AnalysedPost], int] | None] = asyncio.Queue(
             maxsize=1)
         stored = 0
+        historic_up_to = await self._archive.historic_until(watched.channel.id)
 
         async def produce() -> None:
             posts: list[Post] = []
@@ -105,8 +107,8 @@ class HistoryReader:
             while (done := await analysed.get()) is not None:
                 items, last_id = done
                 if items or last_id > start:
-                    await self._archive.store_posts(items,
-                                                    cursors={watched.channel.id: last_id})
+                    await self._archive.store_posts(items, cursors={watched.channel.id: last_id},
+                                                    historic_up_to=historic_up_to)
                 stored += len(items)
                 if stored and stored % 5000 < self._batch:
                     log.info("%s %s: %d posts so far", label, _name(watched), stored)

@@ -130,3 +130,15 @@ async def test_an_album_stays_when_only_its_first_message_was_deleted_while_down
     deleted = {r[0] for r in harness.query(
         "SELECT msg_id FROM posts WHERE deleted_at IS NOT NULL")}
     assert deleted == {gone}
+
+
+async def test_backfilled_posts_are_history_and_later_ones_are_news(
+        harness: Harness, world: FakeWorld) -> None:
+    news = world.channel("news")
+    world.post_many(news, 30, text="старый пост {id}")
+    await harness.run_once(until=lambda: harness.cursor(news.marked_id) == 30)
+    world.post_many(news, 5, text="пропущенный пост {id}")
+    await harness.run_once(until=lambda: harness.cursor(news.marked_id) == 35)
+    flags = dict(harness.query("SELECT msg_id, historic FROM posts"))  # type: ignore[arg-type]
+    assert {m for m, h in flags.items() if h} == set(range(1, 31))
+    assert {m for m, h in flags.items() if not h} == set(range(31, 36))
