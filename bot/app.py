@@ -9,26 +9,36 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from contextlib import AsyncExitStack, suppress
 
-from telethon import TelegramClient, errors
+from telethon import TelegramClient
 
 from bot.config import Config, Secrets
-from bot.errors import SessionError, TelegramError
+from bot.errors import SessionError
 from bot.ingest import analyser_for
 from bot.store import Archive
 from bot.telegram.botui import run_bot
-from bot.telegram.client import ClientFactory, create_client, secure_file, session_path
+from bot.telegram.client import (
+    ClientFactory,
+    connected,
+    create_client,
+    log_in_bot,
+    secure_file,
+    session_path,
+)
 from bot.telegram.collector import Collector, check_session_alive
 from bot.telegram.session_lock import session_lock
 
 log = logging.getLogger(__name__)
 
 
-async def run(config: Config, secrets: Secrets, *,
-              client_factory: ClientFactory = create_client,
-              stop: asyncio.Event | None = None) -> None:
+async def run(
+    config: Config,
+    secrets: Secrets,
+    *,
+    client_factory: ClientFactory = create_client,
+    stop: asyncio.Event | None = None,
+) -> None:
     """Run the collector and the bot until ``stop``, SIGTERM/SIGINT, or a dead session."""
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     stop = stop or asyncio.Event()
@@ -36,16 +46,19 @@ async def run(config: Config, secrets: Secrets, *,
     async with AsyncExitStack() as stack:
         stack.enter_context(session_lock(session_path(secrets, "user")))
         archive = await stack.enter_async_context(Archive.open(config.storage.path))
-        user = client_factory("user", secrets,
-                              flood_sleep_threshold=config.collector.flood_sleep_threshold)
+        user = client_factory(
+            "user", secrets, flood_sleep_threshold=config.collector.flood_sleep_threshold
+        )
         await stack.enter_async_context(connected(user))
         if not await user.is_user_authorized():
             raise SessionError(
                 f"{session_path(secrets, 'user')}: not logged in, or the session was revoked; "
-                "run `tgmon login` (tgmon run never prompts)")
+                "run `tgmon login` (tgmon run never prompts)"
+            )
         secure_file(session_path(secrets, "user"))
-        jobs = {asyncio.create_task(Collector(user, archive, analyse, config).run(),
-                                    name="collector")}
+        jobs = {
+            asyncio.create_task(Collector(user, archive, analyse, config).run(), name="collector")
+        }
         if secrets.bot_token is None:
             log.warning("TGMON_BOT_TOKEN is not set: digests, alerts and bot commands are off")
         else:
@@ -56,20 +69,16 @@ async def run(config: Config, secrets: Secrets, *,
         log.info("stopped cleanly")
 
 
-async def _start_bot(stack: AsyncExitStack, client_factory: ClientFactory,
-                     secrets: Secrets) -> TelegramClient:
+async def _start_bot(
+    stack: AsyncExitStack, client_factory: ClientFactory, secrets: Secrets
+) -> TelegramClient:
     """Log the bot in with its token (no prompt is possible) and keep it connected."""
     assert secrets.bot_token is not None
     stack.enter_context(session_lock(session_path(secrets, "bot")))
     # Every flood wait reaches the outbox, which reschedules instead of sleeping mid-send.
     bot = client_factory("bot", secrets, flood_sleep_threshold=0)
     await stack.enter_async_context(connected(bot))
-    try:
-        await bot.start(bot_token=secrets.bot_token.get_secret_value())
-    except errors.RPCError as exc:
-        raise SessionError(f"Telegram refused the bot token ({type(exc).__name__}); check "
-                           "TGMON_BOT_TOKEN with @BotFather") from None
-    secure_file(session_path(secrets, "bot"))
+    await log_in_bot(bot, secrets)
     return bot
 
 
@@ -87,20 +96,6 @@ async def _run_until_stopped(jobs: set[asyncio.Task[None]], stop: asyncio.Event)
         if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
             check_session_alive(result)
             raise result
-
-
-@asynccontextmanager
-async def connected(client: TelegramClient) -> AsyncIterator[TelegramClient]:
-    """Connect a client for the life of the block and always disconnect it."""
-    try:
-        await client.connect()
-    except OSError as exc:  # ConnectionError included: Telethon gave up after its retries
-        raise TelegramError(f"cannot reach Telegram: {exc}; check the network and retry "
-                            "(nothing is lost: tgmon catches up from its cursors)") from None
-    try:
-        yield client
-    finally:
-        await client.disconnect()
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

@@ -57,7 +57,15 @@ def _check_schedule(text: str) -> str:
 
 
 def _check_ref(raw: str | int) -> str:
-    return str(parse_channel_ref(raw))
+    return parse_channel_ref(raw).canonical
+
+
+def _check_chat(raw: str | int) -> str:
+    # A digest can go to a user (positive id), a basic group (negative) or a channel (-100…).
+    text = str(raw).strip()
+    if re.fullmatch(r"-?\d{1,19}", text):
+        return text
+    return _check_ref(text)
 
 
 def _check_group_name(name: str) -> str:
@@ -72,6 +80,7 @@ def _check_group_name(name: str) -> str:
 Timezone = Annotated[str, AfterValidator(_check_timezone)]
 ChannelRefText = Annotated[str | int, AfterValidator(_check_ref)]
 GroupName = Annotated[str, AfterValidator(_check_group_name)]
+ChatRefText = Annotated[str | int, AfterValidator(_check_chat)]
 
 
 class StorageConfig(_Model):
@@ -160,7 +169,7 @@ class BotConfig(_Model):
 class DigestConfig(_Model):
     schedule: Annotated[str, AfterValidator(_check_schedule)]
     timezone: Timezone = "UTC"
-    chats: list[ChannelRefText] = []
+    chats: list[ChatRefText] = []
     #: Keyword groups included; empty = every group.
     groups: list[GroupName] = []
     #: What an empty digest does: skip it, or say "nothing new".

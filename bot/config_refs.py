@@ -24,12 +24,20 @@ class ChannelRef:
     def key(self) -> str:
         return f"{self.kind}:{self.value.lower() if self.kind == 'username' else self.value}"
 
-    def __str__(self) -> str:
+    @property
+    def canonical(self) -> str:
+        """The full reference, as stored and compared (an invite link includes its secret)."""
         if self.kind == "username":
             return f"@{self.value}"
         if self.kind == "invite":
             return f"https://t.me/+{self.value}"
         return self.value
+
+    def __str__(self) -> str:
+        # What logs and messages show: an invite hash lets anyone join, so only its start.
+        if self.kind == "invite":
+            return f"https://t.me/+{self.value[:4]}…"
+        return self.canonical
 
 
 def parse_channel_ref(raw: str | int) -> ChannelRef:

@@ -58,8 +58,10 @@ def parse_moment(text: str | None, option: str, *, now: datetime | None = None) 
     value = text.strip()
     age = _AGE.fullmatch(value.lower())
     if age:
-        delta = timedelta(**{_AGE_UNITS[age[2]]: int(age[1])})
-        return (now or datetime.now(UTC)) - delta
+        try:
+            return (now or datetime.now(UTC)) - timedelta(**{_AGE_UNITS[age[2]]: int(age[1])})
+        except OverflowError:
+            raise UsageError(f"{option} {text!r} reaches before the year 1") from None
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)

@@ -28,8 +28,7 @@ from bot.telegram.session_lock import session_lock
 ADHOC = "digest"
 
 
-async def digest(args: argparse.Namespace, *,
-                 client_factory: ClientFactory = create_client) -> int:
+async def digest(args: argparse.Namespace, *, client_factory: ClientFactory = create_client) -> int:
     """Print (--dry-run) or send the digest of posts first seen in the window."""
     config = config_for(args)
     name, content = _definition(config, args.name)
@@ -44,13 +43,29 @@ async def digest(args: argparse.Namespace, *,
             parts = await digest_parts(archive, content, start=start, end=until)
             _print_parts(parts)
             return 0
-        return await _send(args, archive, config, name, content, since=since, until=until,
-                           client_factory=client_factory)
+        return await _send(
+            args,
+            archive,
+            config,
+            name,
+            content,
+            since=since,
+            until=until,
+            client_factory=client_factory,
+        )
 
 
-async def _send(args: argparse.Namespace, archive: Archive, config: Config, name: str,
-                content: DigestContent, *, since: datetime | None, until: datetime,
-                client_factory: ClientFactory) -> int:
+async def _send(
+    args: argparse.Namespace,
+    archive: Archive,
+    config: Config,
+    name: str,
+    content: DigestContent,
+    *,
+    since: datetime | None,
+    until: datetime,
+    client_factory: ClientFactory,
+) -> int:
     secrets = load_secrets(getattr(args, "env_file", None))
     secrets.require("TGMON_API_ID", "TGMON_API_HASH", "TGMON_BOT_TOKEN")
     with ExitStack() as stack:
@@ -61,51 +76,82 @@ async def _send(args: argparse.Namespace, archive: Archive, config: Config, name
             # the digest in the shared outbox and let the running bot send it.
             chats = _offline_chats(args, config, name)
             if not chats:
-                raise UsageError("the bot is running and holds its session; name numeric "
-                                 "chat ids (--chat -100…) to queue the digest for it") from None
+                raise UsageError(
+                    "the bot is running and holds its session; name numeric "
+                    "chat ids (--chat -100…) to queue the digest for it"
+                ) from None
             created = await _queue(archive, chats, name, content, since=since, until=until)
             print(f"{len(created)} digest(s) queued for the running bot", file=sys.stderr)
             return 0
-        return await _send_now(archive, config, secrets, args.chat, name, content,
-                               since=since, until=until, client_factory=client_factory)
+        return await _send_now(
+            archive,
+            config,
+            secrets,
+            args.chat,
+            name,
+            content,
+            since=since,
+            until=until,
+            client_factory=client_factory,
+        )
     raise AssertionError("unreachable")  # pragma: no cover - ExitStack swallows nothing
 
 
-async def _send_now(archive: Archive, config: Config, secrets: Secrets, chat: str | None,
-                    name: str, content: DigestContent, *, since: datetime | None,
-                    until: datetime, client_factory: ClientFactory) -> int:
+async def _send_now(
+    archive: Archive,
+    config: Config,
+    secrets: Secrets,
+    chat: str | None,
+    name: str,
+    content: DigestContent,
+    *,
+    since: datetime | None,
+    until: datetime,
+    client_factory: ClientFactory,
+) -> int:
     # Imported here: previews must work without Telethon's start-up cost or any secrets.
     from bot.telegram.botui import BotTransport, resolve_chat, resolve_digest_chats
+    from bot.telegram.client import connected, log_in_bot
 
     assert secrets.bot_token is not None
     client = client_factory("bot", secrets, flood_sleep_threshold=0)
-    await client.connect()
-    try:
-        await client.start(bot_token=secrets.bot_token.get_secret_value())
+    async with connected(client):
+        await log_in_bot(client, secrets)
         if chat:
             resolved = await resolve_chat(client, chat)
             chats = [resolved] if resolved is not None else []
         else:
             chats = (await resolve_digest_chats(client, config)).get(name, [])
         if not chats:
-            raise UsageError(f"no chat to send the {name!r} digest to: give --chat, or list "
-                             f"chats in [digests.{name}].chats")
+            raise UsageError(
+                f"no chat to send the {name!r} digest to: give --chat, or list "
+                f"chats in [digests.{name}].chats"
+            )
         created = await _queue(archive, chats, name, content, since=since, until=until)
         sender = Sender(archive, BotTransport(client, archive), clock=SystemClock())
         done = await sender.drain(max_wait=60)
-    finally:
-        await client.disconnect()
     counts = await outbox.status_counts(archive)
-    print(f"{len(created)} new digest(s) for {len(chats)} chat(s); outbox: "
-          + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())), file=sys.stderr)
+    print(
+        f"{len(created)} new digest(s) for {len(chats)} chat(s); outbox: "
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())),
+        file=sys.stderr,
+    )
     if not done:
-        print("some parts wait for a flood wait to end; `tgmon run` will send them",
-              file=sys.stderr)
+        print(
+            "some parts wait for a flood wait to end; `tgmon run` will send them", file=sys.stderr
+        )
     return 0 if done else 1
 
 
-async def _queue(archive: Archive, chats: list[int], name: str, content: DigestContent, *,
-                 since: datetime | None, until: datetime) -> list[int]:
+async def _queue(
+    archive: Archive,
+    chats: list[int],
+    name: str,
+    content: DigestContent,
+    *,
+    since: datetime | None,
+    until: datetime,
+) -> list[int]:
     """Create the digest of each chat (once per chat, name and --until) with its parts."""
     windows = []
     for chat_id in chats:
@@ -133,21 +179,26 @@ def _definition(config: Config, wanted: str | None) -> tuple[str, DigestContent]
         elif config.bot.subscriber_digest:
             wanted = config.bot.subscriber_digest
         elif not digests:
-            return ADHOC, DigestContent(default_title(ADHOC), None, "notice",
-                                        ZoneInfo(config.bot.timezone))
+            return ADHOC, DigestContent(
+                default_title(ADHOC), None, "notice", ZoneInfo(config.bot.timezone)
+            )
         else:
-            raise UsageError(f"several digests are configured; choose one with --name: "
-                             f"{', '.join(sorted(digests))}")
+            raise UsageError(
+                f"several digests are configured; choose one with --name: "
+                f"{', '.join(sorted(digests))}"
+            )
     spec = digests.get(wanted)
     if spec is None:
         known = ", ".join(sorted(digests)) or "none"
         raise UsageError(f"no digest named {wanted!r} in the config (configured: {known})")
-    return wanted, DigestContent(default_title(wanted), tuple(spec.groups) or None,
-                                 spec.empty, ZoneInfo(spec.timezone))
+    return wanted, DigestContent(
+        default_title(wanted), tuple(spec.groups) or None, spec.empty, ZoneInfo(spec.timezone)
+    )
 
 
-async def _start(archive: Archive, chat_id: int | None, name: str, *,
-                 since: datetime | None, until: datetime) -> datetime:
+async def _start(
+    archive: Archive, chat_id: int | None, name: str, *, since: datetime | None, until: datetime
+) -> datetime:
     """Use --since, else the end of that chat's last digest, else a day before --until."""
     if since is not None:
         return since
@@ -166,7 +217,7 @@ def _chat_id(raw: str) -> int | None:
 
 def _print_parts(parts: list[str]) -> None:
     if not parts:
-        print("nothing to send: no posts in the window (empty = \"skip\")", file=sys.stderr)
+        print('nothing to send: no posts in the window (empty = "skip")', file=sys.stderr)
     for number, part in enumerate(parts, 1):
         print(f"----- part {number}/{len(parts)} -----", file=sys.stderr)
         print(part)

@@ -106,8 +106,9 @@ async def history(args: argparse.Namespace) -> int:
         ref, msg_id = link[1], int(link[2])
         if ref.isdigit():  # t.me/c/<bare id>/<msg>
             ref = str(-(10**12) - int(ref))
-    if msg_id is None:
-        raise UsageError("give a post link (https://t.me/name/123) or a channel and a post id")
+    if msg_id is None or not 0 < msg_id < 2**31:
+        raise UsageError("give a post link (https://t.me/name/123), or a channel and a post id "
+                         "between 1 and 2147483647")
     config = config_for(args)
     async with Archive.open(existing_db(args, config)) as archive:
         channel = await reads.find_channel(archive, ref)

@@ -157,7 +157,11 @@ async def history(
 ) -> list[tuple[int, str, datetime]]:
     """Return every stored text of one post as (version, text, seen_at)."""
     rows = await archive.fetch_all(
-        """SELECT v.version, v.text, coalesce(v.edit_date, v.seen_at) FROM post_versions v
+        # The first version dates from the post itself; later ones from their edit.
+        """SELECT v.version, v.text,
+                  CASE WHEN v.version = 1 THEN (SELECT date FROM posts WHERE pid = v.pid)
+                       ELSE coalesce(v.edit_date, v.seen_at) END
+           FROM post_versions v
            WHERE v.pid IN (SELECT pid FROM posts WHERE channel_id = ?1 AND msg_id = ?2
                            UNION SELECT pid FROM post_aliases WHERE channel_id = ?1
                            AND msg_id = ?2)

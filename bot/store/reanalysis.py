@@ -14,9 +14,12 @@ async def count_posts(archive: Archive) -> int:
     return int(rows[0][0])
 
 
-async def iter_texts(archive: Archive, *, batch: int = 1000
+async def iter_texts(archive: Archive, *, batch: int = 400
                      ) -> AsyncIterator[list[tuple[int, str]]]:
-    """Yield (pid, text) pages in pid order, in bounded memory."""
+    """Yield (pid, text) pages in pid order, in bounded memory.
+
+    400 a page keeps ``apply_analyses``'s IN list under SQLite's old 999-parameter limit.
+    """
     last = -1
     while True:
         rows = await archive.fetch_all(

@@ -50,13 +50,13 @@ class Resolution:
 async def resolve_channels(client: TelegramClient, archive: Archive,
                            configs: Sequence[ChannelConfig]) -> Resolution:
     """Resolve every configured channel; report and skip the ones that fail."""
-    await state.forget_unresolved(archive, {str(c.parsed) for c in configs})
+    await state.forget_unresolved(archive, {c.parsed.canonical for c in configs})
     result = Resolution([], {})
     for config in configs:
         ref = config.parsed
-        reason = await state.unresolved_reason(archive, str(ref))
+        reason = await state.unresolved_reason(archive, ref.canonical)
         if reason is not None:
-            result.problems[str(ref)] = f"unresolvable (remembered): {reason}"
+            result.problems[ref.canonical] = f"unresolvable (remembered): {reason}"
             log.warning("channel %s: skipped, Telegram could not resolve it earlier (%s); "
                         "change the reference in the config to try again", ref, reason)
             continue
@@ -64,22 +64,22 @@ async def resolve_channels(client: TelegramClient, archive: Archive,
             channel = await _resolve(client, archive, ref)
         except ChannelUnavailable as exc:
             if exc.reason == "unresolvable":
-                await state.mark_unresolved(archive, str(ref), exc.message)
-            result.problems[str(ref)] = exc.message
+                await state.mark_unresolved(archive, ref.canonical, exc.message)
+            result.problems[ref.canonical] = exc.message
             log.error("channel %s: cannot be read (%s); the others carry on", ref, exc.message)
             continue
         except FloodWait as exc:
-            result.problems[str(ref)] = f"resolving is flood-limited for {exc.seconds}s"
+            result.problems[ref.canonical] = f"resolving is flood-limited for {exc.seconds}s"
             log.error("channel %s: resolving is flood-limited for %ss; it is retried on the "
                       "next start", ref, exc.seconds)
             continue
-        await archive.upsert_channel(channel, ref=str(ref))
+        await archive.upsert_channel(channel, ref=ref.canonical)
         result.watched.append(Watched(channel, config))
     return result
 
 
 async def _resolve(client: TelegramClient, archive: Archive, ref: ChannelRef) -> Channel:
-    cached = await state.known_channel(archive, ref=str(ref))
+    cached = await state.known_channel(archive, ref=ref.canonical)
     if cached and cached.channel.access_hash is not None:
         return cached.channel
     try:
@@ -132,10 +132,10 @@ async def join_if_needed(client: TelegramClient, watched: Watched) -> bool:
     except errors.ChannelsTooMuchError:
         log.error("this account is in too many channels (500, or 1,000 with Premium); "
                   "%s is read by the timer only. Mark some channels poll_only.",
-                  watched.config.ref)
+                  watched.config.parsed)
         return False
     except errors.RPCError as exc:
-        raise _translated(exc, f"join {watched.config.ref}") from None
+        raise _translated(exc, f"join {watched.config.parsed}") from None
 
 
 def _translated(exc: errors.RPCError, request: str) -> Exception:

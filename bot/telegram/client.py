@@ -9,15 +9,16 @@ that is how the test-suite runs the real Telethon code against an in-process fak
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
 
-from telethon import TelegramClient
+from telethon import TelegramClient, errors
 from telethon.sessions import MemorySession, SQLiteSession
 
 from bot.config import Secrets
-from bot.errors import ConfigError
+from bot.errors import ConfigError, SessionError, TelegramError
 
 ClientKind = Literal["user", "bot"]
 ClientFactory = Callable[..., TelegramClient]
@@ -28,8 +29,9 @@ def session_path(secrets: Secrets, kind: ClientKind) -> Path:
     return secrets.session_file(kind)
 
 
-def create_client(kind: ClientKind, secrets: Secrets, *, flood_sleep_threshold: int = 60,
-                  in_memory: bool = False) -> TelegramClient:
+def create_client(
+    kind: ClientKind, secrets: Secrets, *, flood_sleep_threshold: int = 60, in_memory: bool = False
+) -> TelegramClient:
     """Build (but do not connect) the user or bot client, with a private SQLite session.
 
     ``sequential_updates`` keeps handlers in arrival order, so a slow insert can never land
@@ -72,3 +74,33 @@ def secure_file(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + "-journal")):
         if candidate.exists() and os.name == "posix":
             candidate.chmod(0o600)
+
+
+@asynccontextmanager
+async def connected(client: TelegramClient) -> AsyncIterator[TelegramClient]:
+    """Connect a client for the life of the block and always disconnect it."""
+    try:
+        await client.connect()
+    except OSError as exc:  # ConnectionError included: Telethon gave up after its retries
+        raise TelegramError(
+            f"cannot reach Telegram: {exc}; check the network and retry "
+            "(nothing is lost: tgmon catches up from its cursors)"
+        ) from None
+    try:
+        yield client
+    finally:
+        await client.disconnect()
+
+
+async def log_in_bot(client: TelegramClient, secrets: Secrets) -> None:
+    """Sign the bot in with its token (no prompt is possible) and protect its session file."""
+    if secrets.bot_token is None:
+        raise ConfigError("TGMON_BOT_TOKEN is not set: a bot token from @BotFather is needed")
+    try:
+        await client.start(bot_token=secrets.bot_token.get_secret_value())
+    except errors.RPCError as exc:
+        raise SessionError(
+            f"Telegram refused the bot token ({type(exc).__name__}); check "
+            "TGMON_BOT_TOKEN with @BotFather"
+        ) from None
+    secure_file(session_path(secrets, "bot"))

@@ -75,10 +75,10 @@ class Collector:
             except ChannelUnavailable as exc:
                 await state.mark_channel(self.archive, watched.channel.id, ok=False,
                                          detail=exc.message)
-                log.error("%s: %s; retried later", watched.config.ref, exc.message)
+                log.error("%s: %s; retried later", watched.config.parsed, exc.message)
             except FloodWait as exc:
                 log.warning("joining is flood-limited for %ss; %s is read by the timer",
-                            exc.seconds, watched.config.ref)
+                            exc.seconds, watched.config.parsed)
             self.watched[watched.channel.id] = watched
         log.info("watching %d of %d configured channels", len(self.watched),
                  len(self.config.channels))
@@ -103,7 +103,7 @@ class Collector:
             except ChannelUnavailable as exc:
                 retry = await state.mark_channel(self.archive, watched.channel.id, ok=False,
                                                  detail=exc.message)
-                log.error("%s: %s; next try %s", watched.config.ref, exc.message,
+                log.error("%s: %s; next try %s", watched.config.parsed, exc.message,
                           time.ctime(retry or 0))
                 continue
             except (ConnectionError, OSError) as exc:
@@ -120,11 +120,11 @@ class Collector:
                 # An error we have no rule for: this channel waits for the next round, the
                 # others go on, and the cursor guarantees nothing is skipped meanwhile.
                 log.exception("reading %s failed; retried on the next round",
-                              watched.config.ref)
+                              watched.config.parsed)
                 continue
             if known and known.status != "ok":
                 await state.mark_channel(self.archive, watched.channel.id, ok=True)
-                log.info("%s is readable again", watched.config.ref)
+                log.info("%s is readable again", watched.config.parsed)
         await self.writer.drain()
 
     def wake(self) -> None:

@@ -40,11 +40,11 @@ async def check_channels(config: Config, secrets: Secrets, *,
                 statuses = [ChannelStatus(ref, False, problem)
                             for ref, problem in resolution.problems.items()]
                 for watched in resolution.watched:
-                    statuses.append(await _probe(client, str(watched.config.parsed),
+                    statuses.append(await _probe(client, watched.config.parsed.canonical,
                                                  watched.input_peer, watched.channel.title))
             finally:
                 await client.disconnect()
-    order = {str(c.parsed): i for i, c in enumerate(config.channels)}
+    order = {c.parsed.canonical: i for i, c in enumerate(config.channels)}
     return sorted(statuses, key=lambda s: order.get(s.ref, len(order)))
 
 

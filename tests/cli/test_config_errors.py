@@ -145,3 +145,11 @@ def test_check_prints_a_summary_and_never_a_secret(
 def test_the_example_config_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
     example = Path(__file__).parents[2] / "config" / "tgmon.example.toml"
     assert main(["check", "--config", str(example)]) == 0, capsys.readouterr().err
+
+
+def test_an_invite_link_is_stored_whole_but_shown_redacted() -> None:
+    from bot.config_refs import parse_channel_ref
+
+    ref = parse_channel_ref("https://t.me/+AbCdEfGhIjKl")
+    assert ref.canonical == "https://t.me/+AbCdEfGhIjKl"
+    assert "EfGh" not in str(ref) and str(ref).startswith("https://t.me/+AbCd")
