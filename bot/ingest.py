@@ -84,17 +84,30 @@ class LiveWriter:
             while len(items) < self._max_batch and not self._queue.empty():
                 items.append(self._queue.get_nowait())
             try:
-                await self._write(items)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # The cursor did not move for live posts, so the timer's re-read stores them.
-                self.failures += 1
-                log.exception("live write of %d items failed; the next history read recovers "
-                              "them", len(items))
+                await self._write_with_retry(items)
             finally:
                 for _ in items:
                     self._queue.task_done()
+
+    async def _write_with_retry(self, items: Sequence[Post | _Deletion]) -> None:
+        # A locked archive or a passing error: try again shortly, then give up on the batch.
+        # New posts are still safe then (the cursor never moved for them, so the next history
+        # read stores them); an edit or deletion waits for the hourly reconcile window.
+        for attempt in range(3):
+            try:
+                await self._write(items)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.failures += 1
+                if attempt == 2:
+                    log.exception("live write of %d items failed 3 times; new posts come back "
+                                  "with the next history read", len(items))
+                    return
+                log.warning("live write of %d items failed; retrying", len(items),
+                            exc_info=True)
+                await asyncio.sleep(0.5 * (attempt + 1))
 
     async def _write(self, items: Sequence[Post | _Deletion]) -> None:
         # Keep order: consecutive posts go in one transaction; a deletion, or a second event

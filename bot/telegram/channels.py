@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telethon import TelegramClient, errors, functions, types
@@ -45,6 +45,8 @@ class Resolution:
 
     watched: list[Watched]
     problems: dict[str, str]
+    #: References that failed for a passing reason (flood wait, private for now): retry them.
+    retry: list[str] = field(default_factory=list)
 
 
 async def resolve_channels(client: TelegramClient, archive: Archive,
@@ -65,13 +67,16 @@ async def resolve_channels(client: TelegramClient, archive: Archive,
         except ChannelUnavailable as exc:
             if exc.reason == "unresolvable":
                 await state.mark_unresolved(archive, ref.canonical, exc.message)
+            else:
+                result.retry.append(ref.canonical)
             result.problems[ref.canonical] = exc.message
             log.error("channel %s: cannot be read (%s); the others carry on", ref, exc.message)
             continue
         except FloodWait as exc:
             result.problems[ref.canonical] = f"resolving is flood-limited for {exc.seconds}s"
-            log.error("channel %s: resolving is flood-limited for %ss; it is retried on the "
-                      "next start", ref, exc.seconds)
+            result.retry.append(ref.canonical)
+            log.error("channel %s: resolving is flood-limited for %ss; retried later",
+                      ref, exc.seconds)
             continue
         await archive.upsert_channel(channel, ref=ref.canonical)
         result.watched.append(Watched(channel, config))

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 
 from telethon import TelegramClient, events
 
-from bot.config import Config
+from bot.config import ChannelConfig, Config
 from bot.errors import ChannelUnavailable, FloodWait, SessionError
 from bot.ingest import Analyse, LiveWriter
 from bot.store import Archive, state
@@ -47,6 +47,10 @@ class Collector:
         self._check_every = min(2.0, config.collector.catchup_interval_seconds / 4)
         self._wake = asyncio.Event()
         self._reconcile_next = False
+        self._unresolved: dict[str, ChannelConfig] = {}
+        # Unresolved channels are retried after one timer interval, then ever more slowly.
+        self._retry_delay = float(config.collector.catchup_interval_seconds)
+        self._retry_at = now() + self._retry_delay
         self.rounds = 0
 
     async def run(self) -> None:
@@ -68,26 +72,44 @@ class Collector:
 
     async def start(self) -> None:
         """Resolve the channels and register the live handlers (by marked id, ourselves)."""
-        resolved = await resolve_channels(self.client, self.archive, self.config.channels)
-        for watched in resolved.watched:
-            try:
-                await join_if_needed(self.client, watched)
-            except ChannelUnavailable as exc:
-                await state.mark_channel(self.archive, watched.channel.id, ok=False,
-                                         detail=exc.message)
-                log.error("%s: %s; retried later", watched.config.parsed, exc.message)
-            except FloodWait as exc:
-                log.warning("joining is flood-limited for %ss; %s is read by the timer",
-                            exc.seconds, watched.config.parsed)
-            self.watched[watched.channel.id] = watched
+        await self._add_channels(self.config.channels)
         log.info("watching %d of %d configured channels", len(self.watched),
                  len(self.config.channels))
         self.client.add_event_handler(self._on_new, events.NewMessage())
         self.client.add_event_handler(self._on_edit, events.MessageEdited())
         self.client.add_event_handler(self._on_delete, events.MessageDeleted())
 
+    async def _add_channels(self, configs: Sequence[ChannelConfig]) -> None:
+        """Resolve and join channels; keep the temporary failures for a later retry."""
+        resolved = await resolve_channels(self.client, self.archive, configs)
+        for watched in resolved.watched:
+            await self._join(watched)
+            self.watched[watched.channel.id] = watched
+        by_ref = {c.parsed.canonical: c for c in configs}
+        self._unresolved = {ref: by_ref[ref] for ref in resolved.retry if ref in by_ref}
+
+    async def _join(self, watched: Watched) -> None:
+        try:
+            await join_if_needed(self.client, watched)
+        except ChannelUnavailable as exc:
+            await state.mark_channel(self.archive, watched.channel.id, ok=False,
+                                     detail=exc.message)
+            log.error("%s: %s; retried later", watched.config.parsed, exc.message)
+        except FloodWait as exc:
+            log.warning("joining is flood-limited for %ss; %s is read by the timer",
+                        exc.seconds, watched.config.parsed)
+
+    async def _retry_unresolved(self) -> None:
+        """Try again, with a doubling pause, the channels that failed for a passing reason."""
+        if not self._unresolved or self._now() < self._retry_at:
+            return
+        self._retry_delay = min(self._retry_delay * 2, 6 * 3600)
+        self._retry_at = self._now() + self._retry_delay
+        await self._add_channels(list(self._unresolved.values()))
+
     async def sync(self, *, reconcile: bool) -> None:
         """Read history after every cursor; with ``reconcile``, also the recent window."""
+        await self._retry_unresolved()
         parked = await state.parked_until(self.archive, _HISTORY)
         if parked:
             log.info("history reads parked by a flood wait until %s", time.ctime(parked))
@@ -125,6 +147,7 @@ class Collector:
             if known and known.status != "ok":
                 await state.mark_channel(self.archive, watched.channel.id, ok=True)
                 log.info("%s is readable again", watched.config.parsed)
+                await self._join(watched)  # it may have failed while the channel was closed
         await self.writer.drain()
 
     def wake(self) -> None:

@@ -63,7 +63,7 @@ async def test_a_post_whose_live_handler_failed_is_recovered_by_the_timer(
 
     def flaky_analyser(config: object) -> ingest.Analyse:
         def analyse(text: str) -> Analysis:
-            if text == "boom" and not failed:
+            if text == "boom" and len(failed) < 3:  # every live attempt fails
                 failed.append(text)
                 raise RuntimeError("analysis crashed once")
             return real(text)
@@ -78,7 +78,7 @@ async def test_a_post_whose_live_handler_failed_is_recovered_by_the_timer(
         await harness.wait(lambda: msg_id in harness.texts(news.marked_id))
     finally:
         await harness.stop()
-    assert failed == ["boom"]
+    assert failed == ["boom"] * 3  # the live writer gave up; the history read stored it
 
 
 async def test_a_channel_added_to_the_config_is_backfilled_on_the_next_start(

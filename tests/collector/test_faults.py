@@ -192,3 +192,18 @@ def test_tgmon_check_online_prints_each_channel_and_exits_1_on_a_failure(
     assert main(["check", "--online", "--config", str(config)]) == 1
     out = capsys.readouterr().out
     assert "ok   @news: News: readable" in out and "FAIL @nope_nope" in out
+
+
+async def test_a_channel_that_fails_to_resolve_for_a_passing_reason_is_retried(
+        harness: Harness, world: FakeWorld) -> None:
+    other = world.channel("other")
+    world.inject_error("ResolveUsername", "CHANNEL_PRIVATE", times=1,
+                       match=lambda request: request.username == "other")
+    await harness.start()
+    try:
+        await harness.wait(lambda: harness.cursor(world.channel("news").marked_id) == 0)
+        msg_id = world.post(other, "readable after all", push=False)
+        await harness.wait(lambda: msg_id in harness.texts(other.marked_id), within=10)
+    finally:
+        await harness.stop()
+    assert harness.query("SELECT ref FROM unresolved_refs") == []
