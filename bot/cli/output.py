@@ -77,7 +77,8 @@ def stats_record(stats: Stats) -> dict[str, Any]:
 
 
 def print_stats(stats: Stats) -> None:
-    print(f"{stats.posts:,} posts in {len(stats.channels)} channels\n")
+    count = len(stats.channels)
+    print(f"{stats.posts:,} posts in {count} channel{'' if count == 1 else 's'}\n")
     rows = [("channel", "posts", "first", "last", "edited", "deleted")]
     rows += [
         (
