@@ -97,8 +97,74 @@ def turkic_suffix_fits(stem: str, rest: str, needs_vowel: bool) -> bool:
         return False
     if not rest:
         return True
+    if not _joins(stem, rest):
+        return False
     suffixes = _TURKIC_SUFFIXES if len(stem) > MIN_TURKIC_STEM else _SHORT_STEM_SUFFIXES
-    return suffixes.fullmatch(rest) is not None
+    return suffixes.fullmatch(rest) is not None and _harmonic(stem, rest)
+
+
+def _joins(stem: str, rest: str) -> bool:
+    """Tell whether a suffix starting with ``rest[0]`` may follow the stem's last sound.
+
+    Every suffix the chain allows has variants for what it follows, and only the right one is
+    written: after a vowel ``-сы``, ``-ны``, ``-га``, never ``-ы``, ``-ты``, ``-ка``; after a
+    voiceless consonant ``-ты``, ``-ка``, ``-тар``, never ``-ды``, ``-га``, ``-лар``. A voiced
+    consonant at the end of a loan or a Russian-spelled name is often said voiceless
+    (Тоқаевқа), so it allows both.
+    """
+    last, first = stem[-1], rest[0]
+    if _loan_ending(stem):
+        return True
+    if last in _VOWELS:
+        if first in _VOICELESS_ONSETS:
+            return False
+        # у and и end in a glide in Kazakh spelling: су → суы "its water".
+        return first not in _VOWELS or last in "уи"
+    # After a consonant the third-person possessive is -ы, not -сы (курс+у, not кур+су);
+    # -сыз "without" and the predicative -сың do follow consonants.
+    if first == "с" and rest[1:2] in _HIGH_VOWELS and rest[2:3] not in ("з", "ң"):
+        return False
+    if last in _SONORANTS:
+        return first not in _VOICELESS_ONSETS
+    if last in _VOICELESS:
+        return first not in _VOICED_ONSETS
+    return True
+
+
+def _harmonic(stem: str, rest: str) -> bool:
+    """Tell whether the suffix vowels agree in backness with each other and with the stem.
+
+    The instrumental мен/бен/пен is invariant, and a stem whose last vowel is е or и (loans,
+    Russian-spelled names: министрге, Тоқаевтың) may take either series.
+    """
+    if "ен" in rest:
+        rest = _INVARIANT.sub("", rest)
+    has_back = not _BACK_MARKS.isdisjoint(rest)
+    has_front = not _FRONT_MARKS.isdisjoint(rest)
+    if has_back and has_front:
+        return False
+    if not (has_back or has_front) or _loan_ending(stem):
+        return True
+    for i in range(len(stem) - 1, -1, -1):
+        ch = stem[i]
+        if ch == "у" and i and stem[i - 1] in _VOWELS:
+            continue  # Kazakh у after a vowel is a glide: тау, күйеу
+        if ch in _VOWELS:
+            if ch in _BACK_MARKS:
+                return has_back
+            return has_front if ch in _FRONT_ONLY else True
+    return True
+
+
+def _loan_ending(stem: str) -> bool:
+    """Tell whether the stem ends in two consonants, as loans and acronyms mostly do.
+
+    Acronyms are read by their letter names (КМШнын, ИДПнын), and Kazakh gives loans front
+    suffixes where Kyrgyz gives back ones (банкке, банкка): the spelling of such a stem tells
+    neither the sound a suffix follows nor its vowel series, so neither is checked. (A few
+    native words end so too, түрк, курт; they merely keep the older, looser check.)
+    """
+    return len(stem) >= 2 and stem[-1] not in _VOWELS and stem[-2] not in _VOWELS
 
 
 def _alternatives(*templates: str) -> str:
@@ -124,10 +190,24 @@ def _alternatives(*templates: str) -> str:
 
 
 _VOWELS: Final = frozenset("аеыиоуэюяёәіөұү")
+_SONORANTS: Final = frozenset("лмнңрй")
+_VOICELESS: Final = frozenset("пткқсшчщфхцһ")
+_VOICELESS_ONSETS: Final = frozenset("пткқ")
+_VOICED_ONSETS: Final = frozenset("бгғдлмн")
+# Backness: a suffix vowel (and Kazakh ғ, қ) of one series; ә, і, ө, ү only ever front.
+_BACK_MARKS: Final = frozenset("аоуыұғқ")
+_FRONT_MARKS: Final = frozenset("еәиіөү")
+_FRONT_ONLY: Final = frozenset("әіөү")
+_INVARIANT: Final = re.compile("[мбп]ен(?:ен)?")
 _HIGH_VOWELS: Final = frozenset("ыиіуұү")
 # Derivation that UD's Kazakh and Kyrgyz treebanks (and an analyst) count as the same lemma:
 # мамлекет → мамлекеттик "state (adj.)", экономика → экономикалык, орун → орундуу, ...
-_DERIVED = _alternatives("LIG", "LUU", "LI", "сIз", "чI", "шI", "Iй", "UU")
+# Only bare: an adjective stands uninflected before its noun, and a derived word that takes a
+# plural, possessive or case is a noun of its own (министрлиги "its ministry", элчилигинде
+# "at the embassy", шайлоочулар "voters").
+_DERIVED = _alternatives("LIG", "LUU", "LI", "сIз", "сIзLIG", "чI", "шI", "Iй")
+# The verbal noun in -уу is a form of its verb (UD: VerbForm=Vnoun) and is declined.
+_VERBAL_NOUN = _alternatives("UU")
 _PLURAL = _alternatives("LAр")
 _POSSESSIVE = _alternatives(
     "Iм", "м", "Iң", "ң", "IңIз", "ңIз", "I", "сI", "ImIз", "мIз", "IбIз", "бIз", "лAрI"
@@ -138,6 +218,8 @@ _CASE = _alternatives(
     "GA",  # dative
     "NI",  # accusative
     "DA",  # locative
+    "DAGI",  # locative + relative -дагы: of the cases, only the locative takes -гы
+    "GI",  # adjectival -кы of place and time words: башкы, бүгүнкү
     "DAн",
     "нAн",  # ablative
     "BAн",
@@ -145,13 +227,12 @@ _CASE = _alternatives(
 )
 # Case endings that only follow a possessive (үйүнө, орнына, Тоқаевын): alone after a stem
 # they would turn кар "snow" + а into кара "black".
-_CASE_AFTER_POSSESSIVE = _alternatives("нA", "A", "н", "нDA", "нDAн")
+_CASE_AFTER_POSSESSIVE = _alternatives("нA", "A", "н", "нDA", "нDAGI", "нDAн")
 _AFTER = _alternatives(
-    "GI",
     "DAй",
     "чA",
     "шA",
-    "нIкI",  # -дағы (after the locative), similative, equative
+    "нIкI",  # similative, equative, possessive -нікі
     "BIн",
     "BIз",
     "сIң",
@@ -164,6 +245,6 @@ _INFLECTION = (
     rf"(?:{_PLURAL})?(?:(?:{_POSSESSIVE})(?:{_CASE}|{_CASE_AFTER_POSSESSIVE})?|{_CASE})?"
     rf"(?:{_AFTER})?(?:{_AFTER})?"
 )
-_TURKIC_SUFFIXES = re.compile(rf"(?:{_DERIVED})?{_INFLECTION}")
+_TURKIC_SUFFIXES = re.compile(rf"(?:{_DERIVED})(?:{_AFTER})?|(?:{_VERBAL_NOUN})?{_INFLECTION}")
 # Derivation after a three-letter root made more wrong words than right ones (кар → каршы).
 _SHORT_STEM_SUFFIXES = re.compile(_INFLECTION)

@@ -26,6 +26,28 @@ INFLECTIONS = [
     ("орын", "kk", ["орны", "орнына"]),
     ("мамлекет", "ky", ["мамлекеттин", "мамлекетке", "мамлекеттер", "мамлекеттик"]),
     ("Жапаров", "ky", ["Жапаровдун", "Жапаровго", "Жапаровду"]),
+    # Kyrgyz declension, back, front and rounded series: plural, possessive, the six cases.
+    (
+        "шаар",
+        "ky",
+        ["шаарлар", "шаардын", "шаарга", "шаарды", "шаарда", "шаардан", "шаары", "шаарым"],
+    ),
+    ("шаар", "ky", ["шаарынын", "шаарына", "шаарында", "шаардагы", "шаарындагы", "шаарлардын"]),
+    ("мектеп", "ky", ["мектептер", "мектептин", "мектепке", "мектепте", "мектептен", "мектеби"]),
+    ("көл", "ky", ["көлдөр", "көлдүн", "көлгө", "көлдү", "көлдө", "көлдөн", "көлү", "көлүнө"]),
+    ("бала", "ky", ["балага", "баланын", "баланы", "балада", "баладан", "баласы", "баласына"]),
+    # Acronyms are read by letter names, and loans end in clusters: ИДПнын, КМШда, kk банкке.
+    ("ИДП", "ky", ["ИДПнын", "ИДПны"]),
+    ("КМШ", "ky", ["КМШнын", "КМШдагы"]),
+    ("банк", "kk", ["банкке", "банктің"]),
+    ("банк", "ky", ["банкка", "банктын"]),
+    ("күйеу", "kk", ["күйеуі", "күйеуін"]),
+    # The verbal noun in -уу is a form of the verb (UD: VerbForm=Vnoun) and is declined.
+    ("кызматташ", "ky", ["кызматташуу", "кызматташууга", "кызматташуусу"]),
+    # Adjectives made with -лык/-луу/-сыз, bare: "state", "economic", "time's".
+    ("экономика", "ky", ["экономикалык"]),
+    ("орун", "ky", ["орунсуз"]),
+    ("баш", "ky", ["башкы"]),
     ("санкція", "uk", ["санкції", "санкцій", "санкціями"]),
     ("уряд", "uk", ["уряду", "урядом", "урядів"]),
     ("sanction", "en", ["sanctions"]),
@@ -51,6 +73,42 @@ def test_kazakh_letters_are_kept_for_common_nouns() -> None:
 
 def test_short_turkic_root_does_not_swallow_longer_words() -> None:
     assert _forms("кар", "Кара жол менен бардык, ага каршы болду.", "ky") == []
+
+
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [
+        # After a vowel the suffix starts voiced (-дын, -га) or with -с (-сы), never -ты, -ка.
+        ("баа", "Манас баатыр"),
+        # After a sonorant: жыйын+ды, not жыйынтык "result"; кар+ды, not карта "map".
+        ("жыйын", "Жыйынтыгында макулдашылды."),
+        ("кар", "Картасын көрсөттү."),
+        # A consonant-initial possessive (-м, -сы) follows only a vowel: кеңешме is a word.
+        ("кеңеш", "Кеңешме болду."),
+        ("кур", "Доллардын курсу көтөрүлдү."),  # курс+у; кур+су is no form
+        # -гы follows the locative only: баш+ты+гы is no form, баштык "bag" is a word.
+        ("баш", "Баштыгы жоголду."),
+        # Suffix vowels agree in backness with the stem: шаар+ге is no form.
+        ("шаар", "шаарге шаарлер шаардин"),
+    ],
+)
+def test_turkic_suffix_must_fit_the_sound_before_it(term: str, text: str) -> None:
+    assert _forms(term, text, "ky") == []
+
+
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [
+        ("министр", "Министрлигинин маалыматы боюнча"),  # министрлик "ministry"
+        ("элчи", "Элчилигинде жолугушту."),  # элчилик "embassy"
+        ("шайлоо", "Шайлоочулардын саны"),  # шайлоочу "voter"
+        ("Кыргызстан", "Кыргызстандыктарга жардам"),  # кыргызстандык "a Kyrgyzstani"
+    ],
+)
+def test_declined_derived_noun_is_its_own_word(term: str, text: str) -> None:
+    # A bare -лык word is often an adjective of its root (мамлекеттик, экономикалык); one
+    # that takes a plural, possessive or case is a noun with a meaning of its own.
+    assert _forms(term, text, "ky") == []
 
 
 def test_unrelated_words_sharing_a_prefix_do_not_match() -> None:
