@@ -1,6 +1,8 @@
 """Time building and rendering a digest of 10,000 synthetic multilingual posts.
 
 Run: /work/main/.venv/bin/python bench/digest.py   (target: build + render ≤ 1 s)
+
+Each digest is timed uncapped and at the default cap of ``max_items`` (100 items).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.digest import build_digest, render_digest
+from bot.digest import DEFAULT_MAX_ITEMS, build_digest, render_digest
 from bot.domain import KeywordHit, StoredPost
 
 POSTS = 10_000
@@ -72,20 +74,22 @@ def main() -> None:
     start = datetime(2025, 3, 1, tzinfo=UTC)
     rows = []
     for label, groups in (("all groups", None), ("two groups", ["elections", "economy"])):
-        began = time.perf_counter()
-        digest = build_digest(posts, title="Daily digest", window_start=start,
-                              window_end=start + timedelta(days=1), tz=ZoneInfo("Asia/Almaty"),
-                              groups=groups, empty="notice")
-        built = time.perf_counter()
-        parts = render_digest(digest)
-        rendered = time.perf_counter()
-        rows.append((label, built - began, rendered - built, len(parts), rendered - began,
-                     digest.item_count))
-    print(f"{'digest of 10,000 posts':<24}{'build s':>9}{'render s':>10}{'parts':>7}"
+        for cap in (None, DEFAULT_MAX_ITEMS):
+            began = time.perf_counter()
+            digest = build_digest(posts, title="Daily digest", window_start=start,
+                                  window_end=start + timedelta(days=1),
+                                  tz=ZoneInfo("Asia/Almaty"), groups=groups, empty="notice",
+                                  max_items=cap)
+            built = time.perf_counter()
+            parts = render_digest(digest)
+            rendered = time.perf_counter()
+            name = f"{label}, " + ("uncapped" if cap is None else f"cap {cap}")
+            rows.append((name, built - began, rendered - built, len(parts), digest.item_count,
+                         rendered - began))
+    print(f"{'digest of 10,000 posts':<26}{'build s':>9}{'render s':>10}{'parts':>7}"
           f"{'items':>7}{'total s':>9}")
-    for label, build_s, render_s, parts_n, total_s, items in rows:
-        print(f"{label:<24}{build_s:>9.3f}{render_s:>10.3f}{parts_n:>7}{items:>7}{total_s:>9.3f}")
-
+    for name, build_s, render_s, parts_n, items, total_s in rows:
+        print(f"{name:<26}{build_s:>9.3f}{render_s:>10.3f}{parts_n:>7}{items:>7}{total_s:>9.3f}")
 
 if __name__ == "__main__":
     main()

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from bot.config_refs import ChannelRef, parse_channel_ref
+from bot.digest.build import DEFAULT_MAX_ITEMS
 from bot.digest.schedule import parse_schedule
 from bot.errors import ConfigError
 
@@ -174,6 +175,8 @@ class DigestConfig(_Model):
     groups: list[GroupName] = []
     #: What an empty digest does: skip it, or say "nothing new".
     empty: Literal["skip", "notice"] = "skip"
+    #: Items shown at most; the rest are counted in an "…and N more" line.
+    max_items: Annotated[int, Field(ge=1, le=5000)] = DEFAULT_MAX_ITEMS
 
 
 class Config(_Model):

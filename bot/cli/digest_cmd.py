@@ -192,7 +192,11 @@ def _definition(config: Config, wanted: str | None) -> tuple[str, DigestContent]
         known = ", ".join(sorted(digests)) or "none"
         raise UsageError(f"no digest named {wanted!r} in the config (configured: {known})")
     return wanted, DigestContent(
-        default_title(wanted), tuple(spec.groups) or None, spec.empty, ZoneInfo(spec.timezone)
+        default_title(wanted),
+        tuple(spec.groups) or None,
+        spec.empty,
+        ZoneInfo(spec.timezone),
+        spec.max_items,
     )
 
 

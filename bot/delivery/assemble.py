@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.digest import alert_message, build_digest, render_digest
+from bot.digest import DEFAULT_MAX_ITEMS, alert_message, build_digest, render_digest
 from bot.domain import StoredPost
 from bot.store import arrivals, outbox
 from bot.store.archive import Archive
@@ -23,19 +23,22 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class DigestContent:
-    """What a digest holds and how it reads: groups (None: every post), empty policy, zone."""
+    """What a digest holds and how it reads: groups (None: every post), empty policy, zone,
+    and the most items it shows."""
 
     title: str
     groups: tuple[str, ...] | None
     empty: Literal["skip", "notice"]
     tz: ZoneInfo
+    max_items: int = DEFAULT_MAX_ITEMS
 
 
 def render_window(posts: Sequence[StoredPost], content: DigestContent, *, start: datetime,
                   end: datetime) -> list[str]:
     """Render the parts of one digest; [] when it is empty and empty digests are skipped."""
     digest = build_digest(posts, title=content.title, window_start=start, window_end=end,
-                          tz=content.tz, groups=content.groups, empty=content.empty)
+                          tz=content.tz, groups=content.groups, empty=content.empty,
+                          max_items=content.max_items)
     return render_digest(digest)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.digest import DEFAULT_MAX_ITEMS
 from bot.digest.schedule import parse_schedule
 from bot.store import outbox, subscribers
 from bot.store.archive import Archive
@@ -67,7 +69,7 @@ class Delivery:
         """Queue a digest for ``chat_id`` since its last one; None if one was just queued."""
         sub = await subscribers.subscription(self._archive, chat_id)
         content = self._subscriber_content(sub)
-        content = DigestContent(content.title, content.groups, "notice", content.tz)
+        content = replace(content, empty="notice")
         created = await create_digest_now(self._archive, chat_id, self.subscriber_digest,
                                           content, now=self._clock.now())
         self.sender.wake()
@@ -87,7 +89,7 @@ class Delivery:
         for name, spec in self._config.digests.items():
             tz = ZoneInfo(spec.timezone)
             content = DigestContent(default_title(name), tuple(spec.groups) or None,
-                                    spec.empty, tz)
+                                    spec.empty, tz, spec.max_items)
             schedule = parse_schedule(spec.schedule)
             for chat_id in self._digest_chats.get(name, ()):
                 found.append((DigestTarget(chat_id, name, schedule, tz, self._started), content))
@@ -153,4 +155,5 @@ class Delivery:
             groups = tuple(spec.groups) or None if spec else None
         return DigestContent(default_title(self.subscriber_digest), groups,
                              spec.empty if spec else "notice",
-                             ZoneInfo(self._config.bot.timezone))
+                             ZoneInfo(self._config.bot.timezone),
+                             spec.max_items if spec else DEFAULT_MAX_ITEMS)

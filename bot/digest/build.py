@@ -10,6 +10,16 @@ Decisions (documented here because the renderer and the tests rely on them):
   date but still belongs in the next digest). The window is shown in the header.
 - Identical texts are collapsed only when the text is long enough to be news rather than a
   stock caption ("Фото дня" under two different photos is not one story).
+- ``max_items`` caps the items shown (after folding), so that a busy window cannot become
+  hundreds of messages. The rule that picks what stays:
+  1. Keyword groups come before "Other posts": posts matching no group only get the room
+     the groups leave, so they are the first to go.
+  2. The groups share the cap fairly (max-min): each gets an equal share, a group with fewer
+     items than its share keeps them all and its spare room goes to the others; an odd unit
+     goes to the group that comes first in the digest. One noisy group cannot crowd out a quiet one.
+  3. Within a group, the newest items stay.
+  What is left out is counted, per channel, per section and in total, so that every count
+  the renderer prints stays truthful ("10 of 40").
 """
 
 from __future__ import annotations
@@ -28,6 +38,11 @@ from bot.domain import StoredPost, marked_channel_id
 MIN_DUPLICATE_TEXT = 20
 #: Telegram caps channel titles at 128 characters; data from elsewhere may not be.
 TITLE_CHARS = 128
+
+#: Items a digest shows unless its config says otherwise.
+DEFAULT_MAX_ITEMS = 100
+#: Items an alert message shows; a burst beyond that is summarised as "…and N more".
+ALERT_MAX_ITEMS = 20
 
 _Key = tuple[int, int]
 
@@ -50,8 +65,14 @@ def build_digest(
     groups: Sequence[str] | None,
     empty: Literal["skip", "notice"],
     by_group: bool = True,
+    max_items: int | None = None,
 ) -> Digest:
-    """Build a digest of ``posts``; ``by_group=False`` gives one flat, unheaded section."""
+    """Build a digest of ``posts``; ``by_group=False`` gives one flat, unheaded section.
+
+    ``max_items`` (None: no cap) keeps at most that many items, chosen as the module says.
+    """
+    if max_items is not None and max_items < 1:
+        raise ValueError(f"max_items must be at least 1, not {max_items}")
     covered = tuple(dict.fromkeys(groups)) if groups else None
     sections: dict[str | None, dict[int, list[DigestItem]]] = {}
     for cluster in _collapse_duplicates(_fold_albums(posts)):
@@ -63,29 +84,63 @@ def build_digest(
         section = (shown[0] if shown else None) if by_group else None
         sections.setdefault(section, {}).setdefault(item.channel_id, []).append(item)
     order = list(covered) if covered is not None else sorted(k for k in sections if k)
+    names = [name for name in [*order, None] if name in sections]
+    sizes = [sum(len(items) for items in sections[name].values()) for name in names]
+    room = _share(sizes, [name is not None for name in names], max_items)
+    built = [_section(name, sections[name], headed=by_group, keep=keep)
+             for name, keep in zip(names, room, strict=True)]
+    every = {cid for by_channel in sections.values() for cid in by_channel}
+    visible = {block.channel_id for section in built for block in section.channels}
     return Digest(
         title=clean(title),
         window_start=window_start,
         window_end=window_end,
         tz=tz,
-        sections=tuple(
-            _section(name, sections[name], headed=by_group)
-            for name in [*order, None] if name in sections
-        ),
+        sections=tuple(built),
         empty=empty,
         post_count=len(posts),
+        hidden_channels=len(every - visible),
     )
 
 
+def _share(sizes: list[int], grouped: list[bool], cap: int | None) -> list[int]:
+    """Return how many items each section keeps: groups share fairly, the rest get what's left."""
+    if cap is None or sum(sizes) <= cap:
+        return list(sizes)
+    room = [0] * len(sizes)
+    left = cap
+    # Smallest first, so a small group's unused share passes on; among equal sizes the group
+    # named later goes first and takes the floor, leaving the odd unit to the earlier one.
+    waiting = sorted((i for i, g in enumerate(grouped) if g), key=lambda i: (sizes[i], -i))
+    for position, index in enumerate(waiting):
+        room[index] = min(sizes[index], left // (len(waiting) - position))
+        left -= room[index]
+    for index, is_group in enumerate(grouped):
+        if not is_group:
+            room[index] = min(sizes[index], left)
+            left -= room[index]
+    return room
+
+
+def _newest_first(item: DigestItem) -> tuple[datetime, int, int]:
+    return (item.date, item.msg_id, item.channel_id)
+
+
 def _section(name: str | None, by_channel: dict[int, list[DigestItem]], *,
-             headed: bool) -> DigestSection:
-    blocks = [
-        ChannelBlock(channel_id, items[0].channel_title,
-                     tuple(sorted(items, key=lambda i: (i.date, i.msg_id))))
-        for channel_id, items in by_channel.items()
-    ]
+             headed: bool, keep: int) -> DigestSection:
+    every = [item for items in by_channel.values() for item in items]
+    capped = keep < len(every)
+    kept = ({id(item) for item in sorted(every, key=_newest_first, reverse=True)[:keep]}
+            if capped else set())
+    blocks = []
+    for channel_id, items in by_channel.items():
+        shown = [item for item in items if id(item) in kept] if capped else items
+        if shown:
+            blocks.append(ChannelBlock(channel_id, items[0].channel_title,
+                                       tuple(sorted(shown, key=lambda i: (i.date, i.msg_id))),
+                                       omitted=len(items) - len(shown)))
     blocks.sort(key=lambda b: (b.title.casefold(), b.channel_id))
-    return DigestSection(name, tuple(blocks), headed=headed)
+    return DigestSection(name, tuple(blocks), headed=headed, omitted=len(every) - keep)
 
 
 def _fold_albums(posts: Iterable[StoredPost]) -> list[_Unit]:

@@ -42,15 +42,23 @@ class DigestItem:
 
 @dataclass(frozen=True, slots=True)
 class ChannelBlock:
-    """A channel's items within one section, oldest first."""
+    """A channel's shown items within one section, oldest first."""
 
     channel_id: int
     title: str
     items: tuple[DigestItem, ...]
+    #: The channel's items in this section left out by the digest's cap.
+    omitted: int = 0
 
     @property
     def count(self) -> int:
+        """Return the items shown."""
         return len(self.items)
+
+    @property
+    def total(self) -> int:
+        """Return the items the channel had in this section, shown or not."""
+        return len(self.items) + self.omitted
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +69,18 @@ class DigestSection:
     channels: tuple[ChannelBlock, ...]
     #: False for a flat list (search results) that needs no section heading.
     headed: bool = True
+    #: Items left out by the cap, including those of channels with nothing shown here.
+    omitted: int = 0
 
     @property
     def count(self) -> int:
+        """Return the items shown."""
         return sum(block.count for block in self.channels)
+
+    @property
+    def total(self) -> int:
+        """Return the items the section had before the cap."""
+        return self.count + self.omitted
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +95,27 @@ class Digest:
     empty: Literal["skip", "notice"]
     #: Posts given to the builder, before albums and duplicates were folded.
     post_count: int
+    #: Channels whose every item in the window was left out by the cap.
+    hidden_channels: int = 0
 
     @property
     def item_count(self) -> int:
+        """Return the items shown."""
         return sum(section.count for section in self.sections)
 
     @property
+    def omitted(self) -> int:
+        """Return the items left out by the cap."""
+        return sum(section.omitted for section in self.sections)
+
+    @property
+    def total_items(self) -> int:
+        """Return the items before the cap."""
+        return self.item_count + self.omitted
+
+    @property
     def channel_counts(self) -> dict[str, int]:
-        """Return items per channel title across all sections."""
+        """Return shown items per channel title across all sections."""
         counts: dict[str, int] = {}
         for section in self.sections:
             for block in section.channels:

@@ -24,6 +24,10 @@ _COPY_TITLE_CHARS = 48
 _NAME_CHARS = 64
 _TITLE_CHARS = 128
 OTHER_POSTS = "Other posts"
+#: Groups named in the "…and N more" line; the rest are summed as "+k groups".
+MORE_GROUPS = 5
+#: Where a reader finds the items a capped digest left out.
+MORE_HINT = "find them with /search or /latest in the bot, or tgmon search"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +106,12 @@ def intro(digest: Digest) -> Chunk:
     tz = digest.tz
     window = (f"{local_time(digest.window_start, tz, with_date=True)} – "
               f"{local_time(digest.window_end, tz, with_date=True)} ({tz.key})")
-    channels = digest.channel_counts
-    summary = f"{_plural(digest.item_count, 'item')} from {_plural(len(channels), 'channel')}"
-    if digest.post_count != digest.item_count:
+    channels = len(digest.channel_counts) + digest.hidden_channels
+    total = digest.total_items
+    items = (_plural(total, "item") if not digest.omitted
+             else f"{digest.item_count} of {_plural(total, 'item')} shown")
+    summary = f"{items} from {_plural(channels, 'channel')}"
+    if digest.post_count != total:
         summary += f" ({_plural(digest.post_count, 'post')} before folding albums and copies)"
     return HtmlBuilder().italic(window).text("\n" + summary + "\n").chunk()
 
@@ -115,18 +122,41 @@ def nothing_new() -> Chunk:
 
 
 def section_header(section: DigestSection, *, continued: bool) -> Chunk:
-    """Render a keyword group's heading, with its item count."""
-    name = OTHER_POSTS if section.group is None else f"#{clip(section.group, _NAME_CHARS)}"
-    out = HtmlBuilder().text("\n").bold(f"▌ {name}")
-    out.text(" (continued)\n" if continued else f" · {_plural(section.count, 'item')}\n")
+    """Render a keyword group's heading, with its item count ("3 of 40 items" when capped)."""
+    out = HtmlBuilder().text("\n").bold(f"▌ {_section_name(section)}")
+    count = _plural(section.total, "item")
+    if section.omitted:
+        count = f"{section.count} of {count}"
+    out.text(" (continued)\n" if continued else f" · {count}\n")
     return out.chunk()
 
 
 def channel_header(block: ChannelBlock, *, continued: bool) -> Chunk:
-    """Render a channel's heading inside a section, with its item count."""
+    """Render a channel's heading inside a section, with its item count ("3 of 7" if capped)."""
     out = HtmlBuilder().bold(clip(block.title, _TITLE_CHARS))
-    out.text(" (continued)\n" if continued else f" · {block.count}\n")
+    count = f"{block.count} of {block.total}" if block.omitted else str(block.count)
+    out.text(" (continued)\n" if continued else f" · {count}\n")
     return out.chunk()
+
+
+def more_line(digest: Digest) -> Chunk | None:
+    """Render what the cap left out, per section, and where to find it; None if nothing was."""
+    if not digest.omitted:
+        return None
+    cut = [s for s in digest.sections if s.omitted]
+    named = [f"{s.omitted} in #{clip(s.group, _NAME_CHARS)}" if s.group is not None
+             else f"{s.omitted} other" for s in cut[:MORE_GROUPS]]
+    rest = cut[MORE_GROUPS:]
+    if rest:
+        named.append(f"{sum(s.omitted for s in rest)} elsewhere")
+    # A flat digest has one unnamed section: its breakdown would only repeat the total.
+    breakdown = f" ({', '.join(named)})" if any(s.headed for s in cut) else ""
+    text = f"…and {_plural(digest.omitted, 'more item')}{breakdown}"
+    return HtmlBuilder().text("\n").italic(text).text(f" — {MORE_HINT}.\n").chunk()
+
+
+def _section_name(section: DigestSection) -> str:
+    return OTHER_POSTS if section.group is None else f"#{clip(section.group, _NAME_CHARS)}"
 
 
 def item_chunk(item: DigestItem, *, tz: ZoneInfo, with_date: bool,

@@ -3,7 +3,8 @@
 Telethon does not split messages: over 4096 UTF-16 units after parsing the formatting, a send
 fails with MessageTooLongError. Parts are cut between items only; a part that continues a
 group or a channel repeats its heading, marked "(continued)", so that every item still shows
-its channel.
+its channel. A digest cut by its cap ends with a line saying what was left out; it goes
+in the last part, or in a part of its own when the last part is full.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.digest.build import build_digest
+from bot.digest.build import ALERT_MAX_ITEMS, build_digest
 from bot.digest.model import ChannelBlock, Digest, DigestSection
 from bot.digest.render import (
     Chunk,
     channel_header,
     intro,
     item_chunk,
+    more_line,
     nothing_new,
     part_header,
     section_header,
@@ -54,10 +56,11 @@ def render_digest(digest: Digest, *, limit: int = MESSAGE_LIMIT,
         chunks = [part_header(digest.title, 1, 1), *head, nothing_new()]
         return ["".join(c.html for c in chunks)]
     entries = _entries(digest, limit=limit - sum(c.length for c in head))
+    tail = more_line(digest)
     total = 1
     while True:
         reserve = part_header(digest.title, total, total)
-        parts = _pack(entries, head, length_budget=limit - reserve.length,
+        parts = _pack(entries, head, tail, length_budget=limit - reserve.length,
                       entity_budget=MAX_ENTITIES - reserve.entities)
         if len(parts) <= total:
             break
@@ -76,13 +79,18 @@ def alert_message(
     groups: Sequence[str] | None = None,
     title: str = "🔔 Keyword alert",
     limit: int = MESSAGE_LIMIT,
+    max_items: int = ALERT_MAX_ITEMS,
 ) -> list[str]:
-    """Render a batch of just-matched posts as one message (more if long); [] when none match."""
+    """Render a batch of just-matched posts as one message (more if long); [] when none match.
+
+    At most ``max_items`` items are shown, chosen as a digest's are; the rest are summed up in
+    an "…and N more" line, so that a burst cannot become dozens of messages.
+    """
     if not posts:
         return []
     dates = [p.date for p in posts]
     digest = build_digest(posts, title=title, window_start=min(dates), window_end=max(dates),
-                          tz=tz, groups=groups, empty="skip")
+                          tz=tz, groups=groups, empty="skip", max_items=max_items)
     return render_digest(digest, limit=limit, show_intro=False)
 
 
@@ -103,9 +111,9 @@ def _entries(digest: Digest, *, limit: int) -> list[_Entry]:
     return entries
 
 
-def _pack(entries: list[_Entry], head: list[Chunk], *, length_budget: int,
+def _pack(entries: list[_Entry], head: list[Chunk], tail: Chunk | None, *, length_budget: int,
           entity_budget: int) -> list[list[Chunk]]:
-    """Fill parts greedily, never splitting an item from its headings."""
+    """Fill parts greedily, never splitting an item from its headings; ``tail`` goes last."""
     parts: list[list[Chunk]] = []
     current: list[Chunk] = list(head)
     length = sum(c.length for c in head)
@@ -140,6 +148,13 @@ def _pack(entries: list[_Entry], head: list[Chunk], *, length_budget: int,
         shown_section, shown_block = entry.section_index, block_key
         started_sections.add(entry.section_index)
         started_blocks.add(block_key)
+    if tail is not None and has_item and not (
+            length + tail.length <= length_budget and entities + tail.entities <= entity_budget):
+        parts.append(current)
+        current, has_item = [], False
+    if tail is not None:
+        current.append(tail)
+        has_item = True
     if current and (has_item or not parts):
         parts.append(current)
     return parts

@@ -48,6 +48,16 @@ def run_check(
             "out of range",
         ),
         (
+            "[digests.daily]\nschedule = '09:00'\nmax_items = 0\n",
+            "digests.daily.max_items",
+            "greater than or equal to 1",
+        ),
+        (
+            "[digests.daily]\nschedule = '09:00'\nmax_items = 5001\n",
+            "digests.daily.max_items",
+            "less than or equal to 5000",
+        ),
+        (
             "[[channels]]\nref = 'https://example.com/x'\n",
             "channels[0].ref",
             "not a channel reference",

@@ -108,3 +108,30 @@ def test_while_the_bot_runs_a_digest_is_queued_for_it(
     assert code == 0
     assert "1 digest(s) queued for the running bot" in capsys.readouterr().err
     world.close()
+
+
+def test_dry_run_caps_the_digest_at_the_configured_max_items(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "capped.sqlite3"
+
+    async def fill() -> None:
+        async with Archive.open(path) as archive:
+            await archive.upsert_channel(NEWS)
+            await store_at(archive, monkeypatch, ARRIVED,
+                           [post(i, f"story number {i}") for i in range(1, 8)])
+        monkeypatch.undo()
+
+    asyncio.run(fill())
+    config = tmp_path / "tgmon.toml"
+    config.write_text("[keywords.politics]\nterms = ['x']\n"
+                      "[digests.daily]\nschedule = '09:00'\nmax_items = 3\n", encoding="utf-8")
+    code = main(["digest", "--config", str(config), "--db", str(path), "--since", "2026-03-02",
+                 "--until", "2026-03-02T12:00", "--dry-run"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "----- part 1/1 -----" in err
+    assert [n for n in range(1, 8) if f"story number {n}\n" in out] == [5, 6, 7]  # newest stay
+    assert "3 of 7 items shown from 1 channel" in out
+    assert "▌ #politics</b> · 3 of 7 items" in out
+    assert "<i>…and 4 more items (4 in #politics)</i> — find them with /search" in out

@@ -30,10 +30,12 @@ def post(msg_id: int = 1, *, channel: int = 1, text: str = "Новость дн�
 
 
 def digest(posts: list[StoredPost], *, groups: list[str] | None = None,
-           empty: str = "skip", tz: ZoneInfo = TASHKENT, hours: int = 12) -> Digest:
+           empty: str = "skip", tz: ZoneInfo = TASHKENT, hours: int = 12,
+           max_items: int | None = None, by_group: bool = True) -> Digest:
     return build_digest(posts, title="Daily", window_start=T0,
                         window_end=T0 + timedelta(hours=hours), tz=tz, groups=groups,
-                        empty=empty)  # type: ignore[arg-type]
+                        empty=empty, max_items=max_items,  # type: ignore[arg-type]
+                        by_group=by_group)
 
 
 def parsed(part: str) -> tuple[str, list[Any]]:
