@@ -15,6 +15,7 @@ from typing import Any
 from telethon import TelegramClient, errors, events, functions, types, utils
 from telethon.extensions import html as telethon_html
 
+from bot.commands.parse import USAGE
 from bot.config import Config
 from bot.config_refs import parse_channel_ref
 from bot.delivery.clock import Clock, SystemClock
@@ -157,6 +158,7 @@ async def run_bot(client: TelegramClient, archive: Archive, config: Config, *,
     """
     clock = clock or SystemClock()
     me = await client.get_me()
+    await _register_commands(client)
     chats = await resolve_digest_chats(client, config)
     delivery = Delivery(archive, config, BotTransport(client, archive), clock=clock,
                         digest_chats=chats, rates=rates)
@@ -180,6 +182,17 @@ async def run_bot(client: TelegramClient, archive: Archive, config: Config, *,
         for task in list(replies):
             task.cancel()
         await asyncio.gather(*replies, return_exceptions=True)
+
+
+async def _register_commands(client: TelegramClient) -> None:
+    """Publish the command list, so Telegram shows it in the "/" menu of every chat."""
+    commands = [types.BotCommand(name, usage.split(" — ", 1)[-1][:256])
+                for name, usage in USAGE.items()]
+    try:
+        await client(functions.bots.SetBotCommandsRequest(
+            types.BotCommandScopeDefault(), "", commands))
+    except errors.RPCError as exc:  # a menu is a convenience: never stop the bot for it
+        log.warning("could not publish the command menu: %s", type(exc).__name__)
 
 
 async def _answer(event: events.NewMessage.Event, conversation: Conversation) -> None:

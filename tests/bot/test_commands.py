@@ -86,3 +86,12 @@ async def test_search_finds_posts_and_a_bad_query_gets_its_reason(
         assert reply.text == "the query only excludes words; add at least one word to look for"
         (reply,) = await bot.say(alice, "/latest @news24")
         assert "Latest in @news24" in reply.text and "Токаев" in reply.text
+
+
+async def test_the_command_menu_is_published_when_the_bot_starts(
+        world: FakeWorld, clients: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with running_bot(world, clients, tmp_path / "a.db", monkeypatch) as bot:
+        menu = dict(bot.account.bot_commands)
+    assert set(menu) == {"start", "help", "subscribe", "unsubscribe", "subscriptions",
+                         "digest", "search", "latest"}
+    assert menu["subscribe"].startswith("get digests")
