@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -126,3 +127,40 @@ async def test_imported_posts_are_history_not_news_for_digests(tmp_path: Path) -
         assert await posts_arrived(archive, after=0, until=2**40) == []
         (count,) = (await archive.fetch_all("SELECT count(*) FROM posts WHERE historic"))[0]
         assert count == 6
+
+
+async def test_a_large_export_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
+    # Memory is bounded by the batch, not the file: three times the posts, about the same
+    # peak. Loading the file whole would make the peak grow with it.
+    small = await _import_peak(tmp_path / "small", 3000)
+    large = await _import_peak(tmp_path / "large", 9000)
+    assert large < small * 1.5, (small, large)
+
+
+async def _import_peak(directory: Path, posts: int) -> int:
+    import tracemalloc
+
+    path = _write_export(directory, posts)
+    async with Archive.open(directory / "a.sqlite3") as archive:
+        tracemalloc.start()
+        try:
+            report = await import_export(path, archive, no_analysis)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert report.stored.inserted == posts
+    return peak
+
+
+def _write_export(directory: Path, posts: int) -> Path:
+    directory.mkdir()
+    path = directory / "export.json"
+    text = "Президент Тоқаев провёл заседание правительства. " * 10
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"name": "big", "type": "public_channel", "id": 77, "messages": [')
+        for i in range(1, posts + 1):
+            message = {"id": i, "type": "message", "date_unixtime": str(1735689600 + i),
+                       "date": "2025-01-01T00:00:00", "text": f"{i} {text}"}
+            out.write(("," if i > 1 else "") + json.dumps(message, ensure_ascii=False))
+        out.write("]}")
+    return path
