@@ -40,13 +40,14 @@ class HistoryReader:
     """Backfill, catch up and reconcile one channel at a time."""
 
     def __init__(self, client: TelegramClient, archive: Archive, analyse: Analyse,
-                 config: CollectorConfig, *, batch: int = 500,
+                 config: CollectorConfig, *, batch: int = 2000, first_batch: int = 100,
                  now: Callable[[], float] = time.time) -> None:
         self._client = client
         self._archive = archive
         self._analyse = analyse
         self._config = config
         self._batch = batch
+        self._first_batch = min(first_batch, batch)
         self._now = now
 
     async def catch_up(self, watched: Watched) -> int:
@@ -83,6 +84,9 @@ class HistoryReader:
         async def produce() -> None:
             posts: list[Post] = []
             last_id = start
+            # Small pages first, so analysing and storing start while the rest is read; then
+            # bigger ones, so a long catch-up commits (and syncs) less often.
+            size = self._first_batch
             messages = self._client.iter_messages(watched.input_peer, min_id=start,
                                                   reverse=True, wait_time=0)
             async for message in messages:
@@ -90,9 +94,10 @@ class HistoryReader:
                 post = to_post(message)
                 if post is not None:
                     posts.append(post)
-                if len(posts) >= self._batch:
+                if len(posts) >= size:
                     await queue.put(_Page(posts, last_id))
                     posts = []
+                    size = min(2 * size, self._batch)
             await queue.put(_Page(posts, last_id))
             await queue.put(None)
 
@@ -110,7 +115,7 @@ class HistoryReader:
                     await self._archive.store_posts(items, cursors={watched.channel.id: last_id},
                                                     historic_up_to=historic_up_to)
                 stored += len(items)
-                if stored and stored % 5000 < self._batch:
+                if stored // 5000 > (stored - len(items)) // 5000:
                     log.info("%s %s: %d posts so far", label, _name(watched), stored)
 
         # Fetching page N+2 and analysing page N+1 overlap with storing page N; SQLite
