@@ -163,3 +163,11 @@ def test_an_invite_link_is_stored_whole_but_shown_redacted() -> None:
     ref = parse_channel_ref("https://t.me/+AbCdEfGhIjKl")
     assert ref.canonical == "https://t.me/+AbCdEfGhIjKl"
     assert "EfGh" not in str(ref) and str(ref).startswith("https://t.me/+AbCd")
+
+
+def test_a_config_that_is_not_utf8_is_named(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "tgmon.toml"
+    path.write_bytes("[storage]\npath = 'архив.db'\n".encode("cp1251"))
+    assert main(["check", "--config", str(path)]) == 2
+    assert f"{path}: not UTF-8 text" in capsys.readouterr().err
