@@ -20,7 +20,7 @@ from bot.delivery.clock import SystemClock, from_unix, unix
 from bot.delivery.scheduler import FIRST_WINDOW
 from bot.delivery.sender import Sender
 from bot.errors import SessionError, UsageError
-from bot.store import Archive, outbox
+from bot.store import Archive, arrivals, outbox
 from bot.telegram.client import ClientFactory, create_client, session_path
 from bot.telegram.session_lock import session_lock
 
@@ -42,6 +42,11 @@ async def digest(args: argparse.Namespace, *, client_factory: ClientFactory = cr
             start = await _start(archive, chat_id, name, since=since, until=until)
             parts = await digest_parts(archive, content, start=start, end=until)
             _print_parts(parts)
+            history = await arrivals.history_arrived(archive, after=unix(start),
+                                                     until=unix(until))
+            if history:
+                print(f"({history:,} imported or backfilled posts in this window are history: "
+                      "searchable with `tgmon search`, never sent as news)", file=sys.stderr)
             return 0
         return await _send(
             args,

@@ -35,3 +35,11 @@ async def posts_arrived(
         params,
     )
     return [_to_post(r) for r in rows]
+
+
+async def history_arrived(archive: Archive, *, after: int, until: int) -> int:
+    """Count imported or backfilled posts stored in (after, until]: kept out of digests."""
+    rows = await archive.fetch_all(
+        "SELECT count(*) FROM posts WHERE first_seen > ? AND first_seen <= ? AND historic = 1",
+        (after, until))
+    return int(rows[0][0])

@@ -135,3 +135,16 @@ def test_dry_run_caps_the_digest_at_the_configured_max_items(
     assert "3 of 7 items shown from 1 channel" in out
     assert "▌ #politics</b> · 3 of 7 items" in out
     assert "<i>…and 4 more items (4 in #politics)</i> — find them with /search" in out
+
+
+def test_a_preview_of_an_imported_window_says_why_it_is_empty(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.importer.exports import FIXTURE
+
+    db = tmp_path / "imported.sqlite3"
+    main(["import", str(FIXTURE), "--db", str(db), "--quiet"])
+    capsys.readouterr()
+    assert main(["digest", "--db", str(db), "--since", "1h", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert "0 items from 0 channels" in out  # the built-in digest says "nothing new"
+    assert "6 imported or backfilled posts in this window are history" in err

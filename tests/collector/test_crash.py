@@ -54,7 +54,6 @@ def test_kill_9_during_a_large_catch_up_loses_and_doubles_nothing(tmp_path: Path
     assert final.returncode == 0, err
 
     # The kills landed mid-way: the archive grew across restarts, not in one go.
-    print("stored after each kill:", progress)
     assert 0 < progress[KILLS // 2] < 2 * POSTS_PER_CHANNEL, progress
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -66,6 +65,6 @@ def test_kill_9_during_a_large_catch_up_loses_and_doubles_nothing(tmp_path: Path
         "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM post_versions),"
         " (SELECT count(*) FROM posts_fts), (SELECT count(*) FROM cursors)").fetchone()
     assert totals == (2 * POSTS_PER_CHANNEL, 2 * POSTS_PER_CHANNEL, 2 * POSTS_PER_CHANNEL, 2)
-    fts_ok = conn.execute("INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')")
-    assert fts_ok is not None
+    # FTS5's own check raises sqlite3.DatabaseError when the index disagrees with its rows.
+    conn.execute("INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')")
     conn.close()
