@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
-from bot.analysis.fingerprint import content_hash, search_text
 from bot.domain import Analysis
 from bot.store.archive import Archive
+from bot.store.rows import folded_text, text_hash
 
 
 async def count_posts(archive: Archive) -> int:
@@ -40,11 +40,11 @@ async def apply_analyses(archive: Archive, items: Sequence[tuple[int, str, Analy
         old_lang = {int(r[0]): r[1] for r in before}
         await conn.executemany(
             "UPDATE posts SET lang = ?, lang_conf = ?, content_hash = ? WHERE pid = ?",
-            [(a.lang, a.lang_confidence, a.content_hash or content_hash(text), pid)
+            [(a.lang, a.lang_confidence, text_hash(text, a), pid)
              for pid, text, a in items])
         await conn.executemany(
             "UPDATE posts_fts SET body = ? WHERE rowid = ?",
-            [(a.search_text if a.search_text is not None else search_text(text), pid)
+            [(folded_text(text, a), pid)
              for pid, text, a in items])
         await Archive.replace_hits(conn, [(pid, a) for pid, _, a in items])
     return sum(1 for pid, _, a in items if old_lang.get(pid) != a.lang)

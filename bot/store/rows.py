@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from bot.analysis.fingerprint import content_hash, search_text
-from bot.domain import AnalysedPost
+from bot.domain import AnalysedPost, Analysis
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +118,21 @@ def post_row(pid: int, item: AnalysedPost, now: int, historic_up_to: int) -> tup
 
 
 def index_text_of(item: AnalysedPost) -> str:
-    folded = item.analysis.search_text
-    return search_text(item.post.text) if folded is None else folded
+    return folded_text(item.post.text, item.analysis)
 
 
 def hash_of(item: AnalysedPost) -> str:
-    known = item.analysis.content_hash
-    return content_hash(item.post.text) if known is None else known
+    return text_hash(item.post.text, item.analysis)
+
+
+def folded_text(text: str, analysis: Analysis) -> str:
+    """The index copy: from the analysis when it computed one, else computed here."""
+    return search_text(text) if analysis.search_text is None else analysis.search_text
+
+
+def text_hash(text: str, analysis: Analysis) -> str:
+    """The duplicate hash: from the analysis when it computed one, else computed here."""
+    return content_hash(text) if analysis.content_hash is None else analysis.content_hash
 
 
 def ts(moment: datetime | None) -> int | None:
