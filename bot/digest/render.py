@@ -59,21 +59,20 @@ class HtmlBuilder:
         return self._tagged("i", value)
 
     def link(self, url: str, label: str) -> HtmlBuilder:
-        if not label:
-            return self
-        self.parts.append(f'<a href="{escape(url, quote=True)}">{escape(label, quote=False)}</a>')
-        self.length += utf16_len(label)
-        self.entities += 1
-        return self
+        return self._entity(f'<a href="{escape(url, quote=True)}">', "</a>", label)
 
     def chunk(self) -> Chunk:
         return Chunk("".join(self.parts), self.length, self.entities)
 
     def _tagged(self, tag: str, value: str) -> HtmlBuilder:
-        if not value:
+        return self._entity(f"<{tag}>", f"</{tag}>", value)
+
+    def _entity(self, opening: str, closing: str, visible: str) -> HtmlBuilder:
+        # One formatting entity: only its visible text counts towards Telegram's limit.
+        if not visible:
             return self
-        self.parts.append(f"<{tag}>{escape(value, quote=False)}</{tag}>")
-        self.length += utf16_len(value)
+        self.parts.append(f"{opening}{escape(visible, quote=False)}{closing}")
+        self.length += utf16_len(visible)
         self.entities += 1
         return self
 
