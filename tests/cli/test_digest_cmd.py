@@ -29,16 +29,18 @@ def post(msg_id: int, text: str) -> AnalysedPost:
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def db(tmp_path: Path) -> Path:
     path = tmp_path / "archive.sqlite3"
 
     async def fill() -> None:
-        async with Archive.open(path) as archive:
-            await archive.upsert_channel(NEWS)
-            await store_at(archive, monkeypatch, ARRIVED, [post(1, "caught up <late> & old")])
-            await store_at(archive, monkeypatch, datetime(2026, 3, 3, tzinfo=UTC),
-                           [post(2, "after the window")])
-        monkeypatch.undo()
+        # A context of its own: undoing the caller's monkeypatch would undo the CLI tests'
+        # isolated working directory too, and the user's config/tgmon.toml would be read.
+        with pytest.MonkeyPatch.context() as clock:
+            async with Archive.open(path) as archive:
+                await archive.upsert_channel(NEWS)
+                await store_at(archive, clock, ARRIVED, [post(1, "caught up <late> & old")])
+                await store_at(archive, clock, datetime(2026, 3, 3, tzinfo=UTC),
+                               [post(2, "after the window")])
 
     asyncio.run(fill())
     return path
@@ -111,16 +113,15 @@ def test_while_the_bot_runs_a_digest_is_queued_for_it(
 
 
 def test_dry_run_caps_the_digest_at_the_configured_max_items(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "capped.sqlite3"
 
     async def fill() -> None:
-        async with Archive.open(path) as archive:
-            await archive.upsert_channel(NEWS)
-            await store_at(archive, monkeypatch, ARRIVED,
-                           [post(i, f"story number {i}") for i in range(1, 8)])
-        monkeypatch.undo()
+        with pytest.MonkeyPatch.context() as clock:
+            async with Archive.open(path) as archive:
+                await archive.upsert_channel(NEWS)
+                await store_at(archive, clock, ARRIVED,
+                               [post(i, f"story number {i}") for i in range(1, 8)])
 
     asyncio.run(fill())
     config = tmp_path / "tgmon.toml"
