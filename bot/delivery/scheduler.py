@@ -14,8 +14,6 @@ from bot.digest.schedule import Schedule
 SETTLE = timedelta(seconds=2)
 #: A chat's first digest covers this much time back.
 FIRST_WINDOW = timedelta(days=1)
-#: After a long outage, look no further back than this for the latest missed firing.
-LOOKBACK = timedelta(days=8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +46,9 @@ def due_digests(
     """Return a digest for every target whose next firing (plus SETTLE) has passed.
 
     A target that missed several firings (the bot was down) gets one digest, ending at the
-    latest firing, that covers everything since its previous digest.
+    latest firing, that covers everything since its previous digest. The latest firing is
+    found directly (one step back from now), however long the outage and however dense the
+    schedule, so the event loop never walks the missed firings one by one.
     """
     due: list[DueDigest] = []
     for target in targets:
@@ -68,22 +68,19 @@ def next_firing(
     """Return the moment (SETTLE included) the next digest becomes due, if any."""
     moments = []
     for target in targets:
-        base = _base(target, last_ends.get((target.chat_id, target.name)), now)
+        base = _base(target, last_ends.get((target.chat_id, target.name)))
         moments.append(target.schedule.next_after(base, target.tz) + SETTLE)
     return min(moments, default=None)
 
 
-def _base(target: DigestTarget, last: datetime | None, now: datetime) -> datetime:
-    return max(last if last is not None else target.since, now - LOOKBACK)
+def _base(target: DigestTarget, last: datetime | None) -> datetime:
+    # The window starts at the last digest, or when the chat began to want this digest;
+    # a firing long past (a monthly digest missed in an outage) is still found and sent.
+    return last if last is not None else target.since
 
 
 def _latest_firing(target: DigestTarget, last: datetime | None, now: datetime) -> datetime | None:
-    horizon = now - SETTLE
-    firing = target.schedule.next_after(_base(target, last, now), target.tz)
-    if firing > horizon:
+    firing = target.schedule.latest_until(now - SETTLE, target.tz)
+    if firing is None or firing <= _base(target, last):
         return None
-    while True:
-        following = target.schedule.next_after(firing, target.tz)
-        if following > horizon:
-            return firing
-        firing = following
+    return firing

@@ -1,125 +1,146 @@
-"""When a digest is due: five-field cron expressions or times of day, in an IANA timezone."""
+"""When a digest is due: cron lines, ``@daily``-style aliases or times of day, in an IANA zone.
+
+The cron arithmetic is cronsim's (the evaluator behind Healthchecks.io): it reads month and
+weekday names in their own fields only, follows Debian cron across DST changes, and steps
+backwards as well as forwards, so the latest missed firing after an outage is found in one
+step instead of walking every firing since.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12),
-           ("day of week", 0, 7))
+from cronsim import CronSim, CronSimError
+
 _TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
-_NAMES = {
-    **{m: i for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)},
-    **{d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])},
+#: Vixie cron's aliases; cronsim reads five-field lines only.
+_ALIASES = {
+    "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
 }
+_FIELDS = ("minute", "hour", "day-of-month", "month", "day-of-week")
+_FIELD_HELP = {
+    "minute": "0-59", "hour": "0-23", "day-of-month": "1-31",
+    "month": "1-12 or jan-dec", "day-of-week": "0-7 (0 and 7 are Sunday) or sun-sat",
+}
+#: Any moment works for "does it ever fire"; a fixed one keeps the check deterministic.
+_PROBE = datetime(2000, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """A parsed schedule; ``next_after`` gives the next due moment in UTC."""
+    """A parsed schedule: one or more cron lines whose firings are merged."""
 
     text: str
-    minutes: frozenset[int]
-    hours: frozenset[int]
-    days: frozenset[int]
-    months: frozenset[int]
-    weekdays: frozenset[int]  # 0 = Sunday, as cron counts
-    day_restricted: bool
-    weekday_restricted: bool
+    crons: tuple[str, ...]
 
     def next_after(self, moment: datetime, tz: ZoneInfo) -> datetime:
         """Return the first due moment strictly after ``moment`` (an aware datetime), in UTC."""
-        local = moment.astimezone(tz)
-        day = local.date()
-        for _ in range(366 * 5):
-            if self._day_matches(day):
-                for hour in sorted(self.hours):
-                    for minute in sorted(self.minutes):
-                        candidate = datetime.combine(day, time(hour, minute), tz).astimezone(UTC)
-                        # Compare in UTC: two datetimes sharing a tzinfo compare by wall
-                        # time, so inside the repeated autumn hour a past 03:30 looked later
-                        # than 03:15 of the second pass and was returned.
-                        if candidate > moment:
-                            return candidate
-            day += timedelta(days=1)
-        raise ValueError(f"schedule {self.text!r} never fires")
+        return min(_next_after(cron, moment, tz) for cron in self.crons)
 
-    def _day_matches(self, day: date) -> bool:
-        if day.month not in self.months:
-            return False
-        in_days = day.day in self.days
-        in_weekdays = (day.isoweekday() % 7) in self.weekdays
-        # Cron's rule: when both day fields are restricted, either one matching is enough.
-        if self.day_restricted and self.weekday_restricted:
-            return in_days or in_weekdays
-        return in_days and in_weekdays
+    def latest_until(self, moment: datetime, tz: ZoneInfo) -> datetime | None:
+        """Return the latest due moment at or before ``moment``, in UTC (None in 50 years)."""
+        found = [f for cron in self.crons if (f := _latest_until(cron, moment, tz))]
+        return max(found, default=None)
 
 
+@lru_cache(maxsize=256)
 def parse_schedule(text: str) -> Schedule:
-    """Parse ``"09:00"``, ``"09:00, 18:30"`` or a cron line such as ``"0 9 * * mon-fri"``."""
-    stripped = text.strip()
+    """Parse ``"09:00"``, ``"09:00, 18:30"``, ``"@daily"`` or ``"0 9 * * mon-fri"``.
+
+    Raise ValueError naming the problem, also for a schedule that can never fire.
+    """
+    stripped = " ".join(text.split())
     if not stripped:
         raise ValueError("empty schedule")
     if ":" in stripped:
-        return _parse_times(stripped)
-    parts = stripped.split()
-    if len(parts) != 5:
-        raise ValueError(
-            f"{text!r} is neither a time of day like '09:00' nor a cron line of 5 fields "
-            "(minute hour day-of-month month day-of-week)"
-        )
-    values = [_parse_field(part, *spec) for part, spec in zip(parts, _FIELDS, strict=True)]
-    weekdays = frozenset(d % 7 for d in values[4])
-    return Schedule(stripped, values[0], values[1], values[2], values[3], weekdays,
-                    parts[2] != "*", parts[4] != "*")
+        crons = _times_of_day(stripped)
+    elif stripped.startswith("@"):
+        alias = _ALIASES.get(stripped.lower())
+        if alias is None:
+            raise ValueError(f"{text!r}: unknown alias; use one of {', '.join(_ALIASES)}")
+        crons = (alias,)
+    else:
+        _check_cron(stripped)
+        crons = (stripped,)
+    return Schedule(text, crons)
 
 
-def _parse_times(text: str) -> Schedule:
-    minutes_by_hour: set[tuple[int, int]] = set()
+def _times_of_day(text: str) -> tuple[str, ...]:
+    crons: list[str] = []
     for piece in text.split(","):
         match = _TIME_OF_DAY.fullmatch(piece.strip())
         if not match:
             raise ValueError(f"{piece.strip()!r} is not a time of day such as '09:00'")
-        minutes_by_hour.add((int(match[1]), int(match[2])))
-    if len({m for _, m in minutes_by_hour}) > 1 and len({h for h, _ in minutes_by_hour}) > 1:
-        # Times like 09:00 and 18:30 are not a cron product; use one schedule per time.
+        cron = f"{int(match[2])} {int(match[1])} * * *"
+        if cron not in crons:
+            crons.append(cron)
+    return tuple(crons)
+
+
+def _check_cron(line: str) -> None:
+    parts = line.split()
+    if len(parts) != 5:
         raise ValueError(
-            f"{text!r}: times with different hours must share their minutes; "
-            "use a cron line or separate digests"
+            f"{line!r} is neither a time of day like '09:00', an alias like '@daily', nor a "
+            "cron line of 5 fields (minute hour day-of-month month day-of-week)"
         )
-    return Schedule(text, frozenset(m for _, m in minutes_by_hour),
-                    frozenset(h for h, _ in minutes_by_hour), frozenset(range(1, 32)),
-                    frozenset(range(1, 13)), frozenset(range(7)), False, False)
+    try:
+        CronSim(line, _PROBE)
+    except CronSimError as exc:
+        raise ValueError(_explain(line, parts, str(exc))) from None
+    try:
+        next(CronSim(line, _PROBE))
+    except StopIteration:
+        raise ValueError(f"{line!r} never fires") from None
 
 
-def _parse_field(part: str, name: str, low: int, high: int) -> frozenset[int]:
-    values: set[int] = set()
-    for item in part.lower().split(","):
-        step = 1
-        if "/" in item:
-            item, step_text = item.split("/", 1)
-            if not step_text.isdigit() or int(step_text) == 0:
-                raise ValueError(f"bad step {step_text!r} in the {name} field")
-            step = int(step_text)
-        if item == "*":
-            start, end = low, high
-        elif "-" in item:
-            first, last = item.split("-", 1)
-            start, end = _value(first, name, low, high), _value(last, name, low, high)
-        else:
-            start = _value(item, name, low, high)
-            end = high if step > 1 else start
-        if start > end:
-            raise ValueError(f"range {item!r} runs backwards in the {name} field")
-        values.update(range(start, end + 1, step))
-    return frozenset(values)
+def _explain(line: str, parts: list[str], problem: str) -> str:
+    field = problem.removeprefix("Bad ")
+    if field == "day-of-month" and _valid_with_any_month(parts):
+        return (f"{line!r} never fires: day {parts[2]} does not exist in month {parts[3]}")
+    if field in _FIELD_HELP:
+        value = parts[_FIELDS.index(field)]
+        return f"{line!r}: bad {field} field {value!r}; use {_FIELD_HELP[field]}"
+    return f"{line!r}: {problem}"
 
 
-def _value(text: str, name: str, low: int, high: int) -> int:
-    number = _NAMES.get(text) if not text.isdigit() else int(text)
-    if number is None or not low <= number <= high:
-        raise ValueError(f"{text!r} is out of range {low}-{high} in the {name} field")
-    return number
+def _valid_with_any_month(parts: list[str]) -> bool:
+    try:
+        CronSim(" ".join([*parts[:3], "*", parts[4]]), _PROBE)
+    except CronSimError:
+        return False
+    return True
+
+
+def _next_after(cron: str, moment: datetime, tz: ZoneInfo) -> datetime:
+    firings = CronSim(cron, moment.astimezone(tz))
+    for firing in firings:
+        # Compare in UTC: cronsim steps local wall time, so a moment inside the repeated
+        # autumn hour can give the first pass of a time that has already gone by.
+        candidate = firing.astimezone(UTC)
+        if candidate > moment:
+            return candidate
+    raise ValueError(f"schedule {cron!r} never fires")  # parse_schedule refuses these
+
+
+def _latest_until(cron: str, moment: datetime, tz: ZoneInfo) -> datetime | None:
+    # Start one second later, so that a firing at exactly ``moment`` counts.
+    start = (moment.replace(microsecond=0) + _SECOND).astimezone(tz)
+    for firing in CronSim(cron, start, reverse=True):
+        latest = firing.astimezone(UTC)
+        if latest > moment:  # the DST case of _next_after, seen from the other side
+            continue
+        # Across a DST change, stepping back in wall time can skip the first pass of a
+        # repeated hour: a forward step from the answer finds any firing it skipped.
+        following = _next_after(cron, latest, tz)
+        while following <= moment:
+            latest, following = following, _next_after(cron, following, tz)
+        return latest
+    return None

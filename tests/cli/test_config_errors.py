@@ -45,7 +45,12 @@ def run_check(
         (
             "[digests.daily]\nschedule = '0 9 * * funday'\n",
             "digests.daily.schedule",
-            "out of range",
+            "bad day-of-week field 'funday'",
+        ),
+        (
+            "[digests.daily]\nschedule = '0 9 30 2 *'\n",
+            "digests.daily.schedule",
+            "never fires: day 30 does not exist in month 2",
         ),
         (
             "[digests.daily]\nschedule = '09:00'\nmax_items = 0\n",
@@ -171,3 +176,13 @@ def test_a_config_that_is_not_utf8_is_named(tmp_path: Path,
     path.write_bytes("[storage]\npath = 'архив.db'\n".encode("cp1251"))
     assert main(["check", "--config", str(path)]) == 2
     assert f"{path}: not UTF-8 text" in capsys.readouterr().err
+
+
+def test_a_schedule_that_never_fires_stops_run_at_start(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "tgmon.toml"
+    path.write_text("[digests.leap]\nschedule = '0 9 31 feb,apr *'\n", encoding="utf-8")
+    assert main(["run", "--config", str(path), "--db", str(tmp_path / "a.sqlite3")]) == 2
+    err = capsys.readouterr().err
+    assert "digests.leap.schedule: '0 9 31 feb,apr *' never fires" in err
+    assert not (tmp_path / "a.sqlite3").exists()

@@ -52,3 +52,19 @@ def test_a_new_chat_waits_for_the_first_firing_after_it_came() -> None:
     t = target(since=NINE_LOCAL + timedelta(minutes=1))
     assert due_digests([t], {}, NINE_LOCAL + timedelta(hours=2)) == []
     assert next_firing([t], {}, NINE_LOCAL) == NINE_LOCAL + timedelta(days=1, seconds=2)
+
+
+def test_an_outage_of_eight_days_on_an_every_minute_schedule_gives_one_catch_up() -> None:
+    t = target("* * * * *")
+    last = {(42, "daily"): NINE_LOCAL}
+    now = NINE_LOCAL + timedelta(days=8, seconds=30)
+    (due,) = due_digests([t] * 50, last, now)[:1]
+    assert (due.start, due.end) == (NINE_LOCAL, NINE_LOCAL + timedelta(days=8))
+    assert len(due_digests([t] * 50, last, now)) == 50  # one per target, not one per firing
+
+
+def test_a_monthly_firing_missed_in_a_long_outage_is_still_sent() -> None:
+    t = target("0 9 1 * *")
+    last = {(42, "daily"): datetime(2026, 2, 1, 4, tzinfo=UTC)}
+    (due,) = due_digests([t], last, datetime(2026, 3, 20, tzinfo=UTC))
+    assert due.end == datetime(2026, 3, 1, 4, tzinfo=UTC)

@@ -40,9 +40,52 @@ def test_several_times_of_day_sharing_minutes() -> None:
         utc(2025, 3, 1, 9), utc(2025, 3, 1, 18), utc(2025, 3, 2, 9)]
 
 
-def test_times_with_different_hours_and_minutes_are_refused() -> None:
-    with pytest.raises(ValueError, match="share their minutes"):
-        parse_schedule("09:00, 18:30")
+def test_times_of_day_with_different_minutes_each_fire() -> None:
+    assert firings("09:00, 18:30", utc(2025, 3, 1, 0), ALMATY, 3) == [
+        utc(2025, 3, 1, 4), utc(2025, 3, 1, 13, 30), utc(2025, 3, 2, 4)]
+
+
+@pytest.mark.parametrize(("alias", "first"), [
+    ("@daily", utc(2025, 3, 2)), ("@midnight", utc(2025, 3, 2)), ("@hourly", utc(2025, 3, 1, 13)),
+    ("@weekly", utc(2025, 3, 2)), ("@monthly", utc(2025, 4, 1)), ("@yearly", utc(2026, 1, 1)),
+    ("@annually", utc(2026, 1, 1)), ("@DAILY", utc(2025, 3, 2))])
+def test_cron_aliases(alias: str, first: datetime) -> None:
+    assert firings(alias, utc(2025, 3, 1, 12), UTC, 1) == [first]  # a Saturday
+
+
+def test_month_and_weekday_names_are_read_in_their_own_fields() -> None:
+    assert firings("0 9 * jan mon", utc(2025, 3, 1), UTC, 1) == [utc(2026, 1, 5, 9)]
+    assert firings("0 9 * * SAT,sun", utc(2025, 3, 1), UTC, 2) == [
+        utc(2025, 3, 1, 9), utc(2025, 3, 2, 9)]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("0 9 * mon *", "bad month field 'mon'; use 1-12 or jan-dec"),
+    ("0 9 * * jan", "bad day-of-week field 'jan'; use 0-7"),
+    ("@fortnightly", "unknown alias"),
+    ("0 9 30 2 *", "never fires: day 30 does not exist in month 2"),
+    ("0 9 31 apr,jun *", "never fires"),
+])
+def test_names_in_the_wrong_field_and_never_firing_lines_are_refused(
+        text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_schedule(text)
+
+
+def test_the_latest_firing_is_found_directly_at_or_before_a_moment() -> None:
+    every_minute = parse_schedule("* * * * *")
+    assert every_minute.latest_until(utc(2025, 3, 9, 12, 0, 30), UTC) == utc(2025, 3, 9, 12)
+    assert every_minute.latest_until(utc(2025, 3, 9, 12), UTC) == utc(2025, 3, 9, 12)
+    monthly = parse_schedule("0 9 1 * *")
+    assert monthly.latest_until(utc(2025, 3, 1, 3), ALMATY) == utc(2025, 2, 1, 4)
+    assert parse_schedule("09:00, 18:30").latest_until(utc(2025, 3, 1, 14), ALMATY) == utc(
+        2025, 3, 1, 13, 30)
+
+
+def test_the_latest_firing_inside_the_repeated_autumn_hour_is_its_first_pass() -> None:
+    # 01:10 UTC is 03:10 local on the second pass; 03:30 first happened at 00:30 UTC.
+    assert parse_schedule("30 3 * * *").latest_until(utc(2025, 10, 26, 1, 10), KYIV) == utc(
+        2025, 10, 26, 0, 30)
 
 
 @pytest.mark.parametrize("text", ["", "25:00", "9am", "0 9 * *", "61 * * * *", "0 9 * * 8",
@@ -87,7 +130,7 @@ def test_cron_month_field_skips_other_months() -> None:
 
 def test_a_day_that_never_exists_is_refused_instead_of_looping() -> None:
     with pytest.raises(ValueError, match="never fires"):
-        parse_schedule("0 9 31 feb *").next_after(utc(2025, 1, 1), UTC)
+        parse_schedule("0 9 31 feb *")
 
 
 def test_local_time_holds_across_the_spring_change() -> None:
