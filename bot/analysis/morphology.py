@@ -248,3 +248,25 @@ _INFLECTION = (
 _TURKIC_SUFFIXES = re.compile(rf"(?:{_DERIVED})(?:{_AFTER})?|(?:{_VERBAL_NOUN})?{_INFLECTION}")
 # Derivation after a three-letter root made more wrong words than right ones (кар → каршы).
 _SHORT_STEM_SUFFIXES = re.compile(_INFLECTION)
+
+
+def verbal_noun(stem: str, lang: str) -> str:
+    """Return the dictionary form of a Kazakh or Kyrgyz verb stem: сипатта → сипаттау (kk),
+    жөнөт → жөнөтүү, жаса → жасоо (ky). The evaluation writes verb terms this way."""
+    if not stem:
+        return stem
+    last = stem[-1]
+    if lang == "ky":
+        if last in "ао":
+            return stem[:-1] + "оо"
+        if last in "еө":
+            return stem[:-1] + "өө"
+        if last in "ыу":
+            return stem[:-1] + "уу"
+        if last in "иү":
+            return stem[:-1] + "үү"
+        vowels = [ch for ch in stem if ch in _VOWELS]
+        return stem + ("үү" if vowels and vowels[-1] in "еиөүэ" else "уу")
+    if last in "ыі":
+        return stem[:-1] + "у"
+    return stem + "у"
