@@ -1,16 +1,24 @@
-# tgmon's two everyday commands: `make run` and `make test`. Both set up .venv first.
+# tgmon's two everyday commands: `make run` and `make test`. Both set up .venv first:
+# `make run` with the runtime dependencies only (requirements.lock), `make test` adds the
+# test tools (requirements-dev.lock).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+RUNTIME := $(VENV)/.tgmon-runtime
 STAMP := $(VENV)/.tgmon-installed
 
 .PHONY: setup run demo test lint bench
 
-$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
+$(RUNTIME): pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("tgmon needs Python >= 3.11") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) requirements-dev.lock
+	$(PIP) -r requirements-dev.lock
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -19,10 +27,10 @@ config/tgmon.toml:
 	cp config/tgmon.example.toml config/tgmon.toml
 	@echo "created config/tgmon.toml from the example: edit its channels and keywords"
 
-run: setup config/tgmon.toml
+run: $(RUNTIME) config/tgmon.toml
 	$(VENV)/bin/tgmon run
 
-demo: setup
+demo: $(RUNTIME)
 	$(VENV)/bin/tgmon demo
 
 test: setup

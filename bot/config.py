@@ -35,6 +35,8 @@ from bot.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config/tgmon.toml")
 DEFAULT_ENV = Path(".env")
+#: The file name of a config in the platform's config folder (written by `tgmon init`).
+CONFIG_NAME = "tgmon.toml"
 _GROUP_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 
@@ -85,7 +87,7 @@ ChatRefText = Annotated[str | int, AfterValidator(_check_chat)]
 
 
 class StorageConfig(_Model):
-    #: Relative paths are taken from the working directory.
+    #: In a config file, relative paths are taken from that file's folder (load_config).
     path: Annotated[Path, Field(strict=False)] = Path("data/tgmon.sqlite3")
 
 
@@ -253,17 +255,30 @@ class Secrets(_Model):
         raise ConfigError("\n".join(lines))
 
 
-def load_secrets(env_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Secrets:
-    """Read secrets from the environment, falling back to a .env file."""
+def load_secrets(
+    env_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    config_file: Path | None = None,
+) -> Secrets:
+    """Read secrets from the environment, falling back to a .env file.
+
+    The file is --env-file, else .env in the working directory, else the .env beside the
+    config file (where `tgmon init` puts it). A relative TGMON_SESSION written in the file is
+    taken from the file's folder.
+    """
     env = dict(os.environ if environ is None else environ)
-    path = env_file or DEFAULT_ENV
+    if env_file is not None and not env_file.is_file():
+        raise ConfigError(f"{env_file}: file not found")
+    path = env_file or _env_beside(config_file)
     source = "environment"
-    if path.is_file():
+    if path is not None:
         file_values = {k: v for k, v in dotenv_values(path).items() if v is not None}
+        session = file_values.get("TGMON_SESSION", "").strip()
+        if session and "TGMON_SESSION" not in env:
+            file_values["TGMON_SESSION"] = str(_beside(path, Path(session)))
         env = {**file_values, **env}
         source = f"{path} and the environment"
-    elif env_file is not None:
-        raise ConfigError(f"{env_file}: file not found")
     raw_id = env.get("TGMON_API_ID", "").strip()
     if raw_id and not raw_id.isdigit():
         raise ConfigError(f"{source}: TGMON_API_ID: must be a number, as my.telegram.org shows it")
@@ -279,21 +294,54 @@ def load_secrets(env_file: Path | None = None, environ: Mapping[str, str] | None
     )
 
 
+def _env_beside(config_file: Path | None) -> Path | None:
+    candidates = [DEFAULT_ENV]
+    if config_file is not None:
+        candidates.append(config_file.parent / DEFAULT_ENV)
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def _beside(anchor_file: Path, path: Path) -> Path:
+    """Take a relative ``path`` from ``anchor_file``'s folder, tidied (config/../data → data)."""
+    if path.is_absolute():
+        return path
+    return Path(os.path.normpath(anchor_file.parent / path))
+
+
 # ---------------------------------------------------------------- loading
 
+def user_config_file() -> Path:
+    """The platform's config file for tgmon (~/.config/tgmon/tgmon.toml on Linux)."""
+    from platformdirs import user_config_path
+
+    return user_config_path("tgmon", appauthor=False) / CONFIG_NAME
+
+
+def discover_config() -> Path | None:
+    """The config file in use without --config: $TGMON_CONFIG, else config/tgmon.toml in
+    the working directory, else the platform's config file; None when there is none."""
+    if "TGMON_CONFIG" in os.environ:
+        return Path(os.environ["TGMON_CONFIG"])
+    return next((p for p in (DEFAULT_CONFIG, user_config_file()) if p.is_file()), None)
+
+
 def config_path(path: Path | None = None) -> Path:
-    """The config file to use: --config, else $TGMON_CONFIG, else config/tgmon.toml."""
-    return path or Path(os.environ.get("TGMON_CONFIG", DEFAULT_CONFIG))
+    """The config file to use: --config, else the discovered one, else config/tgmon.toml."""
+    return path or discover_config() or DEFAULT_CONFIG
 
 
 def load_config(path: Path | None = None) -> Config:
-    """Read and validate a config file; raise ConfigError naming file, key and problem."""
+    """Read and validate a config file; raise ConfigError naming file, key and problem.
+
+    A relative storage.path is taken from the config file's folder, so every command finds
+    the same archive from whatever folder it is run.
+    """
     path = config_path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: file not found (copy config/tgmon.example.toml to start, or pass --config)"
+            f"{path}: file not found (`tgmon init` writes a commented one, or pass --config)"
         ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
@@ -303,7 +351,9 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    return validate_config(data, source=str(path))
+    config = validate_config(data, source=str(path))
+    storage = config.storage.model_copy(update={"path": _beside(path, config.storage.path)})
+    return config.model_copy(update={"storage": storage})
 
 
 def validate_config(data: Mapping[str, Any], *, source: str) -> Config:

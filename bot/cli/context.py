@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.config import DEFAULT_CONFIG, Config, load_config
+from bot.config import Config, discover_config, load_config
 from bot.errors import UsageError
 from bot.store.reads import PostFilter
 
@@ -17,9 +16,9 @@ _AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def config_for(args: argparse.Namespace) -> Config:
-    """Load the config; without --config, a missing default file means built-in defaults."""
-    path: Path | None = getattr(args, "config", None)
-    if path is None and not DEFAULT_CONFIG.exists() and "TGMON_CONFIG" not in os.environ:
+    """Load the config; without --config and with none to discover, the built-in defaults."""
+    path: Path | None = getattr(args, "config", None) or discover_config()
+    if path is None:
         return Config()
     return load_config(path)
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.cli.context import config_for, existing_db, parse_moment
-from bot.config import Config, Secrets, load_secrets
+from bot.config import Config, Secrets, discover_config, load_secrets
 from bot.delivery.assemble import DigestContent, default_title, digest_parts
 from bot.delivery.clock import SystemClock, from_unix, unix
 from bot.delivery.scheduler import FIRST_WINDOW
@@ -71,7 +71,8 @@ async def _send(
     until: datetime,
     client_factory: ClientFactory,
 ) -> int:
-    secrets = load_secrets(getattr(args, "env_file", None))
+    secrets = load_secrets(getattr(args, "env_file", None),
+                           config_file=getattr(args, "config", None) or discover_config())
     secrets.require("TGMON_API_ID", "TGMON_API_HASH", "TGMON_BOT_TOKEN")
     with ExitStack() as stack:
         try:

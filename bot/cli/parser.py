@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli import archive_cmds, digest_cmd, queries, setup_cmds
+from bot.cli import archive_cmds, digest_cmd, init_cmd, queries, setup_cmds
 
 _EPILOG = """\
 first steps:
   tgmon demo                         try the whole pipeline offline, no credentials needed
+  tgmon init                         write a commented config and a .env template
   tgmon import result.json           load a channel exported from Telegram Desktop (JSON)
   tgmon search 'токаев* -выборы'     search what is stored
   tgmon check                        validate config/tgmon.toml and .env
@@ -46,13 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
                 "--config",
                 type=Path,
                 metavar="PATH",
-                help="config file (default: $TGMON_CONFIG or config/tgmon.toml)",
+                help="config file (default: $TGMON_CONFIG, else config/tgmon.toml here, "
+                "else the one `tgmon init` wrote)",
             )
             sub.add_argument(
                 "--env-file",
                 type=Path,
                 metavar="PATH",
-                help="secrets file (default: .env if present)",
+                help="secrets file (default: .env here, else the .env beside the config)",
             )
         if db:
             sub.add_argument(
@@ -64,6 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
         if json:
             sub.add_argument("--json", action="store_true", help="machine-readable output")
         return sub
+
+    init = command(
+        "init",
+        "Write a commented config (tgmon.toml) and a secrets template (.env) into DIR, "
+        "then say what to edit next.",
+        config=False,
+    )
+    init.add_argument("dir", type=Path, nargs="?", metavar="DIR",
+                      help="folder to write to (default: the platform's config folder, "
+                      "e.g. ~/.config/tgmon, which every command finds from anywhere)")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.set_defaults(handler=init_cmd.init)
 
     run = command(
         "run", "Watch the configured channels and keep every post (runs until stopped).", db=True

@@ -29,7 +29,7 @@ async def check(args: argparse.Namespace) -> int:
     """Validate the config and secrets; print what will be watched and sent."""
     source = config_path(args.config)
     config = load_config(source)
-    secrets = load_secrets(args.env_file)
+    secrets = load_secrets(args.env_file, config_file=source)
     problems = keyword_problems(config)
     if problems:
         raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
@@ -91,11 +91,12 @@ async def run(args: argparse.Namespace) -> int:
     """Run the collector until stopped (SIGTERM, Ctrl-C) or the session stops working."""
     from bot import app
 
-    config = load_config(args.config)
+    source = config_path(args.config)
+    config = load_config(source)
     if args.db:
         config = config.model_copy(update={"storage": config.storage.model_copy(
             update={"path": args.db})})
-    secrets = load_secrets(args.env_file)
+    secrets = load_secrets(args.env_file, config_file=source)
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     configure_logging(config.logging.level, config.logging.format)
     await app.run(config, secrets)
@@ -106,7 +107,7 @@ async def login(args: argparse.Namespace) -> int:
     """Log the user account in interactively and write the session file."""
     from bot.telegram.login import login as do_login
 
-    secrets = load_secrets(args.env_file)
+    secrets = load_secrets(args.env_file, config_file=config_path(args.config))
     print(f"logged in as {await do_login(secrets)}")
     return 0
 
@@ -132,7 +133,7 @@ async def demo(args: argparse.Namespace) -> int:
             print("$ tgmon stats\n")
             output.print_stats(await reads.stats(archive))
     print(
-        "\nnext: copy config/tgmon.example.toml to config/tgmon.toml, fill .env, "
-        "then `tgmon check` and `tgmon run`"
+        "\nnext: `tgmon init` writes a commented config and a .env template and says what "
+        "to fill in; then `tgmon check`, `tgmon login` and `tgmon run`"
     )
     return 0
