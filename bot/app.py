@@ -17,6 +17,7 @@ from bot.config import Config, Secrets
 from bot.errors import SessionError
 from bot.ingest import analyser_for
 from bot.store import Archive
+from bot.supervise import Supervisor
 from bot.telegram.botui import run_bot
 from bot.telegram.client import (
     ClientFactory,
@@ -27,6 +28,7 @@ from bot.telegram.client import (
     session_path,
 )
 from bot.telegram.collector import Collector, check_session_alive
+from bot.telegram.connection import Backoff
 from bot.telegram.session_lock import session_lock
 
 log = logging.getLogger(__name__)
@@ -38,8 +40,15 @@ async def run(
     *,
     client_factory: ClientFactory = create_client,
     stop: asyncio.Event | None = None,
+    backoff: Backoff | None = None,
+    supervisor: Supervisor | None = None,
 ) -> None:
-    """Run the collector and the bot until ``stop``, SIGTERM/SIGINT, or a dead session."""
+    """Run the collector and the bot until ``stop``, SIGTERM/SIGINT, or a fatal error.
+
+    ``backoff`` paces reconnects and ``supervisor`` restarts failing loops (tests shrink
+    both); a session Telegram refuses, or a loop that keeps failing, ends it by raising.
+    """
+    supervisor = supervisor or Supervisor()
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     stop = stop or asyncio.Event()
     analyse = analyser_for(config)  # language models load before any network work
@@ -57,13 +66,15 @@ async def run(
             )
         secure_file(session_path(secrets, "user"))
         jobs = {
-            asyncio.create_task(Collector(user, archive, analyse, config).run(), name="collector")
+            asyncio.create_task(Collector(user, archive, analyse, config, backoff=backoff,
+                                          supervisor=supervisor).run(), name="collector")
         }
         if secrets.bot_token is None:
             log.warning("TGMON_BOT_TOKEN is not set: digests, alerts and bot commands are off")
         else:
             bot = await _start_bot(stack, client_factory, secrets)
-            jobs.add(asyncio.create_task(run_bot(bot, archive, config), name="bot"))
+            jobs.add(asyncio.create_task(
+                run_bot(bot, archive, config, backoff=backoff, supervisor=supervisor), name="bot"))
         _stop_on_signals(stop)
         await _run_until_stopped(jobs, stop)
         log.info("stopped cleanly")

@@ -6,6 +6,7 @@
     │   └── QueryError              a search query that means nothing
     ├── ImportFormatError           a file that is not a Telegram Desktop export (exit 2)
     ├── StoreError                  the archive cannot be opened or migrated (exit 1)
+    ├── LoopFailed                  a background loop keeps failing: stop for a restart (exit 1)
     └── TelegramError               raised by adapters in bot/telegram (exit 1)
         ├── SessionError            missing, revoked or locked session: stop, never prompt
         ├── ChannelUnavailable      private, banned or unresolvable channel
@@ -52,6 +53,10 @@ class ImportFormatError(TgmonError):
 
 class StoreError(TgmonError):
     """The archive cannot be opened, migrated or written."""
+
+
+class LoopFailed(TgmonError):
+    """A background loop failed past its restart bound, or returned when it never should."""
 
 
 class TelegramError(TgmonError):

@@ -4,7 +4,8 @@
   (in memory and in the archive, so a restart does not hammer either).
 - A chat that blocked the bot, was deleted or threw it out has its parts dropped and its
   subscription disabled: retrying can only fail again.
-- Other failures are retried with a growing delay, then given up.
+- Other failures are retried with a growing delay, then given up. A lost connection is no
+  failure: the part waits for it, and its attempts are not counted.
 A part is marked sent only after Telegram answered; a crash in between resends it with the
 same random_id, which Telegram drops.
 """
@@ -30,6 +31,8 @@ MAX_ATTEMPTS = 8
 #: Seconds between retries of one part grow from this, doubling, up to RETRY_CAP.
 RETRY_BASE = 5.0
 RETRY_CAP = 3600.0
+#: Seconds to wait after a send found the connection gone (the transport then waits for it).
+OFFLINE_PAUSE = 1.0
 #: Clocks count in microseconds; a wait shorter than this is no wait.
 _TOLERANCE = 0.001
 
@@ -40,6 +43,7 @@ class Outcome(Enum):
     UNREACHABLE = "unreachable"
     RETRY = "retry"
     REJECTED = "rejected"
+    OFFLINE = "offline"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,11 @@ class SendOutcome:
     @classmethod
     def rejected(cls, detail: str) -> SendOutcome:
         return cls(Outcome.REJECTED, detail=detail)
+
+    @classmethod
+    def offline(cls, detail: str) -> SendOutcome:
+        """The connection dropped: not an attempt, the part is sent once it is back."""
+        return cls(Outcome.OFFLINE, detail=detail)
 
 
 class Transport(Protocol):
@@ -130,6 +139,10 @@ class Sender:
         if ready > now + _TOLERANCE:
             return ready - now
         result = await self._transport.send(message.chat_id, message.body, message.random_id)
+        if result.kind is Outcome.OFFLINE:
+            log.debug("send to %s waits for the connection (%s)", message.chat_id,
+                      result.detail)
+            return OFFLINE_PAUSE
         after = self._clock.now().timestamp()
         self._pacer.record(message.chat_id, after)
         await self._apply(message, result, after)

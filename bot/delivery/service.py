@@ -15,6 +15,7 @@ from bot.digest.schedule import parse_schedule
 from bot.store import outbox, subscribers
 from bot.store.archive import Archive
 from bot.store.subscribers import Subscription
+from bot.supervise import Supervisor
 
 from .assemble import (
     DigestContent,
@@ -41,8 +42,9 @@ class Delivery:
 
     def __init__(self, archive: Archive, config: Config, transport: Transport, *,
                  clock: Clock, digest_chats: Mapping[str, Sequence[int]],
-                 rates: Rates | None = None) -> None:
+                 rates: Rates | None = None, supervisor: Supervisor | None = None) -> None:
         self._archive = archive
+        self._supervisor = supervisor or Supervisor()
         self._config = config
         self._clock = clock
         self._digest_chats = digest_chats
@@ -54,13 +56,17 @@ class Delivery:
         return self._config.bot.subscriber_digest or SUBSCRIBER_DIGEST
 
     async def run(self) -> None:
-        """Schedule, scan and send until cancelled; the first failure is raised as itself."""
+        """Schedule, scan and send until cancelled; a loop's error restarts it (bot/supervise).
+
+        What ends it (SessionError, LoopFailed) is raised as itself.
+        """
         try:
+            supervise = self._supervisor.run
             async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self.sender.run(), name="outbox sender")
-                tasks.create_task(self._schedule_loop(), name="digest schedule")
+                tasks.create_task(supervise("outbox sender", self.sender.run))
+                tasks.create_task(supervise("digest schedule", self._schedule_loop))
                 if self._alert_groups():
-                    tasks.create_task(self._alert_loop(), name="alert scan")
+                    tasks.create_task(supervise("alert scan", self._alert_loop))
         except BaseExceptionGroup as group:
             # Callers catch SessionError, not a group of one: unwrap the first failure.
             raise group.exceptions[0] from group

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telethon import TelegramClient, errors, events, functions, types, utils
@@ -26,6 +26,8 @@ from bot.delivery.service import Delivery
 from bot.errors import SessionError
 from bot.store import subscribers
 from bot.store.archive import Archive
+from bot.supervise import Supervisor
+from bot.telegram.connection import Backoff, KeepConnected
 from bot.telegram.errors import translate
 
 log = logging.getLogger(__name__)
@@ -47,12 +49,19 @@ class BotTransport:
     would be a new message; the raw request keeps the one the outbox stored.
     """
 
-    def __init__(self, client: TelegramClient, archive: Archive) -> None:
+    def __init__(self, client: TelegramClient, archive: Archive, *,
+                 online: Callable[[], Awaitable[None]] | None = None) -> None:
         self._client = client
         self._archive = archive
+        self._online = online
 
     async def send(self, chat_id: int, html: str, random_id: int) -> SendOutcome:
-        """Send one part; map every per-chat failure to an outcome, and raise SessionError."""
+        """Send one part; map every per-chat failure to an outcome, and raise SessionError.
+
+        It first waits for the connection: a send that cannot reach Telegram is no attempt.
+        """
+        if self._online is not None:
+            await self._online()
         try:
             peer = await self._peer(chat_id)
             text, entities = telethon_html.parse(html)
@@ -72,7 +81,11 @@ class BotTransport:
                 f"the bot's session is no longer accepted ({type(exc).__name__})") from None
         except errors.BadRequestError as exc:
             return SendOutcome.rejected(type(exc).__name__)
-        except (errors.RPCError, ConnectionError, OSError, TimeoutError) as exc:
+        except (ConnectionError, OSError) as exc:
+            if self._online is None:  # nobody brings the connection back (tgmon digest)
+                return SendOutcome.retry(type(exc).__name__)
+            return SendOutcome.offline(type(exc).__name__)
+        except (errors.RPCError, TimeoutError) as exc:
             return SendOutcome.retry(type(exc).__name__)
         except ValueError as exc:  # no entity for the id, or Telethon's retries ran out
             return SendOutcome.retry(f"ValueError: {exc}")
@@ -148,20 +161,25 @@ async def resolve_chat(client: TelegramClient, raw: str) -> int | None:
 
 
 async def run_bot(client: TelegramClient, archive: Archive, config: Config, *,
-                  clock: Clock | None = None, rates: Rates | None = None) -> None:
+                  clock: Clock | None = None, rates: Rates | None = None,
+                  backoff: Backoff | None = None, supervisor: Supervisor | None = None) -> None:
     """Answer commands and deliver digests and alerts until cancelled.
 
     ``client`` must be connected and logged in with the bot token; the caller owns it and
     disconnects it afterwards. Returns only by cancellation (clean: the command handler is
     removed and every task it started is awaited) or by raising SessionError when Telegram
-    no longer accepts the bot. Safe to restart at any point: the outbox resumes.
+    no longer accepts the bot. Safe to restart at any point: the outbox resumes. The client
+    is reconnected whenever Telethon gives up on it; then missed commands are fetched.
     """
     clock = clock or SystemClock()
+    supervisor = supervisor or Supervisor()
+    connection = KeepConnected(client, "bot", backoff=backoff, on_reconnect=client.catch_up)
     me = await client.get_me()
     await _register_commands(client)
     chats = await resolve_digest_chats(client, config)
-    delivery = Delivery(archive, config, BotTransport(client, archive), clock=clock,
-                        digest_chats=chats, rates=rates)
+    transport = BotTransport(client, archive, online=connection.wait_up)
+    delivery = Delivery(archive, config, transport, clock=clock, digest_chats=chats,
+                        rates=rates, supervisor=supervisor)
     conversation = Conversation(archive, config, delivery, clock=clock,
                                 bot_username=getattr(me, "username", None))
     replies: set[asyncio.Task[None]] = set()
@@ -175,13 +193,26 @@ async def run_bot(client: TelegramClient, archive: Archive, config: Config, *,
 
     handler = events.NewMessage(incoming=True, pattern=r"^/")
     client.add_event_handler(on_command, handler)
+    keeper = asyncio.create_task(supervisor.run("bot connection", connection.run))
     try:
-        await delivery.run()
+        await _first_to_end(keeper, asyncio.ensure_future(delivery.run()))
     finally:
         client.remove_event_handler(on_command, handler)
         for task in list(replies):
             task.cancel()
         await asyncio.gather(*replies, return_exceptions=True)
+
+
+async def _first_to_end(*tasks: asyncio.Future[None]) -> None:
+    """Wait until one task ends; cancel the others and raise what the first one raised."""
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        task.result()
 
 
 async def _register_commands(client: TelegramClient) -> None:

@@ -21,6 +21,7 @@ from bot.config import Secrets
 from bot.errors import ConfigError, SessionError, TelegramError
 
 ClientKind = Literal["user", "bot"]
+_MIGRATED = (errors.UserMigrateError, errors.NetworkMigrateError, errors.PhoneMigrateError)
 ClientFactory = Callable[..., TelegramClient]
 
 
@@ -37,6 +38,9 @@ def create_client(
     ``sequential_updates`` keeps handlers in arrival order, so a slow insert can never land
     after the edit that followed it. ``catch_up`` stays off: it drops offline edits and gives
     nothing past 100 missed posts, so the collector re-reads history from its cursors instead.
+    The bot makes each request once and raises what Telegram said: Telethon counts
+    RANDOM_ID_DUPLICATE (a resend Telegram already has) as a server error and would retry it
+    5 times, 2 s apart, then raise a bare ValueError; the outbox does its own retrying.
     """
     if secrets.api_id is None or secrets.api_hash is None:
         raise ConfigError("TGMON_API_ID and TGMON_API_HASH are needed to talk to Telegram")
@@ -46,7 +50,7 @@ def create_client(
     else:
         path = session_path(secrets, kind)
         secure_directory(path.parent)
-        session = SQLiteSession(str(path))
+        session = _open_session(path)
         secure_file(path)
     client = TelegramClient(
         session,
@@ -57,9 +61,25 @@ def create_client(
         flood_sleep_threshold=flood_sleep_threshold,
         connection_retries=5,
         retry_delay=2,
+        request_retries=0 if kind == "bot" else 5,
+        raise_last_call_error=kind == "bot",
         auto_reconnect=True,
     )
     return client
+
+
+def _open_session(path: Path) -> SQLiteSession:
+    """Open the SQLite session, redoing one that a kill cut short while it was created.
+
+    Telethon creates the tables, then inserts the schema version in a second transaction;
+    a kill -9 between the two leaves an empty version table, and every later open fails
+    with TypeError. Such a file never got as far as holding a login, so it is made afresh.
+    """
+    try:
+        return SQLiteSession(str(path))
+    except TypeError:
+        path.unlink()
+        return SQLiteSession(str(path))
 
 
 def secure_directory(path: Path) -> None:
@@ -96,8 +116,12 @@ async def log_in_bot(client: TelegramClient, secrets: Secrets) -> None:
     """Sign the bot in with its token (no prompt is possible) and protect its session file."""
     if secrets.bot_token is None:
         raise ConfigError("TGMON_BOT_TOKEN is not set: a bot token from @BotFather is needed")
+    token = secrets.bot_token.get_secret_value()
     try:
-        await client.start(bot_token=secrets.bot_token.get_secret_value())
+        try:
+            await client.start(bot_token=token)
+        except _MIGRATED:  # Telethon moved to the bot's data centre; it makes no retry itself
+            await client.start(bot_token=token)
     except errors.RPCError as exc:
         raise SessionError(
             f"Telegram refused the bot token ({type(exc).__name__}); check "

@@ -20,7 +20,9 @@ from bot.config import ChannelConfig, Config
 from bot.errors import ChannelUnavailable, FloodWait, SessionError
 from bot.ingest import Analyse, LiveWriter
 from bot.store import Archive, state
+from bot.supervise import FATAL, Supervisor
 from bot.telegram.channels import Watched, join_if_needed, resolve_channels
+from bot.telegram.connection import Backoff, KeepConnected
 from bot.telegram.convert import to_post
 from bot.telegram.history import HistoryReader
 
@@ -33,10 +35,15 @@ _HISTORY = "history"
 
 
 class Collector:
-    """Watch the configured channels; ``run`` returns only by raising (SessionError) or cancel."""
+    """Watch the configured channels; ``run`` returns only by raising or by cancellation.
+
+    It raises SessionError when Telegram no longer accepts the session, and LoopFailed when
+    one of its loops keeps failing; any other error is logged and the loop restarted.
+    """
 
     def __init__(self, client: TelegramClient, archive: Archive, analyse: Analyse,
-                 config: Config, *, now: Callable[[], float] = time.time) -> None:
+                 config: Config, *, now: Callable[[], float] = time.time,
+                 backoff: Backoff | None = None, supervisor: Supervisor | None = None) -> None:
         self.client = client
         self.archive = archive
         self.config = config
@@ -44,7 +51,10 @@ class Collector:
         self.history = HistoryReader(client, archive, analyse, config.collector, now=now)
         self.watched: dict[int, Watched] = {}
         self._now = now
-        self._check_every = min(2.0, config.collector.catchup_interval_seconds / 4)
+        self.supervisor = supervisor or Supervisor()
+        self.connection = KeepConnected(client, "user", backoff=backoff,
+                                        on_reconnect=self._after_reconnect)
+        self._started = False
         self._wake = asyncio.Event()
         self._reconcile_next = False
         self._unresolved: dict[str, ChannelConfig] = {}
@@ -55,20 +65,29 @@ class Collector:
 
     async def run(self) -> None:
         """Resolve, subscribe, catch up, then re-read on a timer and after reconnects."""
+        supervise = self.supervisor.run
         async with asyncio.TaskGroup() as group:
-            group.create_task(self.writer.run())
+            group.create_task(supervise("live writer", self.writer.run))
+            group.create_task(supervise("user connection", self.connection.run))
+            group.create_task(supervise("sync timer", self._timer))
+
+    async def _timer(self) -> None:
+        """Catch up, then sync every interval or when woken; never waits on live traffic."""
+        if not self._started:
+            await self.connection.wait_up()
             await self.start()
-            group.create_task(self._watch_connection())
-            while True:
-                # Cleared before the sync: a reconnect noticed during it wakes the next one.
-                self._wake.clear()
-                reconcile = self._reconcile_next or self.rounds % RECONCILE_EVERY == 0
-                self._reconcile_next = False
-                await self.sync(reconcile=reconcile)
-                self.rounds += 1
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(),
-                                           self.config.collector.catchup_interval_seconds)
+            self._started = True
+        while True:
+            await self.connection.wait_up()
+            # Cleared before the sync: a reconnect noticed during it wakes the next one.
+            self._wake.clear()
+            reconcile = self._reconcile_next or self.rounds % RECONCILE_EVERY == 0
+            self._reconcile_next = False
+            await self.sync(reconcile=reconcile)
+            self.rounds += 1
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(),
+                                       self.config.collector.catchup_interval_seconds)
 
     async def start(self) -> None:
         """Resolve the channels and register the live handlers (by marked id, ourselves)."""
@@ -148,29 +167,15 @@ class Collector:
                 await state.mark_channel(self.archive, watched.channel.id, ok=True)
                 log.info("%s is readable again", watched.config.parsed)
                 await self._join(watched)  # it may have failed while the channel was closed
-        await self.writer.drain()
 
     def wake(self) -> None:
         """Run a sync now (after a reconnect, or from a test)."""
         self._wake.set()
 
-    async def _watch_connection(self) -> None:
-        was_connected = True
-        while True:
-            await asyncio.sleep(self._check_every)
-            connected = self.client.is_connected()
-            if connected and not was_connected:
-                log.info("reconnected: reading history after each cursor")
-                self._reconcile_next = True
-                self.wake()
-            elif not connected and self.client.disconnected.done():
-                # Telethon gave up reconnecting by itself; keep trying, gently.
-                try:
-                    await self.client.connect()
-                except OSError as exc:
-                    log.warning("reconnect failed: %s", exc)
-                    continue
-            was_connected = connected
+    def _after_reconnect(self) -> None:
+        log.info("reading history after each cursor, since the user client reconnected")
+        self._reconcile_next = True
+        self.wake()
 
     async def _on_new(self, event: events.NewMessage.Event) -> None:
         if event.chat_id in self.watched:
@@ -188,9 +193,9 @@ class Collector:
 
 
 def check_session_alive(exc: BaseException) -> None:
-    """Re-raise a SessionError hidden inside an exception group from the task group."""
+    """Re-raise a SessionError or LoopFailed hidden inside an exception group."""
     if isinstance(exc, BaseExceptionGroup):
         for inner in exc.exceptions:
             check_session_alive(inner)
-    elif isinstance(exc, SessionError):
+    elif isinstance(exc, FATAL):
         raise exc

@@ -18,6 +18,7 @@ from bot.delivery.pacing import Rates
 from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
 from bot.store import Archive
 from bot.telegram.botui import run_bot
+from bot.telegram.connection import Backoff
 from tests.delivery.helpers import ManualClock, settle, store_at
 from tests.faketg import Account, FakeWorld, FloodSleeps, SentMessage
 from tests.faketg import Channel as FakeChannel
@@ -100,8 +101,8 @@ class Bot:
 async def running_bot(world: FakeWorld, clients: Any, archive_path: Any,
                       monkeypatch: pytest.MonkeyPatch, *, config: Config | None = None,
                       clock: ManualClock | None = None, rates: Rates | None = None,
-                      flood: FloodSleeps | None = None,
-                      account: Account | None = None) -> AsyncIterator[Bot]:
+                      flood: FloodSleeps | None = None, account: Account | None = None,
+                      backoff: Backoff | None = None) -> AsyncIterator[Bot]:
     """Start run_bot on a connected bot client; cancel it and check it stopped cleanly."""
     account = account or world.create_bot("tgmon_bot")
     client = await clients(world, as_bot=account)
@@ -109,7 +110,7 @@ async def running_bot(world: FakeWorld, clients: Any, archive_path: Any,
     async with Archive.open(archive_path) as archive:
         await archive.upsert_channel(NEWS)
         task = asyncio.create_task(run_bot(client, archive, config or make_config(),
-                                           clock=clock, rates=rates))
+                                           clock=clock, rates=rates, backoff=backoff))
         await settle()
         try:
             yield Bot(world, account, client, archive, clock, monkeypatch, flood)

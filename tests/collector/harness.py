@@ -15,7 +15,9 @@ from telethon import TelegramClient
 
 from bot import app
 from bot.config import Config, Secrets, validate_config
+from bot.supervise import Supervisor
 from bot.telegram.client import create_client
+from bot.telegram.connection import Backoff
 from tests.faketg import Account, FakeWorld, attach
 
 
@@ -49,6 +51,8 @@ class Harness:
     clients: list[TelegramClient] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
     stop_event: asyncio.Event | None = None
+    backoff: Backoff | None = None
+    supervisor: Supervisor | None = None
 
     def factory(self, kind: str, secrets: Secrets, **options: Any) -> TelegramClient:
         """The app's client factory with the network sender swapped for the fake world's."""
@@ -64,7 +68,8 @@ class Harness:
         self.stop_event = asyncio.Event()
         self.task = asyncio.create_task(app.run(self.config, self.secrets,
                                                 client_factory=self.factory,
-                                                stop=self.stop_event))
+                                                stop=self.stop_event, backoff=self.backoff,
+                                                supervisor=self.supervisor))
 
     async def stop(self) -> None:
         assert self.task and self.stop_event

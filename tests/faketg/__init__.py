@@ -33,6 +33,9 @@ The world acts (synchronous; live changes are pushed to members' connected clien
     world.join / leave / add_admin(channel, account);  world.block(user, bot)
     world.make_private(news);  world.ban(news, alice);  world.revoke_session(alice)
     world.offline = True                                   # connect() raises ConnectionError
+    world.outage(alice);  world.end_outage(alice)          # the network drops (all if none
+        # named) as after Telethon's own reconnects ran out: `disconnected` resolves with
+        # ConnectionError, connect() fails until end_outage()
     world.inject_error("GetHistory", "FLOOD_WAIT_30", times=1, match=lambda req: ...,
                        account=alice)                     # also CHANNEL_PRIVATE,
         # USERNAME_NOT_OCCUPIED, AUTH_KEY_UNREGISTERED, USER_IS_BLOCKED, any RPC error

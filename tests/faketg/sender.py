@@ -60,7 +60,8 @@ class FakeSender:
     async def connect(self, connection: Any) -> bool:
         if self._user_connected:
             return False
-        if self.world.offline:
+        if self.world.is_offline(self.account):
+            self.world.refused_connections += 1
             raise ConnectionError("Connection to Telegram failed 5 time(s)")
         self._connection = connection
         if not self.auth_key:
@@ -93,6 +94,21 @@ class FakeSender:
         self._pending.clear()
         if self._disconnected_future is not None and not self._disconnected_future.done():
             self._disconnected_future.set_result(None)
+
+    def drop(self, error: Exception) -> None:
+        """Lose the connection as MTProtoSender does when its reconnects ran out."""
+        if not self._user_connected:
+            return
+        self._user_connected = False
+        self._connection = None
+        if self in self.world.senders:
+            self.world.senders.remove(self)
+        for future in self._pending:
+            if not future.done():
+                future.set_exception(error)
+        self._pending.clear()
+        if self._disconnected_future is not None and not self._disconnected_future.done():
+            self._disconnected_future.set_exception(error)
 
     @property
     def disconnected(self) -> asyncio.Future[None]:

@@ -63,6 +63,8 @@ class FakeWorld(WorldActions):
         self.errors = ErrorInjector()
         self.push_enabled = True
         self.offline = False
+        self.offline_accounts: set[int] = set()  # see outage()
+        self.refused_connections = 0  # connect() calls that failed while offline
         self.channel_limit = 500
         self.duplicate_random_id = "original"  # or "error": answer RANDOM_ID_DUPLICATE
         self.senders: list[FakeSender] = []
@@ -283,6 +285,35 @@ class FakeWorld(WorldActions):
         if auth_key_id is None or auth_key_id not in self.authorizations:
             return None
         return self.accounts[self.authorizations[auth_key_id]]
+
+    # ---- the network ---------------------------------------------------------------
+
+    def outage(self, *accounts: AccountRef) -> None:
+        """Cut the network of ``accounts`` (of every session if none is named).
+
+        Connected clients see what Telethon shows once its own reconnect attempts ran out:
+        pending requests fail with ConnectionError, ``client.disconnected`` resolves with it
+        and ``is_connected()`` is False; ``connect()`` fails until :meth:`end_outage`.
+        """
+        ids = {self.account(a).id for a in accounts}
+        if ids:
+            self.offline_accounts |= ids
+        else:
+            self.offline = True
+        for sender in list(self.senders):
+            if not ids or (sender.account is not None and sender.account.id in ids):
+                sender.drop(ConnectionError("Automatic reconnection failed 5 time(s)"))
+
+    def end_outage(self, *accounts: AccountRef) -> None:
+        """Let ``accounts`` (everyone if none is named) connect again."""
+        if accounts:
+            self.offline_accounts -= {self.account(a).id for a in accounts}
+        else:
+            self.offline = False
+            self.offline_accounts.clear()
+
+    def is_offline(self, account: Account | None) -> bool:
+        return self.offline or (account is not None and account.id in self.offline_accounts)
 
     # ---- errors ----------------------------------------------------------------------
 
