@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.cli.context import config_for, existing_db, parse_moment
+from bot.cli.terminal import html_to_terminal
 from bot.config import Config, Secrets, discover_config, load_secrets
 from bot.delivery.assemble import DigestContent, default_title, digest_parts
 from bot.delivery.clock import SystemClock, from_unix, unix
@@ -36,17 +37,18 @@ async def digest(args: argparse.Namespace, *, client_factory: ClientFactory = cr
     since = parse_moment(args.since, "--since")
     if since is not None and since >= until:
         raise UsageError("--since must be before --until")
+    if args.include_history and not args.dry_run:
+        raise UsageError("--include-history is for previews (--dry-run): imported and "
+                         "backfilled posts are never sent as news")
     async with Archive.open(existing_db(args, config)) as archive:
         if args.dry_run:
             chat_id = _chat_id(args.chat) if args.chat else None
             start = await _start(archive, chat_id, name, since=since, until=until)
-            parts = await digest_parts(archive, content, start=start, end=until)
-            _print_parts(parts)
-            history = await arrivals.history_arrived(archive, after=unix(start),
-                                                     until=unix(until))
-            if history:
-                print(f"({history:,} imported or backfilled posts in this window are history: "
-                      "searchable with `tgmon search`, never sent as news)", file=sys.stderr)
+            parts = await digest_parts(archive, content, start=start, end=until,
+                                       include_history=args.include_history)
+            history = 0 if args.include_history else await arrivals.history_arrived(
+                archive, after=unix(start), until=unix(until))
+            _print_parts(parts, html=args.html, history=history)
             return 0
         return await _send(
             args,
@@ -225,9 +227,16 @@ def _chat_id(raw: str) -> int | None:
     return int(text) if text.lstrip("-").isdigit() else None
 
 
-def _print_parts(parts: list[str]) -> None:
+def _print_parts(parts: list[str], *, html: bool, history: int) -> None:
+    """Print each part for a terminal (or as the exact HTML with ``html``), notes on stderr."""
     if not parts:
-        print('nothing to send: no posts in the window (empty = "skip")', file=sys.stderr)
+        print('nothing to send: no news arrived in the window (empty = "skip")',
+              file=sys.stderr)
+    colour = not html and sys.stdout.isatty()
     for number, part in enumerate(parts, 1):
         print(f"----- part {number}/{len(parts)} -----", file=sys.stderr)
-        print(part)
+        print(part if html else html_to_terminal(part, colour=colour))
+    if history:
+        print(f"({history:,} imported or backfilled posts arrived in this window as history: "
+              "never sent as news; preview them with --include-history, search them with "
+              "`tgmon search`)", file=sys.stderr)

@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.domain import StoredPost
@@ -53,6 +54,17 @@ def print_posts(posts: Iterable[StoredPost]) -> None:
         body = " ".join(post.text.split()) or f"({', '.join(post.media) or 'no text'})"
         print("  " + (body if len(body) <= width - 2 else body[: width - 3] + "…"))
         print(f"  {post.link}\n")
+
+
+def print_history(versions: Sequence[tuple[int, str, datetime]], deleted: datetime | None
+                  ) -> None:
+    """Print every version of one post, oldest first, and its deletion."""
+    for version, text, when in versions:
+        label = "original" if version == 1 else f"edit {version - 1}"
+        print(f"--- {label}, {when:%Y-%m-%d %H:%M} UTC")
+        print(text or "(no text)")
+    if deleted:
+        print(f"--- deleted, noticed {deleted:%Y-%m-%d %H:%M} UTC")
 
 
 def stats_record(stats: Stats) -> dict[str, Any]:

@@ -157,15 +157,25 @@ def build_parser() -> argparse.ArgumentParser:
         db=True,
     )
     dig.epilog = (
-        "examples:\n  tgmon digest --dry-run                     the last day, as HTML parts\n"
-        "  tgmon digest --name daily --since 12h --dry-run\n"
-        "  tgmon digest --chat -1001234567890 --until 2025-01-31T09:00   send once"
+        "examples:\n  tgmon digest --dry-run                     the last day, as it will read\n"
+        "  tgmon digest --dry-run --include-history   also imported/backfilled posts\n"
+        "  tgmon digest --name daily --since 12h --dry-run --html   the exact payload\n"
+        "  tgmon digest --chat -1001234567890 --until 2025-01-31T09:00   send once\n\n"
+        "A digest's window is measured on arrival time (when the archive got a post), not on\n"
+        "the post's date, so a post caught up late still reaches the next digest."
     )
     dig.add_argument("--name", help="which [digests.NAME] to use (default: the only one)")
     dig.add_argument("--chat", help="@username or -100… id (default: the digest's chats)")
-    dig.add_argument("--since", help="window start (default: the chat's last digest, or a day)")
-    dig.add_argument("--until", help="window end (default: now); posts are chosen by arrival")
+    dig.add_argument("--since", help="window start, by ARRIVAL time (when the archive got the "
+                     "post): date, datetime or age such as 12h (default: the chat's last "
+                     "digest, or a day)")
+    dig.add_argument("--until", help="window end, by arrival time (default: now)")
     dig.add_argument("--dry-run", action="store_true", help="print the parts; send nothing")
+    dig.add_argument("--include-history", action="store_true",
+                     help="with --dry-run: also imported and backfilled posts, to see a digest "
+                     "before going live")
+    dig.add_argument("--html", action="store_true",
+                     help="with --dry-run: print the exact HTML sent to Telegram")
     dig.set_defaults(handler=digest_cmd.digest)
 
     demo = commands.add_parser(
@@ -181,8 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_filters(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--channel", help="@username, title or -100… id")
     sub.add_argument("--lang", help="ISO 639-1 code, e.g. ru, kk, en")
-    sub.add_argument("--since", help="date (2025-01-31), datetime, or age such as 7d or 12h")
-    sub.add_argument("--until", help="date or datetime (exclusive)")
+    sub.add_argument("--since", help="posts DATED from then on (the post's own date, not when "
+                     "it was stored): date (2025-01-31), datetime, or age such as 7d or 12h")
+    sub.add_argument("--until", help="posts dated before this date or datetime")
     sub.add_argument("--group", help="only posts that matched this keyword group")
 
 

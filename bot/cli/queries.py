@@ -124,10 +124,5 @@ async def history(args: argparse.Namespace) -> int:
                            "versions": [{"version": v, "date": d.isoformat(), "text": t}
                                         for v, t, d in versions]})
         return 0
-    for version, text, when in versions:
-        label = "original" if version == 1 else f"edit {version - 1}"
-        print(f"--- {label}, {when:%Y-%m-%d %H:%M} UTC")
-        print(text or "(no text)")
-    if deleted:
-        print(f"--- deleted, noticed {deleted:%Y-%m-%d %H:%M} UTC")
+    output.print_history(versions, deleted)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from datetime import UTC, datetime
 from importlib import resources
@@ -10,7 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import output
+from bot.cli.terminal import html_to_terminal
 from bot.config import Config, config_path, load_config, load_secrets, validate_config
+from bot.delivery.assemble import DigestContent, default_title, digest_parts
+from bot.delivery.scheduler import FIRST_WINDOW
 from bot.digest.schedule import parse_schedule
 from bot.errors import ConfigError
 from bot.importer.pipeline import import_export
@@ -80,6 +84,25 @@ async def check(args: argparse.Namespace) -> int:
     return 0 if all(s.ok for s in statuses) else 1
 
 
+#: The sample's post with an edit date, shown by the demo's `tgmon history`.
+DEMO_POST = "https://t.me/c/1000000001/4"
+
+
+async def _demo_digest_and_history(archive: Archive) -> None:
+    """Show the digest the bot would send over the sample, and one post's history."""
+    print("\n$ tgmon digest --dry-run --include-history\n")
+    now = datetime.now(UTC)
+    content = DigestContent(default_title("daily"), None, "notice", ZoneInfo("UTC"), 5)
+    parts = await digest_parts(archive, content, start=now - FIRST_WINDOW, end=now,
+                               include_history=True)
+    for part in parts:
+        print(html_to_terminal(part, colour=sys.stdout.isatty()))
+    print(f"$ tgmon history {DEMO_POST}\n")
+    channel_id, msg_id = -1001000000001, 4
+    output.print_history(await reads.history(archive, channel_id, msg_id),
+                         await reads.deleted_at(archive, channel_id, msg_id))
+
+
 def keyword_problems(config: Config) -> list[str]:
     """Problems in the keyword groups that the analyser itself finds."""
     from bot.analysis.analyzer import check_keywords
@@ -132,6 +155,7 @@ async def demo(args: argparse.Namespace) -> int:
                 output.print_posts(await reads.search(archive, query, limit=5))
             print("$ tgmon stats\n")
             output.print_stats(await reads.stats(archive))
+            await _demo_digest_and_history(archive)
     print(
         "\nnext: `tgmon init` writes a commented config and a .env template and says what "
         "to fill in; then `tgmon check`, `tgmon login` and `tgmon run`"

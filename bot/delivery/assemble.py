@@ -43,9 +43,10 @@ def render_window(posts: Sequence[StoredPost], content: DigestContent, *, start:
 
 
 async def digest_parts(archive: Archive, content: DigestContent, *, start: datetime,
-                       end: datetime) -> list[str]:
-    """Read the posts first seen in (start, end] and render them."""
-    posts = await arrivals.posts_arrived(archive, after=unix(start), until=unix(end))
+                       end: datetime, include_history: bool = False) -> list[str]:
+    """Read the posts first seen in (start, end] and render them (history too, to preview)."""
+    posts = await arrivals.posts_arrived(archive, after=unix(start), until=unix(end),
+                                         include_history=include_history)
     return render_window(posts, content, start=start, end=end)
 
 

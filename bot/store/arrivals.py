@@ -15,11 +15,17 @@ from bot.store.reads import _POST_COLUMNS, _to_post
 
 
 async def posts_arrived(
-    archive: Archive, *, after: int, until: int, groups: Collection[str] | None = None
+    archive: Archive, *, after: int, until: int, groups: Collection[str] | None = None,
+    include_history: bool = False,
 ) -> list[StoredPost]:
-    """Return posts first seen in (after, until], oldest first; ``groups`` keeps only hits."""
+    """Return posts first seen in (after, until], oldest first; ``groups`` keeps only hits.
+
+    ``include_history`` adds imported and backfilled posts, for a preview only.
+    """
     # Imported and backfilled posts are history, not news: they never flood a digest.
-    clauses = ["p.first_seen > ?", "p.first_seen <= ?", "p.historic = 0"]
+    clauses = ["p.first_seen > ?", "p.first_seen <= ?"]
+    if not include_history:
+        clauses.append("p.historic = 0")
     params: list[object] = [after, until]
     if groups is not None:
         if not groups:

@@ -141,6 +141,19 @@ def test_demo_runs_offline_and_shows_search_and_stats(capsys: pytest.CaptureFixt
     assert "languages:" in out and "kk" in out
 
 
+def test_demo_ends_with_a_digest_preview_and_a_post_history(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    digest = out[out.index("$ tgmon digest --dry-run --include-history"):]
+    assert "Digest: daily\n" in digest and "5 of 13 items shown from 1 channel" in digest
+    assert "▌ #president · 2 of 3 items" in digest and "<b>" not in digest
+    assert "t.me/c/1000000001/12" in digest
+    history = out[out.index("$ tgmon history https://t.me/c/1000000001/4"):]
+    assert "--- original, 2025-05-01 21:00 UTC\nAnother wave of publications" in history
+    assert history.rstrip().endswith("`tgmon login` and `tgmon run`")
+
+
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "tgmon demo" in capsys.readouterr().out
@@ -188,3 +201,16 @@ def test_history_shows_every_version_of_a_post(imported_db: Path, tmp_path: Path
         "Президент Тоқаев подписал указ о созыве Мәжіліса.", "Указ отменён."]
     assert main(["history", "@nobody", "2", "--db", str(imported_db)]) == 2
     assert "no stored channel" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("command", "measure"), [
+    ("digest", "window start, by ARRIVAL time (when the archive got the post)"),
+    ("search", "posts DATED from then on (the post's own date, not when it was stored)"),
+    ("export", "posts DATED from then on"),
+])
+def test_each_since_says_what_it_is_measured_on(
+        command: str, measure: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # argparse wraps help at the terminal's width
+    assert main([command, "--help"]) == 0
+    assert measure in capsys.readouterr().out

@@ -49,7 +49,7 @@ def db(tmp_path: Path) -> Path:
 def test_dry_run_prints_the_parts_of_posts_that_arrived_in_the_window(
         db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["digest", "--db", str(db), "--since", "2026-03-02",
-                 "--until", "2026-03-02T12:00", "--dry-run"])
+                 "--until", "2026-03-02T12:00", "--dry-run", "--html"])
     out, err = capsys.readouterr()
     assert code == 0
     assert out.startswith("<b>Digest: digest</b>\n")
@@ -128,7 +128,7 @@ def test_dry_run_caps_the_digest_at_the_configured_max_items(
     config.write_text("[keywords.politics]\nterms = ['x']\n"
                       "[digests.daily]\nschedule = '09:00'\nmax_items = 3\n", encoding="utf-8")
     code = main(["digest", "--config", str(config), "--db", str(path), "--since", "2026-03-02",
-                 "--until", "2026-03-02T12:00", "--dry-run"])
+                 "--until", "2026-03-02T12:00", "--dry-run", "--html"])
     out, err = capsys.readouterr()
     assert code == 0
     assert "----- part 1/1 -----" in err
@@ -148,4 +148,44 @@ def test_a_preview_of_an_imported_window_says_why_it_is_empty(
     assert main(["digest", "--db", str(db), "--since", "1h", "--dry-run"]) == 0
     out, err = capsys.readouterr()
     assert "0 items from 0 channels" in out  # the built-in digest says "nothing new"
-    assert "6 imported or backfilled posts in this window are history" in err
+    assert ("6 imported or backfilled posts arrived in this window as history: never sent as "
+            "news; preview them with --include-history") in err
+
+
+def test_include_history_previews_a_digest_of_imported_posts_as_it_will_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.importer.exports import FIXTURE
+
+    db = tmp_path / "imported.sqlite3"
+    main(["import", str(FIXTURE), "--db", str(db), "--quiet"])
+    capsys.readouterr()
+    assert main(["digest", "--db", str(db), "--since", "1h", "--dry-run",
+                 "--include-history"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Digest: digest\n")  # rendered for a terminal: no tags
+    assert "<b>" not in out and "<a href" not in out and "&lt;" not in out
+    assert "6 items from 1 channel" in out
+    assert "Кто есть кто <test>" in out  # the channel title, unescaped
+    assert "t.me/c/1234567890/2" in out  # the link, written out
+    assert "history" not in err
+    assert main(["digest", "--db", str(db), "--since", "1h", "--dry-run", "--include-history",
+                 "--html"]) == 0
+    assert "<b>Digest: digest</b>" in capsys.readouterr().out
+
+
+def test_include_history_is_refused_for_a_send(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    assert main(["digest", "--db", str(db), "--include-history"]) == 2
+    assert "--include-history is for previews (--dry-run)" in capsys.readouterr().err
+
+
+def test_html_becomes_terminal_text_with_styles_and_written_out_links() -> None:
+    from bot.cli.terminal import html_to_terminal
+
+    part = ('<b>Digest</b> &amp; <i>news</i>\n<a href="https://t.me/news/1">t.me/news/1</a> '
+            '<a href="https://example.org/x">more</a>')
+    assert html_to_terminal(part, colour=False) == (
+        "Digest & news\nt.me/news/1 more <https://example.org/x>")
+    coloured = html_to_terminal(part, colour=True)
+    assert coloured.startswith("\x1b[0m\x1b[1mDigest\x1b[0m & \x1b[0m\x1b[3mnews\x1b[0m")
+    assert coloured.endswith("\x1b[0m")
