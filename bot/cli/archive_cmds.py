@@ -10,6 +10,7 @@ from bot.cli import output
 from bot.cli.context import config_for, db_path, existing_db
 from bot.domain import Analysis
 from bot.importer.pipeline import import_export
+from bot.importer.source import open_export
 from bot.ingest import Analyse, analyser_for
 from bot.progress import Progress
 from bot.store import Archive, reads, reanalysis
@@ -18,13 +19,17 @@ from bot.store import Archive, reads, reanalysis
 async def import_file(args: argparse.Namespace) -> int:
     """Import a Telegram Desktop JSON export; exit 1 if any entry had to be skipped."""
     config = config_for(args)
-    size = args.export.stat().st_size if args.export.is_file() else None
-    progress = (
-        None if args.quiet or args.json else Progress(f"importing {args.export.name}", total=size)
-    )
     analyse = analyser_for(config)
-    async with Archive.open(db_path(args, config)) as archive:
-        report = await import_export(args.export, archive, analyse, progress=progress)
+    export = open_export(args.export)  # before the archive: a wrong path creates nothing
+    progress = (
+        None if args.quiet or args.json
+        else Progress(f"importing {export.path.name or 'stdin'}", total=export.size)
+    )
+    try:
+        async with Archive.open(db_path(args, config)) as archive:
+            report = await import_export(export, archive, analyse, progress=progress)
+    finally:
+        export.close()
     if args.json:
         output.print_json(
             {

@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         db=True,
         json=True,
     )
-    imp.add_argument("export", type=Path, metavar="EXPORT.json", help="the result.json file")
+    imp.add_argument("export", type=Path, metavar="EXPORT.json",
+                     help="the result.json file, its folder, or - for standard input")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(handler=archive_cmds.import_file)
 

@@ -4,6 +4,10 @@ Parsing runs in a thread, analysis in worker processes for a large export
 (bot/importer/workers.py) or else in a thread (bot.ingest.analyse_posts), and SQLite writes
 in its own thread, in one step per table (bot/store/bulk.py), so the stages overlap instead
 of alternating. Memory stays bounded by two batches.
+
+A message id seen twice (an export edited by hand, or two exports concatenated) ends the
+batch, so that its second text is stored as a version of the first exactly as it would be
+from the next batch or the next import.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 from bot.domain import AnalysedPost, Post
 from bot.errors import ImportFormatError
 from bot.importer.desktop import ExportHeader, Skipped, read_export
+from bot.importer.source import ExportFile, open_export
 from bot.importer.workers import AnalysisPool, pool_for
 from bot.ingest import Analyse, analyse_posts
 from bot.progress import Progress
@@ -48,31 +54,33 @@ class _Batch:
     skips: list[Skipped]
     position: int
     done: bool
+    #: Why the file could not be read further; raised once this batch is stored.
+    failure: ImportFormatError | None = None
+
+
+Item: TypeAlias = Post | Skipped
 
 
 async def import_export(
-    path: Path,
+    source: Path | ExportFile,
     archive: Archive,
     analyse: Analyse,
     *,
     progress: Progress | None = None,
     batch_size: int = 1000,
 ) -> ImportReport:
-    """Import every message of the export at ``path``; re-running it changes nothing."""
-    try:
-        stream = path.open("rb")
-    except OSError as exc:
-        raise ImportFormatError(f"{path}: cannot open: {exc.strerror}") from None
+    """Import every message of the export at ``source``; re-running it changes nothing."""
+    export = source if isinstance(source, ExportFile) else open_export(source)
     report = ImportReport()
     headers: list[ExportHeader] = []
-    pool = pool_for(analyse, path)
-    with stream:
-        messages = read_export(stream, on_header=headers.append)
+    pool = pool_for(analyse, export.path)
+    try:
+        batches = _Batches(read_export(export.reader, on_header=headers.append), batch_size)
 
         def produce() -> asyncio.Task[_Batch]:
+            # Bytes read, not tell(): a pipe cannot tell.
             return asyncio.create_task(
-                _next_batch(messages, pool or analyse, batch_size, stream.tell)
-            )
+                _next_batch(batches, pool or analyse, lambda: export.reader.bytes_read))
 
         pending = produce()
         try:
@@ -86,6 +94,8 @@ async def import_export(
                 await _store(batch, archive, report)
                 if progress:
                     progress.update(report.stored.total, position=batch.position)
+                if batch.failure:
+                    raise _stopped(batch.failure, report)
                 if batch.done:
                     break
         finally:
@@ -93,9 +103,21 @@ async def import_export(
             await asyncio.gather(pending, return_exceptions=True)
             if pool:
                 await pool.close()
+    finally:
+        export.close()
     if progress:
         progress.close()
     return report
+
+
+def _stopped(failure: ImportFormatError, report: ImportReport) -> ImportFormatError:
+    if not report.channel_title:
+        return failure
+    kept = report.stored.total
+    return ImportFormatError(
+        f"{failure.message}; {kept:,} posts were imported before it stopped and are kept "
+        "(re-running an import never doubles them)"
+    )
 
 
 async def _store(batch: _Batch, archive: Archive, report: ImportReport) -> None:
@@ -112,28 +134,45 @@ async def _store(batch: _Batch, archive: Archive, report: ImportReport) -> None:
 
 
 async def _next_batch(
-    messages: Iterator[Post | Skipped],
-    analyse: Analyse | AnalysisPool,
-    size: int,
-    position: Callable[[], int],
+    batches: _Batches, analyse: Analyse | AnalysisPool, position: Callable[[], int]
 ) -> _Batch:
-    posts, skips, done = await asyncio.to_thread(_read_batch, messages, size)
+    posts, skips, done, failure = await asyncio.to_thread(batches.next)
     if isinstance(analyse, AnalysisPool):
         analysed = await analyse.analyse(posts) if posts else []
     else:
         analysed = await analyse_posts(posts, analyse)
-    return _Batch(analysed, skips, position(), done)
+    return _Batch(analysed, skips, position(), done or failure is not None, failure)
 
 
-def _read_batch(messages: Iterator[Post | Skipped], size: int
-                ) -> tuple[list[Post], list[Skipped], bool]:
-    posts: list[Post] = []
-    skips: list[Skipped] = []
-    for item in messages:
-        if isinstance(item, Skipped):
-            skips.append(item)
-        else:
-            posts.append(item)
-        if len(posts) >= size:
-            return posts, skips, False
-    return posts, skips, True
+class _Batches:
+    """Cut the message stream into batches of distinct ids, at most ``size`` posts each."""
+
+    def __init__(self, messages: Iterator[Item], size: int) -> None:
+        self._messages = messages
+        self._size = size
+        self._held: Post | None = None  # a repeated id: the first post of the next batch
+
+    def next(self) -> tuple[list[Post], list[Skipped], bool, ImportFormatError | None]:
+        posts: list[Post] = []
+        skips: list[Skipped] = []
+        ids: set[int] = set()
+        if self._held is not None:
+            posts.append(self._held)
+            ids.add(self._held.msg_id)
+            self._held = None
+        try:
+            for item in self._messages:
+                if isinstance(item, Skipped):
+                    skips.append(item)
+                    continue
+                if item.msg_id in ids:
+                    self._held = item
+                    return posts, skips, False, None
+                posts.append(item)
+                ids.add(item.msg_id)
+                if len(posts) >= self._size:
+                    return posts, skips, False, None
+        except ImportFormatError as exc:
+            # What was read before the break is still stored: the caller reports how much.
+            return posts, skips, True, exc
+        return posts, skips, True, None
