@@ -8,16 +8,18 @@ never reach a log line or a repr.
 from __future__ import annotations
 
 import difflib
+import io
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import regex
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -37,6 +39,8 @@ DEFAULT_CONFIG = Path("config/tgmon.toml")
 DEFAULT_ENV = Path(".env")
 #: The file name of a config in the platform's config folder (written by `tgmon init`).
 CONFIG_NAME = "tgmon.toml"
+#: A config or .env file is a page of text; anything larger is the wrong file (or /dev/zero).
+MAX_FILE_BYTES = 4_000_000
 _GROUP_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 
@@ -151,11 +155,16 @@ def _check_term(term: str) -> None:
     if not text:
         raise ValueError("empty term")
     if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
-        try:
-            # The matcher runs /regex/ terms with the `regex` package (it has time limits).
-            regex.compile(text[1:-1])
-        except regex.error as exc:
-            raise ValueError(f"regex {text!r} does not compile: {exc}") from None
+        # The same compile and slowness probe as the matcher's, at every config load, so
+        # that import, reanalyze and run refuse what `tgmon check` refuses. Imported here:
+        # only configs with /regex/ terms pay for it.
+        from bot.analysis.terms import compile_regex, regex_is_slow
+
+        if regex_is_slow(compile_regex(text[1:-1])):
+            raise ValueError(
+                f"regex {text!r} takes over 50 ms on a 2,000-character probe (nested repeats "
+                "such as (a+)+ backtrack without end); rewrite it, or use words or a \"phrase\""
+            )
 
 
 class BotConfig(_Model):
@@ -269,19 +278,23 @@ def load_secrets(
     """
     env = dict(os.environ if environ is None else environ)
     if env_file is not None and not env_file.is_file():
+        if env_file.exists():
+            raise ConfigError(f"{env_file}: not a regular file; --env-file takes a .env file")
         raise ConfigError(f"{env_file}: file not found")
     path = env_file or _env_beside(config_file)
     source = "environment"
     if path is not None:
-        file_values = {k: v for k, v in dotenv_values(path).items() if v is not None}
+        file_values = {k: v for k, v in _read_env(path).items() if v is not None}
         session = file_values.get("TGMON_SESSION", "").strip()
         if session and "TGMON_SESSION" not in env:
             file_values["TGMON_SESSION"] = str(_beside(path, Path(session)))
         env = {**file_values, **env}
         source = f"{path} and the environment"
     raw_id = env.get("TGMON_API_ID", "").strip()
-    if raw_id and not raw_id.isdigit():
-        raise ConfigError(f"{source}: TGMON_API_ID: must be a number, as my.telegram.org shows it")
+    if raw_id and not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 10
+                       and 0 < int(raw_id) < 2**31):
+        raise ConfigError(f"{source}: TGMON_API_ID: must be a number, as my.telegram.org "
+                          "shows it (1 to 2147483647)")
     def secret(name: str) -> SecretStr | None:
         value = env.get(name, "").strip()
         return SecretStr(value) if value else None
@@ -306,6 +319,42 @@ def _beside(anchor_file: Path, path: Path) -> Path:
     if path.is_absolute():
         return path
     return Path(os.path.normpath(anchor_file.parent / path))
+def _read_env(path: Path) -> dict[str, str | None]:
+    """Parse a .env file, naming the line that python-dotenv would only log and skip."""
+    text = _read_text(path, "secrets file")
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            raise ConfigError(
+                f"{path}: line {binding.original.line}: not NAME=value (an unclosed quote "
+                "swallows the lines after it); fix or remove that line"
+            )
+    return dotenv_values(stream=io.StringIO(text))
+
+
+def _read_text(path: Path, what: str) -> str:
+    """Read a small UTF-8 text file (a BOM is allowed); ConfigError for anything else."""
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: file not found (`tgmon init` writes a commented one, or pass --config)"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: a folder, not a {what}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(
+            f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB; a {what} is a page of text, "
+            "is this the right file?"
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"{path}: UTF-16 text; save the {what} as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
 
 # ---------------------------------------------------------------- loading
@@ -337,23 +386,33 @@ def load_config(path: Path | None = None) -> Config:
     the same archive from whatever folder it is run.
     """
     path = config_path(path)
+    text = _read_text(path, "config file")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: file not found (`tgmon init` writes a commented one, or pass --config)"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{path}: invalid TOML: {exc}{_lookalike_hint(text, exc)}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: invalid config: arrays or tables nested hundreds deep; "
+            "tgmon's config is at most three levels deep"
+        ) from None
     config = validate_config(data, source=str(path))
     storage = config.storage.model_copy(update={"path": _beside(path, config.storage.path)})
     return config.model_copy(update={"storage": storage})
+
+
+def _lookalike_hint(text: str, exc: tomllib.TOMLDecodeError) -> str:
+    # Bare keys are ASCII; a Cyrillic "о" in [stоrage] reads as a syntax error, not a typo.
+    found = re.search(r"at line (\d+)", str(exc))
+    lines = text.splitlines()
+    if not found or not 0 < int(found[1]) <= len(lines):
+        return ""
+    line = lines[int(found[1]) - 1].split("=", 1)[0]
+    odd = next((c for c in line if not c.isascii() and c.isalpha()), None)
+    if odd is None:
+        return ""
+    name = unicodedata.name(odd, "a non-ASCII letter")
+    return f"; the key holds {odd!r} ({name}): keys are plain ASCII letters"
 
 
 def validate_config(data: Mapping[str, Any], *, source: str) -> Config:

@@ -9,6 +9,7 @@ picks the profile; a post in any other language, or ``und``, is tried with every
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from bot.analysis.morphology import (
     turkic_suffix_fits,
 )
 from bot.analysis.normalize import normalize, replace_each
-from bot.analysis.terms import Term, TermKind, parse_term, regex_search
+from bot.analysis.terms import REGEX_TIMEOUT_S, Term, TermKind, parse_term, regex_search
 from bot.config import KeywordGroup
 from bot.domain import KeywordHit
 
@@ -113,8 +114,13 @@ class KeywordMatcher:
             spans = [m.span() for m in WORD.finditer(norm)]
             for e, (i, j) in found.items():
                 forms[e] = norm[spans[i][0] : spans[j][1]]
+        # One budget for all regex terms of a post: 100 slow terms must not cost 100 times it.
+        deadline = time.monotonic() + REGEX_TIMEOUT_S
         for entry in self._regexes:
-            form = regex_search(entry.term.pattern, norm)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            form = regex_search(entry.term.pattern, norm, timeout=left)
             if form is not None:
                 forms[entry] = form
         return self._hits(forms, lang)
