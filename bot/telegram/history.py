@@ -90,14 +90,16 @@ class HistoryReader:
             messages = self._client.iter_messages(watched.input_peer, min_id=start,
                                                   reverse=True, wait_time=0)
             async for message in messages:
-                last_id = max(last_id, message.id)
                 post = to_post(message)
-                if post is not None:
-                    posts.append(post)
-                if len(posts) >= size:
+                # A page never ends inside an album: a caption that came with the next page
+                # would be stored as an edit of the album's first message.
+                if post is not None and len(posts) >= size and not _same_album(posts[-1], post):
                     await queue.put(_Page(posts, last_id))
                     posts = []
                     size = min(2 * size, self._batch)
+                last_id = max(last_id, message.id)
+                if post is not None:
+                    posts.append(post)
             await queue.put(_Page(posts, last_id))
             await queue.put(None)
 
@@ -184,6 +186,10 @@ async def _together(*stages: Coroutine[Any, Any, None]) -> None:
                 group.create_task(stage)
     except BaseExceptionGroup as group_error:
         raise group_error.exceptions[0] from None
+
+
+def _same_album(previous: Post, post: Post) -> bool:
+    return previous.grouped_id is not None and previous.grouped_id == post.grouped_id
 
 
 def _name(watched: Watched) -> str:

@@ -132,6 +132,20 @@ async def test_an_album_stays_when_only_its_first_message_was_deleted_while_down
     assert deleted == {gone}
 
 
+async def test_an_album_cut_by_a_history_page_boundary_is_stored_once_without_an_edit(
+        harness: Harness, world: FakeWorld) -> None:
+    # The first history page holds 100 posts: the album's messages are the 100th to 102nd,
+    # and only the last carries the caption.
+    news = world.channel("news")
+    world.post_many(news, 99, text="пост {id}")
+    ids = world.post_album(news, ["", "", "подпись альбома"])
+    await harness.run_once(until=lambda: harness.cursor(news.marked_id) == ids[-1])
+    assert harness.texts(news.marked_id)[ids[0]] == "подпись альбома"
+    assert harness.count("SELECT count(*) FROM post_versions v JOIN posts p USING (pid) "
+                         "WHERE p.msg_id = ?", (ids[0],)) == 1
+    assert harness.count("SELECT count(*) FROM posts") == 100
+
+
 async def test_backfilled_posts_are_history_and_later_ones_are_news(
         harness: Harness, world: FakeWorld) -> None:
     news = world.channel("news")
