@@ -7,6 +7,7 @@
     ├── ImportFormatError           a file that is not a Telegram Desktop export (exit 2)
     ├── StoreError                  the archive cannot be opened or migrated (exit 1)
     ├── LoopFailed                  a background loop keeps failing: stop for a restart (exit 1)
+    ├── OutputError                 an output file cannot be written: disk full, I/O (exit 1)
     └── TelegramError               raised by adapters in bot/telegram (exit 1)
         ├── SessionError            missing, revoked or locked session: stop, never prompt
         ├── ChannelUnavailable      private, banned or unresolvable channel
@@ -57,6 +58,10 @@ class StoreError(TgmonError):
 
 class LoopFailed(TgmonError):
     """A background loop failed past its restart bound, or returned when it never should."""
+
+
+class OutputError(TgmonError):
+    """A file the command writes (an export) could not be written."""
 
 
 class TelegramError(TgmonError):

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
 from bot.cli.parser import build_parser
-from bot.errors import TgmonError
+from bot.errors import TgmonError, UsageError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``tgmon`` and return its exit code: 0 ok, 1 failure, 2 bad input, 130 interrupted."""
+    _tolerant_streams()
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_decoded(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # --help (0) or a usage error (2): argparse already explained
         return int(exc.code or 0)
+    except TgmonError as exc:
+        print(f"tgmon: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
@@ -33,3 +38,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `tgmon export | head` is fine
         return 0
+    except MemoryError:
+        print("tgmon: out of memory; nothing stored so far is lost", file=sys.stderr)
+        return 1
+
+
+def _tolerant_streams() -> None:
+    # Under LANG=C or PYTHONIOENCODING=ascii, a Cyrillic post would end the command with a
+    # UnicodeEncodeError; an escape such as \u0442 is legible and keeps the output going.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") != "backslashreplace":
+            reconfigure(errors="backslashreplace")
+
+
+def _decoded(argv: Sequence[str]) -> list[str]:
+    """Arguments as text: under a non-UTF-8 locale Python keeps UTF-8 bytes as surrogates."""
+    out = []
+    for position, arg in enumerate(argv, 1):
+        if any("\udc80" <= c <= "\udcff" for c in arg):
+            try:
+                arg = os.fsencode(arg).decode("utf-8")
+            except (UnicodeDecodeError, UnicodeEncodeError):
+                raise UsageError(
+                    f"argument {position} is not UTF-8 text ({arg!a}); "
+                    "type it again in a UTF-8 terminal"
+                ) from None
+        out.append(arg)
+    return out

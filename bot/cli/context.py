@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bot.cli.targets import check_archive_path
 from bot.config import Config, discover_config, load_config
 from bot.errors import UsageError
 from bot.store.reads import PostFilter
@@ -24,8 +25,10 @@ def config_for(args: argparse.Namespace) -> Config:
 
 
 def db_path(args: argparse.Namespace, config: Config) -> Path:
-    """Return --db if given, else the configured storage path."""
-    return args.db or config.storage.path
+    """Return --db if given, else the configured storage path (never a folder)."""
+    path: Path = args.db or config.storage.path
+    check_archive_path(path, must_exist=False)
+    return path
 
 
 def existing_db(args: argparse.Namespace, config: Config) -> Path:
@@ -36,6 +39,7 @@ def existing_db(args: argparse.Namespace, config: Config) -> Path:
             f"{path}: no archive there yet; run `tgmon import` or `tgmon run` "
             "first, or point --db at an existing archive"
         )
+    check_archive_path(path, must_exist=True)
     return path
 
 

@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "Write every post with its analysis as JSON lines or CSV.", db=True)
     export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     export.add_argument("--out", type=Path, metavar="FILE", help="output file (default: stdout)")
+    export.add_argument("--excel", action="store_true",
+                        help="CSV as Excel opens it: UTF-8 with a byte order mark (implies csv)")
     _add_filters(export)
     export.set_defaults(handler=queries.export)
 

@@ -8,13 +8,15 @@ import json
 import re
 import sys
 from contextlib import ExitStack
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.cli import output
 from bot.cli.context import config_for, existing_db, post_filter
-from bot.errors import UsageError
+from bot.cli.targets import check_output
+from bot.errors import OutputError, UsageError
 from bot.store import Archive, reads
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_FIELDS = [
     "channel",
     "channel_id",
@@ -65,34 +67,56 @@ async def export(args: argparse.Namespace) -> int:
     """Write every post (filtered) as JSON lines or CSV, streaming from the archive."""
     config = config_for(args)
     flt = post_filter(args)
+    db = existing_db(args, config)
+    if args.out:
+        check_output(args.out, archive=db)
+    as_csv = args.format == "csv" or args.excel
     count = 0
-    async with Archive.open(existing_db(args, config)) as archive:
-        with ExitStack() as stack:
-            out: TextIO = (
-                stack.enter_context(args.out.open("w", encoding="utf-8", newline=""))
-                if args.out
-                else sys.stdout
-            )
-            writer = csv.DictWriter(out, _CSV_FIELDS) if args.format == "csv" else None
-            if writer:
-                writer.writeheader()
-            async for post in reads.iter_posts(archive, flt):
-                record = output.post_record(post)
+    async with Archive.open(db) as archive:
+        try:
+            with ExitStack() as stack:
+                out: TextIO = (
+                    # Excel reads a CSV as the local code page unless it starts with a BOM.
+                    stack.enter_context(args.out.open(
+                        "w", encoding="utf-8-sig" if args.excel else "utf-8", newline=""))
+                    if args.out
+                    else sys.stdout
+                )
+                if args.excel and not args.out:
+                    out.write("\ufeff")
+                writer = csv.DictWriter(out, _CSV_FIELDS) if as_csv else None
                 if writer:
-                    writer.writerow(
-                        {
-                            **record,
-                            "groups": ";".join(record["groups"]),
-                            "terms": ";".join(record["terms"]),
-                            "media": ";".join(record["media"]),
-                        }
-                    )
-                else:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
+                    writer.writeheader()
+                async for post in reads.iter_posts(archive, flt):
+                    record = output.post_record(post)
+                    if writer:
+                        writer.writerow(_csv_row(record))
+                    else:
+                        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    count += 1
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            where = args.out or "standard output"
+            raise OutputError(f"{where}: cannot write the export: {exc.strerror or exc}; "
+                              "what was written is incomplete, so write it again elsewhere"
+                              ) from None
     if args.out:
         print(f"wrote {count:,} posts to {args.out}", file=sys.stderr)
     return 0
+
+
+def _csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    row = {**record, **{k: ";".join(record[k]) for k in ("groups", "terms", "media")}}
+    return {k: _cell(v) for k, v in row.items()}
+
+
+def _cell(value: Any) -> Any:
+    # OWASP's rule for CSV injection: a cell a spreadsheet would read as a formula starts
+    # with a quote, so "=HYPERLINK(...)" in a post stays text.
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 _POST_LINK = re.compile(r"(?:https?://)?t\.me/(?:c/)?([^/]+)/(\d+)/?$")

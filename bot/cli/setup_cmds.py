@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import output
+from bot.cli.targets import check_archive_path
 from bot.cli.terminal import html_to_terminal
 from bot.config import Config, config_path, load_config, load_secrets, validate_config
 from bot.delivery.assemble import DigestContent, default_title, digest_parts
@@ -22,6 +23,7 @@ from bot.ingest import analyser_for
 from bot.logs import configure_logging
 from bot.store import Archive, reads
 
+_SHOWN_PROBLEMS = 20
 DEMO_KEYWORDS = {
     "president": {"terms": ["Токаев", "Tokayev"]},
     "parliament": {"terms": ["Мажилис", "парламент", "parliament"]},
@@ -36,7 +38,10 @@ async def check(args: argparse.Namespace) -> int:
     secrets = load_secrets(args.env_file, config_file=source)
     problems = keyword_problems(config)
     if problems:
-        raise ConfigError("\n".join(f"{source}: {p}" for p in problems))
+        shown = [f"{source}: {p}" for p in problems[:_SHOWN_PROBLEMS]]
+        if len(problems) > _SHOWN_PROBLEMS:
+            shown.append(f"… and {len(problems) - _SHOWN_PROBLEMS:,} more problems like these")
+        raise ConfigError("\n".join(shown))
     print(f"config ok: {source}")
     print(f"  archive: {config.storage.path}")
     print(
@@ -116,6 +121,7 @@ async def run(args: argparse.Namespace) -> int:
 
     source = config_path(args.config)
     config = load_config(source)
+    check_archive_path(args.db or config.storage.path, must_exist=False)
     if args.db:
         config = config.model_copy(update={"storage": config.storage.model_copy(
             update={"path": args.db})})
