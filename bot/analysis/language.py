@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any, Final
 
 from bot.analysis.normalize import clean_for_detection
+from bot.analysis.short_text import SHORT_LETTERS, vote
 
 UNDETERMINED: Final = "und"
 BACKENDS: Final = ("auto", "langdetect")
@@ -114,19 +115,29 @@ class _AutoDetector:
         prepared = prepare(text)
         if prepared is None:
             return UNKNOWN
-        found = self._decide(prepared)
+        cld2 = cld2_guess(prepared)
+        guesses = self.fasttext_guesses(prepared)
+        found = self._decide(prepared, cld2, guesses)
         if found.lang in _NAME_SENSITIVE and _names_only_turkic(prepared):
             # A Russian post about Тоқаев or the Мәжіліс is still Russian, but those letters
             # pull both detectors to kk or uk. Spelled the Russian way, a sure ru decides;
             # short Kazakh headlines ("Ақорда: Тоқаев Астанада") stay kk.
             plain = self.fasttext_guesses(prepared.translate(_NAME_FOLD))
             if plain and plain[0].lang == "ru" and plain[0].confidence >= _SURE:
-                return plain[0]
+                found = plain[0]
+        if len(prepared) < SHORT_LETTERS or sum(map(str.isalpha, prepared)) < SHORT_LETTERS:
+            lang, confidence = vote(
+                prepared,
+                found.lang,
+                [(g.lang, g.confidence) for g in guesses],
+                None if cld2 is None else (cld2.lang, cld2.confidence),
+            )
+            return Detected(lang, confidence)
         return found
 
-    def _decide(self, prepared: str) -> Detected:
-        cld2 = cld2_guess(prepared)
-        guesses = self.fasttext_guesses(prepared)
+    def _decide(
+        self, prepared: str, cld2: Detected | None, guesses: list[Detected]
+    ) -> Detected:
         if (
             cld2 is not None
             and cld2.lang in _CLD2_STRONG

@@ -270,3 +270,9 @@ def verbal_noun(stem: str, lang: str) -> str:
     if last in "ыі":
         return stem[:-1] + "у"
     return stem + "у"
+
+
+def known_words(words: list[str], lang: str) -> list[bool]:
+    """Tell, per lower-case word, whether pymorphy3's ``lang`` dictionary (ru, uk) has it."""
+    morph = _morph(lang)
+    return [morph.word_is_known(word) for word in words]

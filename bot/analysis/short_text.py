@@ -1,0 +1,155 @@
+"""Votes for the language of a short text, where fastText lite and CLD2 alone go wrong.
+
+Below SHORT_LETTERS letters (one in three real posts: replies, headlines, captions) the two
+fast detectors fail on 5–12% of Kazakh, Kyrgyz, Uzbek and Ukrainian items. Four more voices,
+each strong where they are weak (bench/evaluate.py measured every weight):
+
+- py3langid, restricted to the region's languages: the best single voice on Latin Uzbek and
+  good on kk and ky;
+- lingua in its low-accuracy mode, for Cyrillic text only and with eight languages (17 MB,
+  where all of lingua's languages take 1.2 GB): the best on uk, be and kk. It has no model
+  for Kyrgyz or Tatar, so its "kk" counts for them too and the other voices break the tie;
+- pymorphy3's Russian and Ukrainian dictionaries (already loaded for keywords): a word only
+  one of the two knows (також, програма; также, программа) is strong evidence, and words that
+  Russian does not know at all (жаады, това) argue against Russian;
+- the alphabets: a letter a language does not write rules it out (ы, э, ё are not
+  Ukrainian; и and щ are not Belarusian; і is not Russian).
+
+Each model is loaded on the first short post, so a process that sees none pays nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, Final
+
+from bot.analysis.morphology import known_words
+
+# Text with fewer letters than this is decided by the votes; longer text by the fast path,
+# which is right on ≥99.5% of it (and the votes would double its cost).
+SHORT_LETTERS: Final = 50
+_RU: Final = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+# The Cyrillic letters each language writes. A language whose alphabet lacks a letter of the
+# text is ruled out; languages not listed here write no Cyrillic at all.
+_ALPHABETS: Final = {
+    "ru": _RU,
+    "uk": (_RU - set("ёъыэ")) | set("іїєґ"),
+    "be": (_RU - set("ищъ")) | set("іў"),
+    "bg": _RU - set("ёыэ"),
+    "mk": (_RU - set("ёйщъыьэюя")) | set("јљњѓќѕџ"),
+    "sr": (_RU - set("ёйщъыьэюя")) | set("јљњћђџ"),
+    "kk": _RU | set("әғқңөұүһі"),
+    "ky": _RU | set("ңөү"),
+    "tt": _RU | set("әөүҗңһ"),
+    "ba": _RU | set("әөүғҡңҙҫһ"),
+    "mn": _RU | set("өү"),
+    "uz": (_RU - set("щы")) | set("ўқғҳ"),
+    "tg": _RU | set("ғӣқӯҳҷ"),
+}
+_CYRILLIC: Final = frozenset().union(*_ALPHABETS.values())
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{2,}")
+# py3langid's choices: the languages tgmon's channels are written in and their neighbours.
+_LANGID_LANGUAGES: Final = ("ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "mn", "en", "tr",
+                            "az", "uz")
+# Lingua knows Kazakh but no other Cyrillic Turkic language.
+_LINGUA_TURKIC_ALSO: Final = ("ky", "tt")
+# Weights of the voices (bench/evaluate.py: each is the best of a coarse grid, and none is
+# sharp: ±0.5 moves no band by more than a point).
+_W_FASTTEXT: Final = 1.0
+_W_CLD2: Final = 1.0
+_W_LANGID: Final = 1.5
+_W_LINGUA: Final = 1.0
+_W_FAST_PATH: Final = 0.5  # the fast path's own decision, which also weighs its rules
+_W_DICTIONARY: Final = 2.0
+
+
+def vote(
+    prepared: str,
+    fast_path: str,
+    fasttext: Sequence[tuple[str, float]],
+    cld2: tuple[str, float] | None,
+) -> tuple[str, float]:
+    """Return the language most voices agree on, with its share of the votes."""
+    lower = prepared.lower()
+    letters = _telling_letters(prepared)
+    scores: defaultdict[str, float] = defaultdict(float)
+    for lang, score in fasttext:
+        scores[lang] += _W_FASTTEXT * score
+    if cld2 is not None:
+        scores[cld2[0]] += _W_CLD2 * cld2[1]
+    for lang, score in _langid().rank(prepared)[:3]:
+        scores[lang] += _W_LANGID * float(score)
+    scores[fast_path] += _W_FAST_PATH
+    if letters:
+        for lang, score in _lingua_votes(prepared):
+            scores[lang] += _W_LINGUA * score
+            if lang == "kk":
+                for also in _LINGUA_TURKIC_ALSO:
+                    scores[also] += _W_LINGUA * score
+        _dictionary_votes(lower, scores)
+    possible = [(s, lang) for lang, s in scores.items() if _writes(lang, letters) and s > 0]
+    if not possible:
+        return fast_path, 0.0
+    best, lang = max(possible)
+    return lang, round(min(1.0, best / sum(s for s, _ in possible)), 4)
+
+
+def _telling_letters(prepared: str) -> frozenset[str]:
+    """Return the Cyrillic letters that tell the alphabet: those of the lower-case words.
+
+    A capitalised word is often a name spelled the Kazakh or Ukrainian way (Мәжіліс, Київ)
+    inside a Russian post; when every word is capitalised (a headline), all words count.
+    """
+    words = prepared.split()
+    lower_words = [w for w in words if not w[:1].isupper()]
+    text = " ".join(lower_words if lower_words else words).lower()
+    return frozenset(ch for ch in text if ch in _CYRILLIC)
+
+
+def _writes(lang: str, letters: frozenset[str]) -> bool:
+    alphabet = _ALPHABETS.get(lang)
+    return not letters if alphabet is None else letters <= alphabet
+
+
+def _dictionary_votes(lower: str, scores: defaultdict[str, float]) -> None:
+    words = _CYRILLIC_WORD.findall(lower)
+    if not words:
+        return
+    in_ru, in_uk = known_words(words, "ru"), known_words(words, "uk")
+    only_ru = sum(r and not u for r, u in zip(in_ru, in_uk, strict=True))
+    only_uk = sum(u and not r for r, u in zip(in_ru, in_uk, strict=True))
+    neither = sum(not r and not u for r, u in zip(in_ru, in_uk, strict=True))
+    scores["ru"] += _W_DICTIONARY * (only_ru - only_uk - neither) / len(words)
+    scores["uk"] += _W_DICTIONARY * (only_uk - only_ru) / len(words)
+
+
+@cache
+def _langid() -> Any:
+    from py3langid import langid
+
+    identifier = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(_LANGID_LANGUAGES))
+    return identifier
+
+
+def _lingua_votes(prepared: str) -> list[tuple[str, float]]:
+    return [
+        (value.language.iso_code_639_1.name.lower(), value.value)
+        for value in _lingua().compute_language_confidence_values(prepared)[:3]
+    ]
+
+
+@cache
+def _lingua() -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = ("RUSSIAN", "UKRAINIAN", "BELARUSIAN", "BULGARIAN", "MACEDONIAN", "SERBIAN",
+                 "KAZAKH", "MONGOLIAN")
+    return (
+        LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in languages))
+        .with_low_accuracy_mode()
+        .build()
+    )
