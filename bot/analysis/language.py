@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any, Final
 
 from bot.analysis.normalize import clean_for_detection
-from bot.analysis.short_text import SHORT_LETTERS, vote
+from bot.analysis.short_text import SHORT_LETTERS, vote, warm_up
 
 UNDETERMINED: Final = "und"
 BACKENDS: Final = ("auto", "langdetect")
@@ -110,6 +110,7 @@ def _names_only_turkic(text: str) -> bool:
 class _AutoDetector:
     def __init__(self) -> None:
         self._fasttext = _fasttext_model()
+        warm_up()
 
     def detect(self, text: str) -> Detected:
         prepared = prepare(text)

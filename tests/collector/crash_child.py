@@ -17,6 +17,7 @@ from typing import Any
 from telethon import TelegramClient
 
 from bot import app
+from bot.analysis.language import make_detector
 from bot.config import Secrets
 from bot.telegram.client import create_client
 from tests.collector.harness import make_config, make_secrets
@@ -42,6 +43,8 @@ async def main(workdir: Path, posts: int, until_done: bool) -> None:
     stop = asyncio.Event()
     if until_done:
         asyncio.get_running_loop().create_task(_stop_when_done(db, posts, stop))
+    # The models load once per process (1.5 s); the kills are timed to land in the catch-up.
+    make_detector("auto")
     print("started", flush=True)
     try:
         await app.run(config, secrets, client_factory=factory, stop=stop)
