@@ -14,6 +14,7 @@ from contextlib import AsyncExitStack, suppress
 from telethon import TelegramClient
 
 from bot.config import Config, Secrets
+from bot.config_network import ProxySpec
 from bot.errors import SessionError
 from bot.ingest import analyser_for
 from bot.store import Archive
@@ -24,6 +25,7 @@ from bot.telegram.client import (
     connected,
     create_client,
     log_in_bot,
+    network_edge,
     secure_file,
     session_path,
 )
@@ -55,11 +57,13 @@ async def run(
     async with AsyncExitStack() as stack:
         stack.enter_context(session_lock(session_path(secrets, "user")))
         archive = await stack.enter_async_context(Archive.open(config.storage.path))
-        user = client_factory(
-            "user", secrets, flood_sleep_threshold=config.collector.flood_sleep_threshold
-        )
+        proxy = config.network.proxy_spec
+        user = client_factory("user", secrets, proxy=proxy,
+                              flood_sleep_threshold=config.collector.flood_sleep_threshold)
         await stack.enter_async_context(connected(user))
-        if not await user.is_user_authorized():
+        async with network_edge():
+            authorized = await user.is_user_authorized()
+        if not authorized:
             raise SessionError(
                 f"{session_path(secrets, 'user')}: not logged in, or the session was revoked; "
                 "run `tgmon login` (tgmon run never prompts)"
@@ -72,7 +76,7 @@ async def run(
         if secrets.bot_token is None:
             log.warning("TGMON_BOT_TOKEN is not set: digests, alerts and bot commands are off")
         else:
-            bot = await _start_bot(stack, client_factory, secrets)
+            bot = await _start_bot(stack, client_factory, secrets, proxy)
             jobs.add(asyncio.create_task(
                 run_bot(bot, archive, config, backoff=backoff, supervisor=supervisor), name="bot"))
         _stop_on_signals(stop)
@@ -81,13 +85,14 @@ async def run(
 
 
 async def _start_bot(
-    stack: AsyncExitStack, client_factory: ClientFactory, secrets: Secrets
+    stack: AsyncExitStack, client_factory: ClientFactory, secrets: Secrets,
+    proxy: ProxySpec | None,
 ) -> TelegramClient:
     """Log the bot in with its token (no prompt is possible) and keep it connected."""
     assert secrets.bot_token is not None
     stack.enter_context(session_lock(session_path(secrets, "bot")))
     # Every flood wait reaches the outbox, which reschedules instead of sleeping mid-send.
-    bot = client_factory("bot", secrets, flood_sleep_threshold=0)
+    bot = client_factory("bot", secrets, flood_sleep_threshold=0, proxy=proxy)
     await stack.enter_async_context(connected(bot))
     await log_in_bot(bot, secrets)
     return bot

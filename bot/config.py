@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config_network import ProxySpec, parse_proxy
 from bot.config_refs import ChannelRef, parse_channel_ref
 from bot.digest.build import DEFAULT_MAX_ITEMS
 from bot.digest.schedule import parse_schedule
@@ -190,6 +191,20 @@ class DigestConfig(_Model):
     max_items: Annotated[int, Field(ge=1, le=5000)] = DEFAULT_MAX_ITEMS
 
 
+def _check_proxy(url: str) -> str:
+    parse_proxy(url)
+    return url
+
+
+class NetworkConfig(_Model):
+    # socks5://[user@]host:port, http://[user@]host:port or mtproxy://host:port
+    proxy: Annotated[str, AfterValidator(_check_proxy)] | None = None
+
+    @property
+    def proxy_spec(self) -> ProxySpec | None:
+        return parse_proxy(self.proxy) if self.proxy else None
+
+
 class Config(_Model):
     storage: StorageConfig = StorageConfig()
     logging: LoggingConfig = LoggingConfig()
@@ -199,6 +214,7 @@ class Config(_Model):
     keywords: dict[GroupName, KeywordGroup] = Field(default_factory=dict)
     bot: BotConfig = BotConfig()
     digests: dict[GroupName, DigestConfig] = Field(default_factory=dict)
+    network: NetworkConfig = NetworkConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
@@ -242,6 +258,8 @@ class Secrets(_Model):
     api_id: int | None = None
     api_hash: SecretStr | None = None
     bot_token: SecretStr | None = None
+    proxy_password: SecretStr | None = None
+    mtproxy_secret: SecretStr | None = None
     session: Annotated[Path, Field(strict=False)] = Path("data/tgmon.session")
     source: str = "environment"
 
@@ -302,6 +320,8 @@ def load_secrets(
         api_id=int(raw_id) if raw_id else None,
         api_hash=secret("TGMON_API_HASH"),
         bot_token=secret("TGMON_BOT_TOKEN"),
+        proxy_password=secret("TGMON_PROXY_PASSWORD"),
+        mtproxy_secret=secret("TGMON_MTPROXY_SECRET"),
         session=Path(env.get("TGMON_SESSION", "").strip() or "data/tgmon.session"),
         source=source,
     )

@@ -122,7 +122,8 @@ async def _send_now(
     from bot.telegram.client import connected, log_in_bot
 
     assert secrets.bot_token is not None
-    client = client_factory("bot", secrets, flood_sleep_threshold=0)
+    client = client_factory("bot", secrets, flood_sleep_threshold=0,
+                            proxy=config.network.proxy_spec)
     async with connected(client):
         await log_in_bot(client, secrets)
         if chat:

@@ -136,8 +136,11 @@ async def login(args: argparse.Namespace) -> int:
     """Log the user account in interactively and write the session file."""
     from bot.telegram.login import login as do_login
 
-    secrets = load_secrets(args.env_file, config_file=config_path(args.config))
-    print(f"logged in as {await do_login(secrets)}")
+    source = config_path(args.config)
+    secrets = load_secrets(args.env_file, config_file=source)
+    # The config is optional here; it only says which proxy, if any, reaches Telegram.
+    proxy = load_config(source).network.proxy_spec if source.is_file() else None
+    print(f"logged in as {await do_login(secrets, proxy=proxy)}")
     return 0
 
 

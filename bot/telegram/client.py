@@ -12,13 +12,15 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from telethon import TelegramClient, errors
+from telethon.network import ConnectionTcpMTProxyRandomizedIntermediate
 from telethon.sessions import MemorySession, SQLiteSession
 
 from bot.config import Secrets
-from bot.errors import ConfigError, SessionError, TelegramError
+from bot.config_network import ProxySpec
+from bot.errors import ConfigError, SessionError, TelegramError, TgmonError
 
 ClientKind = Literal["user", "bot"]
 _MIGRATED = (errors.UserMigrateError, errors.NetworkMigrateError, errors.PhoneMigrateError)
@@ -31,7 +33,8 @@ def session_path(secrets: Secrets, kind: ClientKind) -> Path:
 
 
 def create_client(
-    kind: ClientKind, secrets: Secrets, *, flood_sleep_threshold: int = 60, in_memory: bool = False
+    kind: ClientKind, secrets: Secrets, *, flood_sleep_threshold: int = 60,
+    in_memory: bool = False, proxy: ProxySpec | None = None,
 ) -> TelegramClient:
     """Build (but do not connect) the user or bot client, with a private SQLite session.
 
@@ -56,6 +59,7 @@ def create_client(
         session,
         secrets.api_id,
         secrets.api_hash.get_secret_value(),
+        **proxy_options(proxy, secrets),
         sequential_updates=True,
         catch_up=False,
         flood_sleep_threshold=flood_sleep_threshold,
@@ -66,6 +70,27 @@ def create_client(
         auto_reconnect=True,
     )
     return client
+
+
+def proxy_options(proxy: ProxySpec | None, secrets: Secrets) -> dict[str, Any]:
+    """Telethon's ``proxy=`` (and ``connection=`` for MTProxy) for a configured proxy.
+
+    SOCKS5 and HTTP go through python-socks, the library Telethon prefers for them.
+    """
+    if proxy is None:
+        return {}
+    if proxy.scheme == "mtproxy":
+        if secrets.mtproxy_secret is None:
+            raise ConfigError("network.proxy is an MTProxy: put its secret (hex, as in its "
+                              "tg://proxy link) in TGMON_MTPROXY_SECRET")
+        return {"connection": ConnectionTcpMTProxyRandomizedIntermediate,
+                "proxy": (proxy.host, proxy.port, secrets.mtproxy_secret.get_secret_value())}
+    password = secrets.proxy_password.get_secret_value() if secrets.proxy_password else None
+    if password is not None and proxy.username is None:
+        raise ConfigError("TGMON_PROXY_PASSWORD is set but network.proxy names no user "
+                          f"({proxy.scheme}://USER@{proxy.host}:{proxy.port})")
+    return {"proxy": {"proxy_type": proxy.scheme, "addr": proxy.host, "port": proxy.port,
+                      "username": proxy.username, "password": password, "rdns": True}}
 
 
 def _open_session(path: Path) -> SQLiteSession:
@@ -97,15 +122,36 @@ def secure_file(path: Path) -> None:
 
 
 @asynccontextmanager
+async def network_edge() -> AsyncIterator[None]:
+    """Turn whatever the network throws while connecting or logging in into one clear line.
+
+    Telethon retries what it knows (OSError, timeouts); the rest, like the IncompleteReadError
+    a captive portal or an HTTP middlebox causes, would escape as a long traceback.
+    """
+    try:
+        yield
+    except (TgmonError, errors.RPCError):
+        raise  # Telegram answered, or we already explained: the caller decides
+    except Exception as exc:
+        if type(exc) is EOFError:  # input() at a closed terminal, not the network
+            raise
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise TelegramError(
+            f"cannot reach Telegram: {detail}; check the network (a captive portal or a "
+            "proxy that is not Telegram's can cause this) and retry; nothing is lost: "
+            "tgmon catches up from its cursors"
+        ) from None
+
+
+@asynccontextmanager
 async def connected(client: TelegramClient) -> AsyncIterator[TelegramClient]:
     """Connect a client for the life of the block and always disconnect it."""
     try:
-        await client.connect()
-    except OSError as exc:  # ConnectionError included: Telethon gave up after its retries
-        raise TelegramError(
-            f"cannot reach Telegram: {exc}; check the network and retry "
-            "(nothing is lost: tgmon catches up from its cursors)"
-        ) from None
+        async with network_edge():
+            await client.connect()
+    except BaseException:
+        await client.disconnect()  # Telethon leaves the socket open when its handshake fails
+        raise
     try:
         yield client
     finally:
@@ -118,10 +164,11 @@ async def log_in_bot(client: TelegramClient, secrets: Secrets) -> None:
         raise ConfigError("TGMON_BOT_TOKEN is not set: a bot token from @BotFather is needed")
     token = secrets.bot_token.get_secret_value()
     try:
-        try:
-            await client.start(bot_token=token)
-        except _MIGRATED:  # Telethon moved to the bot's data centre; it makes no retry itself
-            await client.start(bot_token=token)
+        async with network_edge():
+            try:
+                await client.start(bot_token=token)
+            except _MIGRATED:  # Telethon moved to the bot's data centre and made no retry
+                await client.start(bot_token=token)
     except errors.RPCError as exc:
         raise SessionError(
             f"Telegram refused the bot token ({type(exc).__name__}); check "

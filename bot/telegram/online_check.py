@@ -10,7 +10,13 @@ from bot.config import Config, Secrets
 from bot.errors import SessionError, TgmonError
 from bot.store import Archive
 from bot.telegram.channels import resolve_channels
-from bot.telegram.client import ClientFactory, create_client, session_path
+from bot.telegram.client import (
+    ClientFactory,
+    connected,
+    create_client,
+    network_edge,
+    session_path,
+)
 from bot.telegram.errors import translate
 from bot.telegram.session_lock import session_lock
 
@@ -31,10 +37,12 @@ async def check_channels(config: Config, secrets: Secrets, *,
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     with session_lock(session_path(secrets, "user")):
         async with Archive.open(config.storage.path) as archive:
-            client = client_factory("user", secrets, flood_sleep_threshold=0)
-            await client.connect()
-            try:
-                if not await client.is_user_authorized():
+            client = client_factory("user", secrets, flood_sleep_threshold=0,
+                                    proxy=config.network.proxy_spec)
+            async with connected(client):
+                async with network_edge():
+                    authorized = await client.is_user_authorized()
+                if not authorized:
                     raise SessionError("not logged in: run `tgmon login` first")
                 resolution = await resolve_channels(client, archive, config.channels)
                 statuses = [ChannelStatus(ref, False, problem)
@@ -42,8 +50,6 @@ async def check_channels(config: Config, secrets: Secrets, *,
                 for watched in resolution.watched:
                     statuses.append(await _probe(client, watched.config.parsed.canonical,
                                                  watched.input_peer, watched.channel.title))
-            finally:
-                await client.disconnect()
     order = {c.parsed.canonical: i for i, c in enumerate(config.channels)}
     return sorted(statuses, key=lambda s: order.get(s.ref, len(order)))
 

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _INET = (socket.AF_INET, socket.AF_INET6)
 _saved: dict[tuple[Any, str], Callable[..., Any]] = {}
 _own: set[tuple[Any, str]] = set()  # names defined on the class itself (not inherited)
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_allowed_ports: set[int] = set()  # loopback servers a test started itself
+
+
+@contextlib.contextmanager
+def allow_loopback(port: int) -> Iterator[None]:
+    """Within the block, connects to 127.0.0.1:``port`` (a server the test runs) go through."""
+    _allowed_ports.add(port)
+    try:
+        yield
+    finally:
+        _allowed_ports.discard(port)
+
+
+def _allowed(address: Any) -> bool:
+    return (isinstance(address, tuple) and len(address) >= 2 and address[0] in _LOOPBACK
+            and address[1] in _allowed_ports)
 
 
 class NetworkBlockedError(OSError):
@@ -22,7 +40,7 @@ def _blocked(what: str) -> NetworkBlockedError:
 
 def _guarded_connect(original: Callable[..., Any]) -> Callable[..., Any]:
     def connect(self: socket.socket, address: Any, *args: Any) -> Any:
-        if self.family in _INET:
+        if self.family in _INET and not _allowed(address):
             raise _blocked(f"socket.connect({address!r})")
         return original(self, address, *args)
 
@@ -30,11 +48,16 @@ def _guarded_connect(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 async def _create_connection(self: Any, *args: Any, **kwargs: Any) -> Any:
+    host = args[1] if len(args) > 1 else kwargs.get("host")
+    port = args[2] if len(args) > 2 else kwargs.get("port")
+    # A socket handed over ready-made was connected through the guarded sock_connect.
+    if kwargs.get("sock") is not None or _allowed((host, port)):
+        return await _saved[(asyncio.BaseEventLoop, "create_connection")](self, *args, **kwargs)
     raise _blocked(f"loop.create_connection{args!r}")
 
 
 async def _sock_connect(self: Any, sock: socket.socket, address: Any) -> Any:
-    if sock.family in _INET:
+    if sock.family in _INET and not _allowed(address):
         raise _blocked(f"loop.sock_connect({address!r})")
     return await _saved[(asyncio.BaseEventLoop, "sock_connect")](self, sock, address)
 
