@@ -23,10 +23,11 @@ from tests.ops.loopback import captive_portal, socks5_proxy
 
 
 @pytest.fixture(autouse=True)
-def _own_log_handlers() -> Iterator[None]:
-    """`tgmon run` configures logging on the captured stderr; undo it after each test."""
+def _fresh_log_handlers() -> Iterator[None]:
+    """Earlier `tgmon run`s left stream handlers on streams pytest has closed; drop them."""
     root = logging.getLogger()
     saved, level = root.handlers[:], root.level
+    root.handlers[:] = [h for h in saved if type(h) is not logging.StreamHandler]
     yield
     root.handlers[:] = saved
     root.setLevel(level)
