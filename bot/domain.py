@@ -93,6 +93,12 @@ class StoredPost:
     fwd_from_msg: int | None = None
     grouped_id: int | None = None
     content_hash: str = ""
+    #: Distinct texts stored; an imported edit whose earlier text is unknown counts one.
+    versions: int = 1
+    #: When Telegram (or the export) last dated an edit.
+    edit_date: datetime | None = None
+    forwards: int | None = None
+    fwd_from_name: str | None = None
 
     @property
     def link(self) -> str:

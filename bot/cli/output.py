@@ -26,10 +26,31 @@ def post_record(post: StoredPost) -> dict[str, Any]:
         "groups": list(post.groups),
         "terms": sorted({h.term for h in post.hits}),
         "edit_count": post.edit_count,
+        "edited": post.edit_count > 0,
+        "edit_date": post.edit_date.isoformat() if post.edit_date else None,
+        "versions": post.versions,
         "deleted": post.deleted,
         "media": list(post.media),
+        "views": post.views,
+        "forwards": post.forwards,
+        "forwarded_from": _forwarded_from(post),
         "link": post.link,
     }
+
+
+def _forwarded_from(post: StoredPost) -> dict[str, Any] | None:
+    if post.fwd_from_id is None and post.fwd_from_name is None:
+        return None
+    return {"name": post.fwd_from_name, "channel_id": post.fwd_from_id, "id": post.fwd_from_msg}
+
+
+def forwarded_from_text(source: dict[str, Any] | None) -> str:
+    """Who a forwarded post came from, in words: its name, else the channel and post id."""
+    if source is None:
+        return ""
+    if source["name"]:
+        return str(source["name"])
+    return f"{source['channel_id']}" + (f"/{source['id']}" if source["id"] else "")
 
 
 def print_json(value: Any) -> None:
@@ -40,10 +61,13 @@ def print_json(value: Any) -> None:
 def print_posts(posts: Iterable[StoredPost]) -> None:
     width = min(shutil.get_terminal_size((100, 20)).columns, 120)
     for post in posts:
+        source = forwarded_from_text(_forwarded_from(post))
         marks = "".join(
             [
                 f" edited×{post.edit_count}" if post.edit_count else "",
                 " DELETED" if post.deleted else "",
+                f"  ↪ {source}" if source else "",
+                f"  {post.views:,} views" if post.views is not None else "",
             ]
         )
         head = (
@@ -56,12 +80,28 @@ def print_posts(posts: Iterable[StoredPost]) -> None:
         print(f"  {post.link}\n")
 
 
-def print_history(versions: Sequence[tuple[int, str, datetime]], deleted: datetime | None
-                  ) -> None:
-    """Print every version of one post, oldest first, and its deletion."""
+def print_history(post: StoredPost | None, versions: Sequence[tuple[int, str, datetime]],
+                  deleted: datetime | None) -> None:
+    """Print one post's facts, then every version, oldest first, and its deletion."""
+    if post is not None:
+        facts = [f"{post.channel_title}, {post.link}",
+                 f"{post.versions} version{'s' if post.versions != 1 else ''}"]
+        facts += [f"media: {', '.join(post.media)}"] if post.media else []
+        facts += [f"{post.views:,} views"] if post.views is not None else []
+        facts += [f"{post.forwards:,} forwards"] if post.forwards is not None else []
+        source = forwarded_from_text(_forwarded_from(post))
+        facts += [f"forwarded from {source}"] if source else []
+        print(" · ".join(facts))
+    only_edited = post is not None and post.edit_date is not None and len(versions) == 1
     for version, text, when in versions:
         label = "original" if version == 1 else f"edit {version - 1}"
-        print(f"--- {label}, {when:%Y-%m-%d %H:%M} UTC")
+        if only_edited and post is not None and post.edit_date is not None:
+            # An export dates the edit but keeps only the edited text.
+            label = (f"posted {when:%Y-%m-%d %H:%M} UTC, edited {post.edit_date:%Y-%m-%d %H:%M}"
+                     " UTC; the text before the edit was never stored")
+            print(f"--- {label}")
+        else:
+            print(f"--- {label}, {when:%Y-%m-%d %H:%M} UTC")
         print(text or "(no text)")
     if deleted:
         print(f"--- deleted, noticed {deleted:%Y-%m-%d %H:%M} UTC")

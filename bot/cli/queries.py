@@ -28,8 +28,14 @@ _CSV_FIELDS = [
     "groups",
     "terms",
     "edit_count",
+    "edited",
+    "edit_date",
+    "versions",
     "deleted",
     "media",
+    "views",
+    "forwards",
+    "forwarded_from",
     "link",
 ]
 
@@ -107,7 +113,8 @@ async def export(args: argparse.Namespace) -> int:
 
 
 def _csv_row(record: dict[str, Any]) -> dict[str, Any]:
-    row = {**record, **{k: ";".join(record[k]) for k in ("groups", "terms", "media")}}
+    row = {**record, **{k: ";".join(record[k]) for k in ("groups", "terms", "media")},
+           "forwarded_from": output.forwarded_from_text(record["forwarded_from"])}
     return {k: _cell(v) for k, v in row.items()}
 
 
@@ -140,13 +147,17 @@ async def history(args: argparse.Namespace) -> int:
             raise UsageError(f"no stored channel matches {ref!r}; `tgmon stats` lists them")
         versions = await reads.history(archive, channel.id, msg_id)
         deleted = await reads.deleted_at(archive, channel.id, msg_id)
+        post = await reads.post(archive, channel.id, msg_id)
     if not versions:
         raise UsageError(f"post {msg_id} of {channel.title or channel.id} is not in the archive")
     if args.json:
+        facts = output.post_record(post) if post is not None else {}
+        facts.pop("text", None)
         output.print_json({"channel": channel.title, "channel_id": channel.id, "id": msg_id,
                            "deleted_at": deleted.isoformat() if deleted else None,
+                           "post": facts,
                            "versions": [{"version": v, "date": d.isoformat(), "text": t}
                                         for v, t, d in versions]})
         return 0
-    output.print_history(versions, deleted)
+    output.print_history(post, versions, deleted)
     return 0

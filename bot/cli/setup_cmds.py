@@ -104,7 +104,8 @@ async def _demo_digest_and_history(archive: Archive) -> None:
         print(html_to_terminal(part, colour=sys.stdout.isatty()))
     print(f"$ tgmon history {DEMO_POST}\n")
     channel_id, msg_id = -1001000000001, 4
-    output.print_history(await reads.history(archive, channel_id, msg_id),
+    output.print_history(await reads.post(archive, channel_id, msg_id),
+                         await reads.history(archive, channel_id, msg_id),
                          await reads.deleted_at(archive, channel_id, msg_id))
 
 

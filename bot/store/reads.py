@@ -18,7 +18,8 @@ _POST_COLUMNS = """p.pid, p.channel_id, p.msg_id, p.date, p.text, p.lang, c.titl
     p.views, p.deleted_at, p.media, p.fwd_from_id, p.fwd_from_msg, p.grouped_id, p.content_hash,
     (SELECT count(*) - 1 FROM post_versions v WHERE v.pid = p.pid) AS edits,
     (SELECT group_concat(h.grp || char(31) || h.term || char(31) || h.form, char(30))
-       FROM keyword_hits h WHERE h.pid = p.pid) AS hits"""
+       FROM keyword_hits h WHERE h.pid = p.pid) AS hits,
+    p.edit_date, p.forwards, p.fwd_from_name"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,9 @@ def _to_post(row: Sequence[Any]) -> StoredPost:
         chash,
         edits,
         hits_blob,
+        edit_date,
+        forwards,
+        fwd_name,
     ) = row
     hits = tuple(KeywordHit(*h.split("\x1f")) for h in hits_blob.split("\x1e")) if hits_blob else ()
     return StoredPost(
@@ -201,7 +205,12 @@ def _to_post(row: Sequence[Any]) -> StoredPost:
         channel_title=title,
         channel_username=username,
         views=views,
-        edit_count=max(edits, 0),
+        # An export keeps only the last text but dates the edit: that is an edit all the same.
+        edit_count=max(edits, 1 if edit_date is not None else 0),
+        versions=max(edits, 0) + 1,
+        edit_date=_dt(edit_date),
+        forwards=forwards,
+        fwd_from_name=fwd_name,
         deleted=deleted_at is not None,
         groups=tuple(sorted({h.group for h in hits})),
         hits=tuple(sorted(hits, key=_hit_key)),
@@ -237,6 +246,16 @@ async def find_channel(archive: Archive, ref: str) -> Channel | None:
            WHERE username = ? COLLATE NOCASE OR title = ? OR CAST(id AS TEXT) = ?
            ORDER BY id LIMIT 1""", (name, ref.strip(), name))
     return Channel(rows[0][0], rows[0][1], rows[0][2], rows[0][3]) if rows else None
+
+
+async def post(archive: Archive, channel_id: int, msg_id: int) -> StoredPost | None:
+    """Return one post (an album by any of its message ids), or None."""
+    rows = await archive.fetch_all(
+        f"""SELECT {_POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel_id
+            WHERE p.pid IN (SELECT pid FROM posts WHERE channel_id = ?1 AND msg_id = ?2
+                            UNION SELECT pid FROM post_aliases WHERE channel_id = ?1
+                            AND msg_id = ?2)""", (channel_id, msg_id))
+    return _to_post(rows[0]) if rows else None
 
 
 async def deleted_at(archive: Archive, channel_id: int, msg_id: int) -> datetime | None:

@@ -60,7 +60,10 @@ def test_search_prints_matches_and_json(
     assert main(["search", "парламент OR выборы", "--db", str(imported_db), "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert [p["id"] for p in found] == [11, 3]
-    assert found[1]["edit_count"] == 0 and found[0]["channel"] == "Кто есть кто <test>"
+    assert found[0]["channel"] == "Кто есть кто <test>"
+    # The export dates an edit of post 3 but keeps only its last text: an edit all the same.
+    assert (found[1]["edit_count"], found[1]["edited"], found[1]["versions"]) == (1, True, 1)
+    assert found[1]["edit_date"] == "2025-01-11T09:30:00+00:00"
 
 
 @pytest.mark.parametrize("query", ['"', "-токаев", "***", "OR", "()"])
@@ -133,6 +136,24 @@ def test_export_jsonl_and_csv_hold_every_post(
     assert len(rows) == 6 and rows[0]["text"].startswith("Президент")
 
 
+def test_export_carries_edits_forwards_media_and_versions(
+        imported_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "--db", str(imported_db)]) == 0
+    by_id = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert by_id[3]["edit_date"] == "2025-01-11T09:30:00+00:00" and by_id[3]["edited"]
+    assert (by_id[3]["edit_count"], by_id[3]["versions"]) == (1, 1)
+    assert by_id[2]["edited"] is False and by_id[2]["edit_date"] is None
+    assert by_id[4]["forwarded_from"] == {"name": "Ақорда", "channel_id": None, "id": None}
+    assert by_id[5]["media"] == ["photo"] and by_id[7]["media"] == ["video"]
+    assert {"views", "forwards"} <= set(by_id[2])
+    out = tmp_path / "posts.csv"
+    assert main(["export", "--db", str(imported_db), "--format", "csv", "--out", str(out)]) == 0
+    with out.open(encoding="utf-8") as handle:
+        rows = {r["id"]: r for r in csv.DictReader(handle)}
+    assert rows["4"]["forwarded_from"] == "Ақорда"
+    assert (rows["3"]["edited"], rows["3"]["edit_date"]) == ("True", "2025-01-11T09:30:00+00:00")
+
+
 def test_demo_runs_offline_and_shows_search_and_stats(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
@@ -150,7 +171,8 @@ def test_demo_ends_with_a_digest_preview_and_a_post_history(
     assert "▌ #president · 2 of 3 items" in digest and "<b>" not in digest
     assert "t.me/c/1000000001/12" in digest
     history = out[out.index("$ tgmon history https://t.me/c/1000000001/4"):]
-    assert "--- original, 2025-05-01 21:00 UTC\nAnother wave of publications" in history
+    assert ("--- posted 2025-05-01 21:00 UTC, edited 2025-05-01 21:15 UTC; the text before the "
+            "edit was never stored\nAnother wave of publications") in history
     assert history.rstrip().endswith("`tgmon login` and `tgmon run`")
 
 
@@ -199,6 +221,14 @@ def test_history_shows_every_version_of_a_post(imported_db: Path, tmp_path: Path
     versions = json.loads(capsys.readouterr().out)["versions"]
     assert [v["text"] for v in versions] == [
         "Президент Тоқаев подписал указ о созыве Мәжіліса.", "Указ отменён."]
+    assert main(["history", "https://t.me/c/1234567890/4", "--db", str(imported_db),
+                 "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)["post"]
+    assert facts["forwarded_from"]["name"] == "Ақорда" and facts["versions"] == 1
+    assert main(["history", "https://t.me/c/1234567890/3", "--db", str(imported_db)]) == 0
+    out = capsys.readouterr().out
+    assert "· 1 version" in out
+    assert "--- posted 2025-01-11 08:00 UTC, edited 2025-01-11 09:30 UTC; the text before" in out
     assert main(["history", "@nobody", "2", "--db", str(imported_db)]) == 2
     assert "no stored channel" in capsys.readouterr().err
 
