@@ -64,7 +64,8 @@ def _term_problems(where: str, raw: str, field: str, seen: dict[str, str]) -> li
                 "it will match nothing on posts like it"
             )
         return problems
-    key = f"{term.kind.value}:{' '.join(term.words)}"
+    # Қазақстан and Қазақстан*, сипаттау and сипатта- are different terms.
+    key = f"{term.kind.value}:{' '.join(term.words)}:{term.derived}:{term.verb_stems}"
     if key in seen:
         problems.append(
             f"{where}: {raw!r} is the same as {seen[key]!r} once case, ё and look-alike "

@@ -20,10 +20,12 @@ from bot.analysis.morphology import (
     KEY_PAIRS,
     MIN_TURKIC_STEM,
     WORD,
+    Grammar,
     english_forms,
     slavic_forms,
     turkic_stems,
     turkic_suffix_fits,
+    turkic_verb_stems,
 )
 from bot.analysis.normalize import normalize, replace_each
 from bot.analysis.terms import REGEX_TIMEOUT_S, Term, TermKind, parse_term, regex_search
@@ -39,9 +41,14 @@ _PROFILES_BY_LANG: Final = {
 }
 _ALL_PROFILES: Final = (*_FORM_PROFILES, "turkic")
 _EXACT: Final = "exact"
+# Kazakh derived words (стратегиялық, діни, қазақстандық) have lemmas of their own in UD's
+# Kazakh treebank, so a Kazakh post matches them only for a term marked Қазақстан*; Kyrgyz
+# and the others keep derivation as the same word, as half of the Kyrgyz treebank does.
+_OWN_DERIVED_LEMMAS: Final = frozenset({"kk"})
 
-
-_Stem = tuple[str, bool, bool]
+# (stem, needs a vowel next, is folded, grammar); a noun stem's grammar is NOUN unless the
+# term asks for derived words, and the post's language may widen NOUN to DERIVED.
+_Stem = tuple[str, bool, bool, Grammar]
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity: entries key the per-post results
@@ -63,7 +70,9 @@ class _Index:
 
     by_key: dict[str, dict[str, list[_Entry]]] = field(default_factory=lambda: defaultdict(dict))
     # Stems as written (matched against the word as written) and, for names, folded.
-    by_stem: dict[tuple[str, bool], list[tuple[_Entry, bool]]] = field(default_factory=dict)
+    by_stem: dict[tuple[str, bool], list[tuple[_Entry, bool, Grammar]]] = field(
+        default_factory=dict
+    )
     by_exact: dict[str, list[_Entry]] = field(default_factory=dict)
     # The folded first letters of every stem: most words of a post start no stem at all.
     stem_starts: set[str] = field(default_factory=set)
@@ -100,11 +109,14 @@ class KeywordMatcher:
         keys = exact if folded is joined else folded.split(" ")
         profiles = _PROFILES_BY_LANG.get(lang, _ALL_PROFILES)
         found: dict[_Entry, tuple[int, int]] = {}
+        widen = lang not in _OWN_DERIVED_LEMMAS
         for i in self._candidates(keys, exact, profiles):
-            for entry, profile in self._starting_at(keys[i], exact[i], profiles):
+            for entry, profile in self._starting_at(keys[i], exact[i], profiles, widen):
                 if entry not in found:
                     end = (
-                        i if len(entry.words) == 1 else _phrase_end(entry, profile, keys, exact, i)
+                        i
+                        if len(entry.words) == 1
+                        else _phrase_end(entry, profile, keys, exact, i, widen)
                     )
                     if end is not None:
                         found[entry] = (i, end)
@@ -142,7 +154,7 @@ class KeywordMatcher:
         return found
 
     def _starting_at(
-        self, key: str, exact: str, profiles: Sequence[str]
+        self, key: str, exact: str, profiles: Sequence[str], widen: bool
     ) -> list[tuple[_Entry, str]]:
         index = self._index
         starts: list[tuple[_Entry, str]] = []
@@ -156,8 +168,10 @@ class KeywordMatcher:
             for word, folded in ((exact, False), (key, True)):
                 stop = min(len(word), index.longest_stem)
                 for cut in range(MIN_TURKIC_STEM, stop + 1):
-                    for entry, needs_vowel in index.by_stem.get((word[:cut], folded), ()):
-                        if turkic_suffix_fits(word[:cut], word[cut:], needs_vowel):
+                    for entry, needs_vowel, grammar in index.by_stem.get((word[:cut], folded), ()):
+                        if turkic_suffix_fits(
+                            word[:cut], word[cut:], needs_vowel, _widened(grammar, widen)
+                        ):
                             starts.append((entry, "turkic"))
         return starts
 
@@ -182,8 +196,9 @@ class KeywordMatcher:
         for profile, keys in entry.words[0].items():
             for key in keys:
                 self._index.by_key[key].setdefault(profile, []).append(entry)
-        for stem, needs_vowel, folded in entry.turkic[0]:
-            self._index.by_stem.setdefault((stem, folded), []).append((entry, needs_vowel))
+        for stem, needs_vowel, folded, grammar in entry.turkic[0]:
+            by_stem = self._index.by_stem.setdefault((stem, folded), [])
+            by_stem.append((entry, needs_vowel, grammar))
             self._index.stem_starts.add(stem[:MIN_TURKIC_STEM].translate(KEY_FOLD))
             self._index.longest_stem = max(self._index.longest_stem, len(stem))
 
@@ -195,7 +210,7 @@ def _entry(group: str, term: Term, excludes: bool) -> _Entry:
         return _Entry(group, term, excludes, tuple({_EXACT: frozenset({w})} for w in term.words))
     words = []
     stems = []
-    for word, is_name in zip(term.words, term.names, strict=True):
+    for n, (word, is_name) in enumerate(zip(term.words, term.names, strict=True)):
         key = word.translate(KEY_FOLD)
         words.append(
             {
@@ -207,15 +222,28 @@ def _entry(group: str, term: Term, excludes: bool) -> _Entry:
         )
         # Kazakh and Kyrgyz keep their own letters (көл "lake" is not кол "hand"); a name
         # also matches folded, so "Токаев" finds "Тоқаевтың".
-        word_stems = [(stem, vowel, False) for stem, vowel in turkic_stems(word)]
+        noun = Grammar.DERIVED if term.derived and term.derived[n] else Grammar.NOUN
+        marked = bool(term.verb_stems) and term.verb_stems[n]
+        word_stems = [] if marked else [(s, v, False, noun) for s, v in turkic_stems(word)]
+        verbs = turkic_verb_stems(word, marked=marked)
+        word_stems += [(s, v, False, Grammar.VERB) for s, v in verbs]
         if is_name:
-            word_stems += [(stem, vowel, True) for stem, vowel in turkic_stems(key)]
+            word_stems += [(s, v, True, noun) for s, v in turkic_stems(key)]
         stems.append(tuple(word_stems))
     return _Entry(group, term, excludes, tuple(words), tuple(stems))
 
 
+def _widened(grammar: Grammar, widen: bool) -> Grammar:
+    return Grammar.DERIVED if widen and grammar is Grammar.NOUN else grammar
+
+
 def _phrase_end(
-    entry: _Entry, profile: str, keys: Sequence[str], exact: Sequence[str], start: int
+    entry: _Entry,
+    profile: str,
+    keys: Sequence[str],
+    exact: Sequence[str],
+    start: int,
+    widen: bool,
 ) -> int | None:
     """Return the index of the phrase's last word if every later word matches, else None."""
     end = start + len(entry.words) - 1
@@ -227,17 +255,21 @@ def _phrase_end(
             if exact[i] not in entry.words[offset][_EXACT]:
                 return None
         elif keys[i] not in entry.words[offset][profile] and not _turkic_word(
-            entry, offset, keys[i], exact[i], profile
+            entry, offset, keys[i], exact[i], profile, widen
         ):
             return None
     return end
 
 
-def _turkic_word(entry: _Entry, offset: int, key: str, exact: str, profile: str) -> bool:
+def _turkic_word(
+    entry: _Entry, offset: int, key: str, exact: str, profile: str, widen: bool
+) -> bool:
     if profile != "turkic":
         return False
-    for stem, needs_vowel, folded in entry.turkic[offset]:
+    for stem, needs_vowel, folded, grammar in entry.turkic[offset]:
         word = key if folded else exact
-        if word.startswith(stem) and turkic_suffix_fits(stem, word[len(stem) :], needs_vowel):
+        if word.startswith(stem) and turkic_suffix_fits(
+            stem, word[len(stem) :], needs_vowel, _widened(grammar, widen)
+        ):
             return True
     return False

@@ -8,6 +8,7 @@ Russian-spelled term (Токаев) also finds the Kazakh spelling (Тоқаев
 
 from __future__ import annotations
 
+import enum
 import re
 from functools import cache
 from itertools import product
@@ -91,16 +92,77 @@ def turkic_stems(key: str) -> tuple[tuple[str, bool], ...]:
     return tuple(stems)
 
 
-def turkic_suffix_fits(stem: str, rest: str, needs_vowel: bool) -> bool:
-    """Tell whether ``rest`` is a chain of nominal suffixes (plural, possessive, case…)."""
+class Grammar(enum.Enum):
+    """Which suffix chains a Turkic stem may take."""
+
+    NOUN = "noun"  # plural, possessive, case, predicative
+    DERIVED = "derived"  # the same, and derivation (-лық, -шы, -гі, -и…) as the same word
+    VERB = "verb"  # voice, negation, tense, person, participles, converbs
+
+
+def turkic_suffix_fits(stem: str, rest: str, needs_vowel: bool, grammar: Grammar) -> bool:
+    """Tell whether ``rest`` is a chain of suffixes the grammar allows after ``stem``."""
     if needs_vowel and rest[:1] not in _VOWELS:
         return False
     if not rest:
         return True
+    if grammar is Grammar.VERB:
+        # A verb takes -п (converb) and -т (causative) after a vowel: сипаттап, азайт;
+        # and Kazakh у after a vowel is a glide, of neither vowel series: бермеуі.
+        if not (stem[-1] in _VOWELS and rest[0] in "пт") and not _joins(stem, rest):
+            return False
+        return _VERB_SUFFIXES.fullmatch(rest) is not None and _harmonic(
+            stem, _GLIDE_U.sub("", rest)
+        )
     if not _joins(stem, rest):
         return False
-    suffixes = _TURKIC_SUFFIXES if len(stem) > MIN_TURKIC_STEM else _SHORT_STEM_SUFFIXES
+    if stem[-1] in _VOWELS and rest[0] == "д" and rest[1:2] in _HIGH_VOWELS:
+        # After a vowel the accusative and genitive are -ны, -ның: ата+ды is the verb атады
+        # "named", not "the father" (атаны).
+        return False
+    if len(stem) <= MIN_TURKIC_STEM:
+        suffixes = _SHORT_STEM_SUFFIXES
+    else:
+        suffixes = _DERIVED_SUFFIXES if grammar is Grammar.DERIVED else _NOUN_SUFFIXES
     return suffixes.fullmatch(rest) is not None and _harmonic(stem, rest)
+
+
+def turkic_verb_stems(word: str, *, marked: bool) -> tuple[tuple[str, bool], ...]:
+    """Return the verb stems of a term word, each with "needs a vowel next".
+
+    A word is a verb when written as its dictionary form, the verbal noun: Kazakh -у
+    (сипаттау, келу, оқу from оқы-, қою from қой-), Kyrgyz -уу/-үү/-оо/-өө (жөнөтүү, жасоо);
+    or, ``marked``, as a bare stem with a trailing hyphen (сипатта-). Other words have none,
+    so a noun such as ата never takes verb endings (атады "named").
+    """
+    if marked:
+        stems = [word]
+    elif word.endswith(("юу", "юү")) and len(word) >= 4:
+        stems = [word[:-2] + "й"]  # коюу ← кой-
+    elif word.endswith(("уу", "үү")) and len(word) >= 4:
+        stems = [word[:-2]]
+    elif word.endswith(("оо", "өө")) and len(word) >= 5:
+        base = word[:-2]
+        stems = [base + ("а" if word[-1] == "о" else "е"), base + word[-1]]  # жасоо ← жаса-
+    elif word.endswith("ю") and len(word) >= 3:
+        stems = [word[:-1] + "й"]  # қою ← қой-
+    elif word.endswith("у") and len(word) >= 4:
+        base = word[:-1]
+        stems = [base]
+        if base[-1] not in _VOWELS:
+            stems.append(base + ("і" if _front(base) else "ы"))  # оқу ← оқы-
+    else:
+        return ()
+    found: list[tuple[str, bool]] = []
+    for stem in stems:
+        if len(stem) >= MIN_TURKIC_STEM:
+            found += [s for s in turkic_stems(stem) if s not in found]
+    return tuple(found)
+
+
+def _front(stem: str) -> bool:
+    vowels = [ch for ch in stem if ch in _VOWELS]
+    return bool(vowels) and vowels[-1] in _FRONT_MARKS
 
 
 def _joins(stem: str, rest: str) -> bool:
@@ -200,6 +262,7 @@ _FRONT_MARKS: Final = frozenset("еәиіөү")
 _FRONT_ONLY: Final = frozenset("әіөү")
 _INVARIANT: Final = re.compile("[мбп]ен(?:ен)?")
 _HIGH_VOWELS: Final = frozenset("ыиіуұү")
+_GLIDE_U = re.compile("(?<=[аеәоөыіұү])у")
 # Derivation that UD's Kazakh and Kyrgyz treebanks (and an analyst) count as the same lemma:
 # мамлекет → мамлекеттик "state (adj.)", экономика → экономикалык, орун → орундуу, ...
 # Only bare: an adjective stands uninflected before its noun, and a derived word that takes a
@@ -245,9 +308,45 @@ _INFLECTION = (
     rf"(?:{_PLURAL})?(?:(?:{_POSSESSIVE})(?:{_CASE}|{_CASE_AFTER_POSSESSIVE})?|{_CASE})?"
     rf"(?:{_AFTER})?(?:{_AFTER})?"
 )
-_TURKIC_SUFFIXES = re.compile(rf"(?:{_DERIVED})(?:{_AFTER})?|(?:{_VERBAL_NOUN})?{_INFLECTION}")
+_NOUN_SUFFIXES = re.compile(rf"(?:{_VERBAL_NOUN})?{_INFLECTION}")
+_DERIVED_SUFFIXES = re.compile(rf"(?:{_DERIVED})(?:{_AFTER})?|(?:{_VERBAL_NOUN})?{_INFLECTION}")
 # Derivation after a three-letter root made more wrong words than right ones (кар → каршы).
 _SHORT_STEM_SUFFIXES = re.compile(_INFLECTION)
+
+# Verbs. Voice (passive -ыл/-л, reflexive -ын/-н, causative -дыр/-т/-ғыз, reciprocal -ыс/-ыш)
+# is part of the verb in UD's Kazakh and Kyrgyz treebanks (сатылып, кайтарылды, окутуу).
+# The causatives -дыр and -гыз mostly make verbs of their own there (өнүктүр, киргиз): left out.
+_VOICE = _alternatives("Iл", "л", "Iн", "н", "т", "Iс", "с", "Iш", "ш")
+_NEGATION = _alternatives("BA")
+# Person after the past and the conditional (бардық, барсаң), and after the other tenses
+# (барамын, барасың, барабыз).
+_PERSON_PAST = _alternatives("м", "ң", "к", "қ", "ңIз", "ңDAр", "ңIзDAр")
+_PERSON = _alternatives(
+    "м", "мIн", "BIн", "сIң", "сIз", "мIз", "BIз", "сIңDAр", "сIзDAр",
+)
+# Finite forms: present (барады, барат, бара+мын), past (барды+м), conditional (барса+м),
+# aorist and negative aorist (барар, бармас), intention (бармақ+шы), imperative and optative
+# (барсын, барыңыз, барайық, баралы, баргыла), evidential (барыпты).
+_PAST = _alternatives("DI", "сA")
+_FINITE = _alternatives(
+    "ADI", "йDI", "Aт", "йт", "A", "й", "Aр", "р", "BAс", "BAк", "BAқ",
+    "BAқшI", "BAкшI", "сIн", "сIнDAр", "Iң", "ң", "IңIз", "ңIз", "IңIзDAр", "ңIзDAр", "AйIн",
+    "йIн", "AйIк", "йIк", "AйIқ", "йIқ", "AлI", "лI", "GIлA", "GIн", "IпDI", "пDI", "IпDIр",
+    "пDIр", "GI",
+)
+# Non-finite forms that decline like nouns: participles (барған+да, баратын, барар, барчу),
+# the verbal noun (бару+ға, баруу+да), the agent in -ушы (айтушы), the desiderative -ғы.
+_NONFINITE = _alternatives(
+    "GAн", "AтIн", "йтIн", "BAс", "U", "UU", "чU", "UшI", "GI", "BAк", "BAқ",
+)
+# Converbs: барып, бара, барғалы, барганча, барғанша, бармай.
+_CONVERB = _alternatives("Iп", "п", "A", "й", "GAлI", "GAнчA", "GAншA", "GIчA", "GIншA")
+_VERB_SUFFIXES = re.compile(
+    rf"(?:{_VOICE}){{0,2}}(?:{_NEGATION})?"
+    rf"(?:(?:{_PAST})(?:{_PERSON_PAST})?|(?:{_FINITE})(?:{_PERSON})?"
+    rf"|(?:{_NONFINITE}){_INFLECTION}|(?:{_CONVERB}))?"
+    rf"(?:{_AFTER})?"
+)
 
 
 def verbal_noun(stem: str, lang: str) -> str:
@@ -257,6 +356,8 @@ def verbal_noun(stem: str, lang: str) -> str:
         return stem
     last = stem[-1]
     if lang == "ky":
+        if last == "й":
+            return stem[:-1] + ("юү" if _front(stem) else "юу")
         if last in "ао":
             return stem[:-1] + "оо"
         if last in "еө":
@@ -269,7 +370,7 @@ def verbal_noun(stem: str, lang: str) -> str:
         return stem + ("үү" if vowels and vowels[-1] in "еиөүэ" else "уу")
     if last in "ыі":
         return stem[:-1] + "у"
-    return stem + "у"
+    return stem[:-1] + "ю" if last == "й" else stem + "у"
 
 
 def known_words(words: list[str], lang: str) -> list[bool]:

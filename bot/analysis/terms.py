@@ -31,6 +31,10 @@ class Term:
     words: tuple[str, ...] = ()
     #: Per word: written capitalised, i.e. a name, which Russian and Kazakh spell differently.
     names: tuple[bool, ...] = ()
+    #: Per word: written with a trailing ``*`` (Қазақстан*): its derived words match too.
+    derived: tuple[bool, ...] = ()
+    #: Per word: written with a trailing hyphen (сипатта-): a verb stem, matched as a verb only.
+    verb_stems: tuple[bool, ...] = ()
     pattern: Any = None  # a compiled ``regex`` pattern for REGEX terms
 
 
@@ -42,11 +46,20 @@ def parse_term(raw: str) -> Term:
     kind = TermKind.MORPH
     if len(text) >= 2 and text.startswith('"') and text.endswith('"'):
         kind, text = TermKind.EXACT, text[1:-1]
-    words = tuple(WORD.findall(normalize(text)))
+    norm = normalize(text)
+    found = list(WORD.finditer(norm))
+    words = tuple(m.group(0) for m in found)
     if not words:
         raise ValueError(f"term {raw!r} has no letters or digits to match")
     names = tuple(w[:1].isupper() for w in WORD.findall(clean_for_detection(text)))
-    return Term(raw, kind, words, names if len(names) == len(words) else (False,) * len(words))
+    if len(names) != len(words):
+        names = (False,) * len(words)
+    if kind is TermKind.EXACT:
+        return Term(raw, kind, words, names)
+    after = [norm[m.end() : m.end() + 2] for m in found]
+    derived = tuple(a.startswith("*") for a in after)
+    verb_stems = tuple(a[:1] == "-" and not a[1:2].isalnum() for a in after)
+    return Term(raw, kind, words, names, derived, verb_stems)
 
 
 def compile_regex(source: str) -> Any:

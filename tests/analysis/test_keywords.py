@@ -199,3 +199,38 @@ def test_hits_are_sorted_and_deduplicated() -> None:
 def test_undetermined_language_tries_every_morphology() -> None:
     assert _forms("Тоқаев", "Тоқаевқа", "und") == ["тоқаевқа"]
     assert _forms("санкция", "санкциями", "und") == ["санкциями"]
+
+
+# Verbs written as their dictionary form (issue 12): tense, person, negation, voice,
+# participles and converbs.
+VERBS = [
+    ("сипаттау", "kk", ["сипатталады", "сипаттайды", "сипаттады", "сипаттап", "сипаттаған",
+                        "сипаттамайды", "сипаттауға"]),
+    ("қызару", "kk", ["қызарып", "қызарды"]),
+    ("кету", "kk", ["кетті", "кетеді", "кетпейді"]),
+    ("бару", "kk", ["барды", "барамын", "бармайды", "барған", "барса"]),
+    ("жөнөтүү", "ky", ["жөнөткөн", "жөнөттү", "жөнөтөт", "жөнөтүлдү", "жөнөтүүгө"]),
+    ("сипатта-", "kk", ["сипаттады", "сипаттайды"]),
+]
+
+
+@pytest.mark.parametrize(("term", "lang", "forms"), VERBS)
+def test_turkic_verb_term_matches_its_verb_forms(term: str, lang: str, forms: list[str]) -> None:
+    for form in forms:
+        assert _forms(term, f"Бүгін {form} деді.", lang) == [form], form
+
+
+def test_verb_phrase_matches_with_its_verb_inflected() -> None:
+    assert _forms("тыйым салу", "Үкімет экспортқа тыйым салды.", "kk") == ["тыйым салды"]
+    assert _forms("тыйым салу", "Экспортқа тыйым салынды.", "kk") == ["тыйым салынды"]
+
+
+def test_noun_term_takes_no_verb_endings() -> None:
+    assert _forms("ата", "Ол баласын Асан деп атады.", "kk") == []
+
+
+def test_kazakh_derived_words_match_only_when_asked_for() -> None:
+    text = "Қазақстандық компаниялар жиналды."
+    assert _forms("Қазақстан", text, "kk") == []
+    assert _forms("Қазақстан*", text, "kk") == ["қазақстандық"]
+    assert _forms("Қазақстан", "Қазақстанның экономикасы", "kk") == ["қазақстанның"]

@@ -195,3 +195,13 @@ async def test_an_album_in_one_batch_is_stored_once_with_its_caption(archive: Ar
     assert result.inserted == 1
     (post,) = await latest(archive)
     assert (post.msg_id, post.text, post.media) == (50, "cap", ("photo",) * 3)
+
+
+async def test_search_finds_uzbek_words_whatever_apostrophe_they_are_typed_with(
+    archive: Archive,
+) -> None:
+    # oʻ and gʻ are typed with ʻ (the standard), ʼ, ‘, ’, ` or a plain ' (issue 12).
+    texts = ["Oʻzbekiston yangiliklari", "O'zbekiston prezidenti", "O’zbekiston bankida"]
+    await archive.store_posts([analysed(make_post(i, t), "uz") for i, t in enumerate(texts, 1)])
+    for query in ("oʻzbekiston", "o'zbekiston", "o`zbekiston", "oʼzbek*"):
+        assert {p.msg_id for p in await search(archive, query)} == {1, 2, 3}, query
