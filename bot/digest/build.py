@@ -75,11 +75,13 @@ def build_digest(
         raise ValueError(f"max_items must be at least 1, not {max_items}")
     covered = tuple(dict.fromkeys(groups)) if groups else None
     sections: dict[str | None, dict[int, list[DigestItem]]] = {}
+    kept_posts = 0  # the header counts what passed the group filter, not the whole window
     for cluster in _collapse_duplicates(_fold_albums(posts)):
         matched = _ordered(g for unit in cluster for m in unit.members for g in m.groups)
         shown = sorted(matched) if covered is None else [g for g in covered if g in matched]
         if covered is not None and not shown:
             continue
+        kept_posts += sum(len(unit.members) for unit in cluster)
         item = _item(cluster, shown)
         section = (shown[0] if shown else None) if by_group else None
         sections.setdefault(section, {}).setdefault(item.channel_id, []).append(item)
@@ -98,7 +100,7 @@ def build_digest(
         tz=tz,
         sections=tuple(built),
         empty=empty,
-        post_count=len(posts),
+        post_count=kept_posts,
         hidden_channels=len(every - visible),
     )
 

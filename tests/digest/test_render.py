@@ -161,3 +161,17 @@ def test_alert_batches_several_posts_into_one_message() -> None:
 def test_alert_with_no_matching_post_sends_nothing() -> None:
     assert alert_message([], tz=ZoneInfo("UTC")) == []
     assert alert_message([post(1)], tz=ZoneInfo("UTC"), groups=["security"]) == []
+
+
+def test_a_group_limited_header_counts_only_the_posts_of_its_groups() -> None:
+    from bot.digest.render import intro
+
+    politics = [post(i, groups=("politics",), text=f"Политика {i}") for i in range(1, 3)]
+    album = [post(10, text="", grouped_id=7, media=("photo",)),
+             post(11, text="Фото с митинга", grouped_id=7, media=("photo",),
+                  groups=("politics",)),
+             post(12, text="", grouped_id=7, media=("video",))]
+    others = [post(100 + i, channel=2, groups=("sport",), text=f"Спорт {i}") for i in range(50)]
+    built = digest([*politics, *album, *others], groups=["politics"])
+    text, _ = parsed(intro(built).html)
+    assert "3 items from 1 channel (5 posts before folding albums and copies)" in text
