@@ -53,6 +53,50 @@ async def run(
     supervisor = supervisor or Supervisor()
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     stop = stop or asyncio.Event()
+    starting = _StartUp(stop)
+    try:
+        await _run(config, secrets, client_factory, stop, backoff, supervisor, starting)
+    except asyncio.CancelledError:
+        if not starting.interrupted:
+            raise
+        log.info("stopped during start-up")
+    finally:
+        starting.close()
+
+
+class _StartUp:
+    """SIGTERM/SIGINT set ``stop``; before the jobs run they cancel the start-up instead.
+
+    A start-up can wait long (connecting through an outage), and a signal that only set an
+    event nobody looks at yet would leave ``docker stop`` to time out and kill.
+    """
+
+    def __init__(self, stop: asyncio.Event) -> None:
+        self.running = False
+        self.interrupted = False
+        self._stop = stop
+        self._task = asyncio.current_task()
+        self._loop = asyncio.get_running_loop()
+        self._signals: list[signal.Signals] = []
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with suppress(NotImplementedError, RuntimeError, ValueError):
+                self._loop.add_signal_handler(signum, self._on_signal)
+                self._signals.append(signum)
+
+    def _on_signal(self) -> None:
+        self._stop.set()
+        if not self.running and self._task is not None and not self.interrupted:
+            self.interrupted = True
+            self._task.cancel()
+
+    def close(self) -> None:
+        for signum in self._signals:
+            self._loop.remove_signal_handler(signum)
+
+
+async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
+               stop: asyncio.Event, backoff: Backoff | None, supervisor: Supervisor,
+               starting: _StartUp) -> None:
     analyse = analyser_for(config)  # language models load before any network work
     async with AsyncExitStack() as stack:
         stack.enter_context(session_lock(session_path(secrets, "user")))
@@ -79,7 +123,7 @@ async def run(
             bot = await _start_bot(stack, client_factory, secrets, proxy)
             jobs.add(asyncio.create_task(
                 run_bot(bot, archive, config, backoff=backoff, supervisor=supervisor), name="bot"))
-        _stop_on_signals(stop)
+        starting.running = True
         await _run_until_stopped(jobs, stop)
         log.info("stopped cleanly")
 
@@ -112,10 +156,3 @@ async def _run_until_stopped(jobs: set[asyncio.Task[None]], stop: asyncio.Event)
         if isinstance(result, BaseException) and not isinstance(result, asyncio.CancelledError):
             check_session_alive(result)
             raise result
-
-
-def _stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signum, stop.set)

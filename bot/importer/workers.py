@@ -9,13 +9,22 @@ preparation. In processes it gets a core of its own: 50,000 synthetic posts on 2
 Workers start with the spawn method, because the parent already runs threads (SQLite's,
 the parser's) that fork would copy in whatever state their locks are. Starting one costs
 about a second (imports, pymorphy3 forms, fastText), which only a large export repays.
+
+Workers never outlive the import, however it ends (kill -9 included, where no cleanup can
+run): on Linux the kernel sends them SIGKILL when the parent dies (PR_SET_PDEATHSIG), and
+everywhere a thread in each worker exits it once its parent is gone (the parent pid changes).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -42,7 +51,7 @@ class AnalysisPool:
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start,
-            initargs=(analyser,),
+            initargs=(analyser, os.getpid()),
         )
 
     async def analyse(self, posts: Sequence[Post]) -> list[AnalysedPost]:
@@ -81,9 +90,35 @@ def pool_for(analyse: Analyse, export: Path) -> AnalysisPool | None:
     return AnalysisPool(analyse, min(cores, MAX_WORKERS))
 
 
-def _start(analyser: Analyser) -> None:
+def _start(analyser: Analyser, parent: int) -> None:
     global _analyser
+    _die_with_parent(parent)
     _analyser = analyser
+
+
+#: Seconds between a worker's checks that its parent is alive (the portable fallback).
+PARENT_CHECK_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when ``parent`` dies: by the kernel on Linux, by polling elsewhere."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the polling below still holds
+    if os.getppid() != parent:  # it died before the kernel was told to watch
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent watch",
+                     daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # adopted by init: the import is gone, and nobody will read our results
 
 
 def _analyse(texts: list[str]) -> list[_Result]:

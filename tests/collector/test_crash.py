@@ -68,3 +68,24 @@ def test_kill_9_during_a_large_catch_up_loses_and_doubles_nothing(tmp_path: Path
     # FTS5's own check raises sqlite3.DatabaseError when the index disagrees with its rows.
     conn.execute("INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')")
     conn.close()
+
+
+def test_sigterm_or_sigint_mid_catch_up_stops_cleanly_within_ten_seconds(tmp_path: Path) -> None:
+    db = tmp_path / "archive.sqlite3"
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        child = spawn(tmp_path)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "started"
+        deadline = time.monotonic() + 60
+        while stored(db) == 0:  # the handlers are in place once posts are being written
+            assert time.monotonic() < deadline and child.poll() is None
+            time.sleep(0.05)
+        sent = time.monotonic()
+        child.send_signal(signum)
+        _out, err = child.communicate(timeout=30)
+        assert time.monotonic() - sent < 10, f"{signum!r} took too long"
+        assert child.returncode == 0, err
+        assert "Traceback" not in err
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
