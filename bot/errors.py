@@ -5,7 +5,12 @@
     ├── UsageError                  a bad CLI argument or query (exit 2)
     │   └── QueryError              a search query that means nothing
     ├── ImportFormatError           a file that is not a Telegram Desktop export (exit 2)
-    ├── StoreError                  the archive cannot be opened or migrated (exit 1)
+    ├── StoreError                  the archive cannot be opened, migrated or written (exit 1)
+    │   ├── ArchiveBusy             another process holds the archive's write lock
+    │   ├── ArchiveFull             the disk is full: nothing was lost, free space and re-run
+    │   ├── ReadOnlyArchive         a read-only file, folder or mount: reads still work
+    │   ├── ArchiveCorrupt          not SQLite, or damaged: restore a backup
+    │   └── QueryTimeout            a read ran past its time limit and was stopped
     ├── LoopFailed                  a background loop keeps failing: stop for a restart (exit 1)
     ├── OutputError                 an output file cannot be written: disk full, I/O (exit 1)
     └── TelegramError               raised by adapters in bot/telegram (exit 1)
@@ -62,6 +67,26 @@ class LoopFailed(TgmonError):
 
 class OutputError(TgmonError):
     """A file the command writes (an export) could not be written."""
+
+
+class ArchiveBusy(StoreError):
+    """Another process holds the archive's write lock for longer than the busy timeout."""
+
+
+class ArchiveFull(StoreError):
+    """The disk (or a size limit) is full; the failed transaction was rolled back."""
+
+
+class ReadOnlyArchive(StoreError):
+    """The archive cannot be written: a read-only file, folder or mount."""
+
+
+class ArchiveCorrupt(StoreError):
+    """The file is not a SQLite database, or it is damaged."""
+
+
+class QueryTimeout(StoreError):
+    """A read ran past its time limit and was interrupted."""
 
 
 class TelegramError(TgmonError):

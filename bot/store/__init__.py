@@ -1,5 +1,6 @@
 """The archive: the only package that talks to SQLite (through aiosqlite)."""
 
-from bot.store.archive import Archive, StoreResult
+from bot.store.archive import Archive
+from bot.store.post_writes import StoreResult
 
 __all__ = ["Archive", "StoreResult"]

@@ -13,10 +13,9 @@ holding one falls back to ``executemany``, which stores it like any other charac
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-import aiosqlite
 
 Row = Sequence[Any]
 
@@ -34,18 +33,18 @@ class Rows:
         return len(self.rows)
 
 
-async def insert_rows(conn: aiosqlite.Connection, into: str, rows: Rows,
-                      picks: Sequence[int | str]) -> None:
+def insert_rows(conn: sqlite3.Connection, into: str, rows: Rows,
+                picks: Sequence[int | str]) -> None:
     """Run ``INSERT {into}`` with one value per pick: a row index, or an SQL literal."""
     if not rows:
         return
     if rows.json is not None:
         values = ", ".join(f"value->>{p}" if isinstance(p, int) else p for p in picks)
-        await conn.execute(f"INSERT {into} SELECT {values} FROM json_each(?)", (rows.json,))
+        conn.execute(f"INSERT {into} SELECT {values} FROM json_each(?)", (rows.json,))
         return
     marks = ", ".join("?" if isinstance(p, int) else p for p in picks)
     indices = [p for p in picks if isinstance(p, int)]
-    await conn.executemany(
+    conn.executemany(
         f"INSERT {into} VALUES ({marks})", [[row[i] for i in indices] for row in rows.rows]
     )
 

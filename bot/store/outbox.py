@@ -8,10 +8,12 @@ repeated random_id, so a resend after a crash cannot show the user a part twice.
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.store.archive import Archive
+from bot.store.writes import run as _run
 
 #: The name of alert batches in ``digests``; "!" keeps it apart from config digest names.
 ALERT_NAME = "!alert"
@@ -63,37 +65,41 @@ async def create_windows(
     same scheduled digest twice sends it once. ``alert_watermark`` moves the alert scan in
     the same transaction, so a crash can neither lose nor repeat a batch.
     """
+    return await archive.write(_create_windows, windows, now, alert_watermark)
+
+
+def _create_windows(conn: sqlite3.Connection, windows: Sequence[tuple[Window, Sequence[str]]],
+                    now: int, alert_watermark: int | None) -> list[int]:
     created: list[int] = []
-    async with archive.transaction() as conn:
-        for window, parts in windows:
-            cursor = await conn.execute(
-                """INSERT INTO digests (chat_id, name, window_start, window_end, created_at)
-                   VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, name, window_end) DO NOTHING""",
-                (window.chat_id, window.name, window.start, window.end, now),
-            )
-            if cursor.rowcount != 1 or cursor.lastrowid is None:
-                continue
-            digest_id = int(cursor.lastrowid)
-            created.append(digest_id)
-            await conn.executemany(
-                """INSERT INTO outbox (digest_id, chat_id, part, parts, random_id, body,
-                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    (digest_id, window.chat_id, number, len(parts), new_random_id(), body, now)
-                    for number, body in enumerate(parts, 1)
-                ],
-            )
-        if alert_watermark is not None:
-            await conn.execute(
-                """INSERT INTO digests (chat_id, name, window_start, window_end, created_at)
-                   VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (chat_id, name, window_end) DO NOTHING""",
-                (*_WATERMARK, alert_watermark, alert_watermark, now),
-            )
-            await conn.execute(
-                "DELETE FROM digests WHERE chat_id = ? AND name = ? AND window_end < ?",
-                (*_WATERMARK, alert_watermark),
-            )
+    for window, parts in windows:
+        cursor = conn.execute(
+            """INSERT INTO digests (chat_id, name, window_start, window_end, created_at)
+               VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, name, window_end) DO NOTHING""",
+            (window.chat_id, window.name, window.start, window.end, now),
+        )
+        if cursor.rowcount != 1 or cursor.lastrowid is None:
+            continue
+        digest_id = int(cursor.lastrowid)
+        created.append(digest_id)
+        conn.executemany(
+            """INSERT INTO outbox (digest_id, chat_id, part, parts, random_id, body,
+                 created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (digest_id, window.chat_id, number, len(parts), new_random_id(), body, now)
+                for number, body in enumerate(parts, 1)
+            ],
+        )
+    if alert_watermark is not None:
+        conn.execute(
+            """INSERT INTO digests (chat_id, name, window_start, window_end, created_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (chat_id, name, window_end) DO NOTHING""",
+            (*_WATERMARK, alert_watermark, alert_watermark, now),
+        )
+        conn.execute(
+            "DELETE FROM digests WHERE chat_id = ? AND name = ? AND window_end < ?",
+            (*_WATERMARK, alert_watermark),
+        )
     return created
 
 
@@ -144,42 +150,27 @@ async def next_not_before(archive: Archive) -> int | None:
 
 async def mark_sent(archive: Archive, message_id: int, *, msg_id: int | None, now: int) -> None:
     """Record that a part reached Telegram."""
-    async with archive.transaction() as conn:
-        await conn.execute(
-            """UPDATE outbox SET status = 'sent', sent_at = ?, sent_msg_id = ?,
-                 attempts = attempts + 1, error = NULL WHERE id = ?""",
-            (now, msg_id, message_id),
-        )
+    await archive.write(_run, """UPDATE outbox SET status = 'sent', sent_at = ?,
+        sent_msg_id = ?, attempts = attempts + 1, error = NULL WHERE id = ?""",
+                        (now, msg_id, message_id))
 
 
 async def postpone(archive: Archive, message_id: int, *, until: int, error: str) -> None:
     """Count a failed attempt and try the part again at ``until``."""
-    async with archive.transaction() as conn:
-        await conn.execute(
-            """UPDATE outbox SET not_before = ?, attempts = attempts + 1, error = ?
-               WHERE id = ?""",
-            (until, error, message_id),
-        )
+    await archive.write(_run, """UPDATE outbox SET not_before = ?, attempts = attempts + 1,
+        error = ? WHERE id = ?""", (until, error, message_id))
 
 
 async def postpone_all(archive: Archive, *, until: int, error: str) -> int:
     """Hold every pending part until ``until`` (a flood wait covers the whole account)."""
-    async with archive.transaction() as conn:
-        cursor = await conn.execute(
-            """UPDATE outbox SET not_before = max(not_before, ?), error = ?
-               WHERE status = 'pending'""",
-            (until, error),
-        )
-        return int(cursor.rowcount)
+    return await archive.write(_run, """UPDATE outbox SET not_before = max(not_before, ?),
+        error = ? WHERE status = 'pending'""", (until, error))
 
 
 async def mark_failed(archive: Archive, message_id: int, *, error: str) -> None:
     """Give up on one part (a request Telegram will never accept)."""
-    async with archive.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?",
-            (error, message_id),
-        )
+    await archive.write(_run, """UPDATE outbox SET status = 'failed',
+        attempts = attempts + 1, error = ? WHERE id = ?""", (error, message_id))
 
 
 async def mark_unreachable(archive: Archive, chat_id: int, *, reason: str) -> int:
@@ -188,17 +179,19 @@ async def mark_unreachable(archive: Archive, chat_id: int, *, reason: str) -> in
     Sending again would fail the same way (blocked, deleted, kicked), so there is no retry:
     the chat comes back only when someone there writes /subscribe again.
     """
-    async with archive.transaction() as conn:
-        cursor = await conn.execute(
-            """UPDATE outbox SET status = 'failed', error = ?
-               WHERE chat_id = ? AND status = 'pending'""",
-            (reason, chat_id),
-        )
-        await conn.execute(
-            "UPDATE subscribers SET enabled = 0, disabled_reason = ? WHERE chat_id = ?",
-            (reason, chat_id),
-        )
-        return int(cursor.rowcount)
+    return await archive.write(_unreachable, chat_id, reason)
+
+
+def _unreachable(conn: sqlite3.Connection, chat_id: int, reason: str) -> int:
+    cursor = conn.execute(
+        "UPDATE outbox SET status = 'failed', error = ? WHERE chat_id = ? AND status = 'pending'",
+        (reason, chat_id),
+    )
+    conn.execute(
+        "UPDATE subscribers SET enabled = 0, disabled_reason = ? WHERE chat_id = ?",
+        (reason, chat_id),
+    )
+    return int(cursor.rowcount)
 
 
 async def status_counts(archive: Archive) -> dict[str, int]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 
 from bot.domain import Analysis
 from bot.store.archive import Archive
+from bot.store.post_writes import replace_hits
 from bot.store.rows import folded_text, text_hash
 
 
@@ -32,19 +34,25 @@ async def iter_texts(archive: Archive, *, batch: int = 400
 
 async def apply_analyses(archive: Archive, items: Sequence[tuple[int, str, Analysis]]
                          ) -> int:
-    """Store new analyses (language, hits, index copy, hash); return how many changed language."""
-    async with archive.transaction() as conn:
-        before = await archive.fetch_all(
-            f"SELECT pid, lang FROM posts WHERE pid IN ({','.join('?' * len(items))})",
-            [pid for pid, _, _ in items])
-        old_lang = {int(r[0]): r[1] for r in before}
-        await conn.executemany(
-            "UPDATE posts SET lang = ?, lang_conf = ?, content_hash = ? WHERE pid = ?",
-            [(a.lang, a.lang_confidence, text_hash(text, a), pid)
-             for pid, text, a in items])
-        await conn.executemany(
-            "UPDATE posts_fts SET body = ? WHERE rowid = ?",
-            [(folded_text(text, a), pid)
-             for pid, text, a in items])
-        await Archive.replace_hits(conn, [(pid, a) for pid, _, a in items])
-    return sum(1 for pid, _, a in items if old_lang.get(pid) != a.lang)
+    """Store new analyses (language, hits, index copy, hash); return how many changed language.
+
+    Written only where the post's text is still the one analysed: an edit stored meanwhile
+    (by the collector or an import) keeps its own, newer analysis and index row.
+    """
+    return await archive.write(_apply, items)
+
+
+def _apply(conn: sqlite3.Connection, items: Sequence[tuple[int, str, Analysis]]) -> int:
+    marks = ",".join("?" * len(items))
+    current = {int(r[0]): (r[1], r[2]) for r in conn.execute(
+        f"SELECT pid, text, lang FROM posts WHERE pid IN ({marks})", [pid for pid, _, _ in items])}
+    fresh = [(pid, text, a) for pid, text, a in items
+             if pid in current and current[pid][0] == text]
+    conn.executemany(
+        "UPDATE posts SET lang = ?, lang_conf = ?, content_hash = ? WHERE pid = ?",
+        [(a.lang, a.lang_confidence, text_hash(text, a), pid) for pid, text, a in fresh])
+    conn.executemany(
+        "UPDATE posts_fts SET body = ? WHERE rowid = ?",
+        [(folded_text(text, a), pid) for pid, text, a in fresh])
+    replace_hits(conn, [(pid, a) for pid, _, a in fresh])
+    return sum(1 for pid, _, a in fresh if current[pid][1] != a.lang)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+
 # Each entry runs once, in order, inside one transaction. Never edit a released entry:
 # append a new one, because user archives already ran the old ones.
 MIGRATIONS: tuple[str, ...] = (
@@ -156,3 +159,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
 )
+
+
+def statements(script: str) -> Iterator[str]:
+    """Split a migration into statements (``executescript`` would COMMIT the transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                yield pending
+            pending = ""
+    if pending.strip().strip(";").strip() and not _only_comments(pending):
+        raise ValueError(f"incomplete statement in a migration: {pending[:80]!r}")
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())

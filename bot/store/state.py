@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 
 from bot.domain import Channel
 from bot.store.archive import Archive
+from bot.store.writes import run, run_many
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +39,24 @@ async def known_channel(archive: Archive, *, ref: str | None = None,
 async def mark_channel(archive: Archive, channel_id: int, *, ok: bool, detail: str | None = None,
                        backoff_base: int = 300, backoff_cap: int = 6 * 3600) -> int | None:
     """Record a channel's health; a failure doubles its retry delay. Returns retry_at."""
-    async with archive.transaction() as conn:
-        if ok:
-            await conn.execute(
-                "UPDATE channels SET status = 'ok', status_detail = NULL, failures = 0,"
-                " retry_at = NULL WHERE id = ?", (channel_id,))
-            return None
-        async with conn.execute("SELECT failures FROM channels WHERE id = ?",
-                                (channel_id,)) as cursor:
-            row = await cursor.fetchone()
-        failures = int(row[0] if row else 0) + 1
-        retry_at: int = int(time.time()) + min(backoff_base * 2 ** (failures - 1), backoff_cap)
-        await conn.execute(
-            "UPDATE channels SET status = 'unavailable', status_detail = ?, failures = ?,"
-            " retry_at = ? WHERE id = ?", (detail, failures, retry_at, channel_id))
-        return retry_at
+    return await archive.write(_mark_channel, channel_id, ok, detail, backoff_base,
+                               backoff_cap)
+
+
+def _mark_channel(conn: sqlite3.Connection, channel_id: int, ok: bool, detail: str | None,
+                  backoff_base: int, backoff_cap: int) -> int | None:
+    if ok:
+        conn.execute(
+            "UPDATE channels SET status = 'ok', status_detail = NULL, failures = 0,"
+            " retry_at = NULL WHERE id = ?", (channel_id,))
+        return None
+    row = conn.execute("SELECT failures FROM channels WHERE id = ?", (channel_id,)).fetchone()
+    failures = int(row[0] if row else 0) + 1
+    retry_at: int = int(time.time()) + min(backoff_base * 2 ** (failures - 1), backoff_cap)
+    conn.execute(
+        "UPDATE channels SET status = 'unavailable', status_detail = ?, failures = ?,"
+        " retry_at = ? WHERE id = ?", (detail, failures, retry_at, channel_id))
+    return retry_at
 
 
 async def unresolved_reason(archive: Archive, ref: str) -> str | None:
@@ -60,10 +65,8 @@ async def unresolved_reason(archive: Archive, ref: str) -> str | None:
 
 
 async def mark_unresolved(archive: Archive, ref: str, reason: str) -> None:
-    async with archive.transaction() as conn:
-        await conn.execute(
-            "INSERT OR REPLACE INTO unresolved_refs (ref, reason, at) VALUES (?, ?, ?)",
-            (ref, reason, int(time.time())))
+    await archive.write(run, "INSERT OR REPLACE INTO unresolved_refs (ref, reason, at) "
+                        "VALUES (?, ?, ?)", (ref, reason, int(time.time())))
 
 
 async def forget_unresolved(archive: Archive, keep: set[str]) -> None:
@@ -71,8 +74,7 @@ async def forget_unresolved(archive: Archive, keep: set[str]) -> None:
     rows = await archive.fetch_all("SELECT ref FROM unresolved_refs")
     stale = [(r[0],) for r in rows if r[0] not in keep]
     if stale:
-        async with archive.transaction() as conn:
-            await conn.executemany("DELETE FROM unresolved_refs WHERE ref = ?", stale)
+        await archive.write(run_many, "DELETE FROM unresolved_refs WHERE ref = ?", stale)
 
 
 async def parked_until(archive: Archive, request: str) -> int | None:
@@ -85,9 +87,8 @@ async def parked_until(archive: Archive, request: str) -> int | None:
 
 async def park(archive: Archive, request: str, seconds: int) -> int:
     until = int(time.time()) + seconds
-    async with archive.transaction() as conn:
-        await conn.execute("INSERT OR REPLACE INTO flood_parks (request, until) VALUES (?, ?)",
-                           (request, until))
+    await archive.write(run, "INSERT OR REPLACE INTO flood_parks (request, until) "
+                        "VALUES (?, ?)", (request, until))
     return until
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-
-import aiosqlite
 
 from bot.store.archive import Archive
 
@@ -30,28 +29,32 @@ async def subscribe(
     Subscribing again re-enables a chat that was disabled: a user who writes to the bot
     has unblocked it.
     """
-    async with archive.transaction() as conn:
-        rows = await _rows(conn, chat_id)
-        known = await conn.execute_fetchall(
-            "SELECT max(access_hash) FROM subscribers WHERE chat_id = ?", (chat_id,))
-        peer_hash = access_hash if access_hash is not None else next(iter(known))[0]
-        wanted: Sequence[str] = groups
-        if any(grp == ALL_GROUPS for grp, _ in rows):
-            wanted = ()  # every group already includes the named ones
-        elif not groups:
-            await conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
-            wanted = (ALL_GROUPS,)
-        await conn.executemany(
-            """INSERT INTO subscribers (chat_id, grp, access_hash, created_at)
-               VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, grp) DO NOTHING""",
-            [(chat_id, grp, peer_hash, now) for grp in wanted],
-        )
-        await conn.execute(
-            """UPDATE subscribers SET enabled = 1, disabled_reason = NULL, access_hash = ?
-               WHERE chat_id = ?""",
-            (peer_hash, chat_id),
-        )
-        after = await _rows(conn, chat_id)
+    return await archive.write(_subscribe, chat_id, groups, access_hash, now)
+
+
+def _subscribe(conn: sqlite3.Connection, chat_id: int, groups: Sequence[str],
+               access_hash: int | None, now: int) -> tuple[str, ...]:
+    rows = _rows(conn, chat_id)
+    known = conn.execute(
+        "SELECT max(access_hash) FROM subscribers WHERE chat_id = ?", (chat_id,)).fetchall()
+    peer_hash = access_hash if access_hash is not None else next(iter(known))[0]
+    wanted: Sequence[str] = groups
+    if any(grp == ALL_GROUPS for grp, _ in rows):
+        wanted = ()  # every group already includes the named ones
+    elif not groups:
+        conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
+        wanted = (ALL_GROUPS,)
+    conn.executemany(
+        """INSERT INTO subscribers (chat_id, grp, access_hash, created_at)
+           VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, grp) DO NOTHING""",
+        [(chat_id, grp, peer_hash, now) for grp in wanted],
+    )
+    conn.execute(
+        """UPDATE subscribers SET enabled = 1, disabled_reason = NULL, access_hash = ?
+           WHERE chat_id = ?""",
+        (peer_hash, chat_id),
+    )
+    after = _rows(conn, chat_id)
     return _groups_of([grp for grp, _ in after])
 
 
@@ -59,32 +62,36 @@ async def unsubscribe(
     archive: Archive, chat_id: int, groups: Sequence[str], *, known_groups: Collection[str]
 ) -> tuple[str, ...] | None:
     """Stop following ``groups`` (none: all); return what is left, or None when nothing is."""
-    async with archive.transaction() as conn:
-        rows = await _rows(conn, chat_id)
-        if not groups:
-            await conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
-            return None
-        current = [grp for grp, _ in rows]
-        if ALL_GROUPS in current:
-            # "Every group but these": spell out the rest so that the choice is kept.
-            template = await conn.execute_fetchall(
-                "SELECT access_hash, created_at FROM subscribers WHERE chat_id = ? AND grp = ?",
-                (chat_id, ALL_GROUPS),
-            )
-            access_hash, created_at = next(iter(template))
-            await conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
-            await conn.executemany(
-                """INSERT INTO subscribers (chat_id, grp, access_hash, created_at)
-                   VALUES (?, ?, ?, ?)""",
-                [(chat_id, g, access_hash, created_at)
-                 for g in sorted(known_groups) if g not in groups],
-            )
-        else:
-            await conn.executemany(
-                "DELETE FROM subscribers WHERE chat_id = ? AND grp = ?",
-                [(chat_id, g) for g in groups],
-            )
-        after = await _rows(conn, chat_id)
+    return await archive.write(_unsubscribe, chat_id, groups, known_groups)
+
+
+def _unsubscribe(conn: sqlite3.Connection, chat_id: int, groups: Sequence[str],
+                 known_groups: Collection[str]) -> tuple[str, ...] | None:
+    rows = _rows(conn, chat_id)
+    if not groups:
+        conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
+        return None
+    current = [grp for grp, _ in rows]
+    if ALL_GROUPS in current:
+        # "Every group but these": spell out the rest so that the choice is kept.
+        template = conn.execute(
+            "SELECT access_hash, created_at FROM subscribers WHERE chat_id = ? AND grp = ?",
+            (chat_id, ALL_GROUPS),
+        ).fetchall()
+        access_hash, created_at = next(iter(template))
+        conn.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
+        conn.executemany(
+            """INSERT INTO subscribers (chat_id, grp, access_hash, created_at)
+               VALUES (?, ?, ?, ?)""",
+            [(chat_id, g, access_hash, created_at)
+             for g in sorted(known_groups) if g not in groups],
+        )
+    else:
+        conn.executemany(
+            "DELETE FROM subscribers WHERE chat_id = ? AND grp = ?",
+            [(chat_id, g) for g in groups],
+        )
+    after = _rows(conn, chat_id)
     return _groups_of([grp for grp, _ in after]) if after else None
 
 
@@ -130,10 +137,10 @@ async def _subscriptions(
     ]
 
 
-async def _rows(conn: aiosqlite.Connection, chat_id: int) -> list[tuple[str, int]]:
-    rows = await conn.execute_fetchall(
+def _rows(conn: sqlite3.Connection, chat_id: int) -> list[tuple[str, int]]:
+    rows = conn.execute(
         "SELECT grp, enabled FROM subscribers WHERE chat_id = ? ORDER BY grp", (chat_id,)
-    )
+    ).fetchall()
     return [(str(r[0]), int(r[1])) for r in rows]
 
 

@@ -45,7 +45,13 @@ def test_kill_9_during_a_large_catch_up_loses_and_doubles_nothing(tmp_path: Path
         child = spawn(tmp_path)
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "started", child.stderr.read()
-        time.sleep(rng.uniform(0.05, 0.6))  # a random moment of the catch-up
+        # A random moment once this run has written something (a loaded machine can take
+        # seconds to get there; killing earlier would test nothing).
+        before = progress[-1] if progress else 0
+        deadline = time.monotonic() + 60
+        while stored(db) <= before < 2 * POSTS_PER_CHANNEL and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.3))
         os.killpg(child.pid, signal.SIGKILL)
         child.communicate(timeout=30)
         progress.append(stored(db))

@@ -91,7 +91,7 @@ async def test_cursor_moves_with_the_posts_and_never_backwards(archive: Archive)
 
 async def test_a_failed_batch_moves_neither_posts_nor_cursor(archive: Archive) -> None:
     unknown_channel = make_post(1, channel=CHANNEL.__class__(id=-1009999999999))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StoreError, match="FOREIGN KEY"):
         await archive.store_posts(
             [analysed(make_post(1)), analysed(unknown_channel)], cursors={CHANNEL.id: 1}
         )

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
+from bot.errors import StoreError
 from bot.store import Archive, outbox, subscribers
 from bot.store.outbox import Window
 
@@ -78,7 +77,7 @@ async def test_the_alert_watermark_moves_with_its_batch(archive: Archive) -> Non
 async def test_a_failed_batch_leaves_the_watermark_where_it_was(archive: Archive) -> None:
     await outbox.create_windows(archive, [], now=5, alert_watermark=5)
     bad = Window(1, outbox.ALERT_NAME, 5, 9)
-    with pytest.raises(sqlite3.ProgrammingError):
+    with pytest.raises(StoreError):
         await outbox.create_windows(archive, [(bad, [object()])], now=9,  # type: ignore[list-item]
                                     alert_watermark=9)
     assert await outbox.alert_watermark(archive) == 5

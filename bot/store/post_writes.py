@@ -1,0 +1,301 @@
+"""Writes of posts, edits, deletions, channels and cursors: each function is one transaction's
+body, run by ``Archive.write`` on the writer's thread (so it is plain, synchronous sqlite3).
+
+Every write that covers posts also moves the channel cursors in the same transaction, so a
+crash can never leave a cursor ahead of the posts it claims to cover.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import AnalysedPost, Analysis, Channel
+from bot.store import rows as postrows
+from bot.store.bulk import Rows, insert_rows, json_list
+
+_CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    """What one ``store_posts`` call did."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+    def __add__(self, other: StoreResult) -> StoreResult:
+        return StoreResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+def upsert_channel(conn: sqlite3.Connection, channel: Channel, ref: str | None) -> None:
+    conn.execute(
+        """INSERT INTO channels (id, username, title, access_hash, ref, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET
+             username = coalesce(excluded.username, username),
+             title = CASE WHEN excluded.title != '' THEN excluded.title ELSE title END,
+             access_hash = coalesce(excluded.access_hash, access_hash),
+             ref = coalesce(excluded.ref, ref),
+             updated_at = excluded.updated_at""",
+        (channel.id, channel.username, channel.title, channel.access_hash, ref,
+         postrows.now()),
+    )
+
+
+def begin_backfill(conn: sqlite3.Connection, channel_id: int, start: int, top: int) -> None:
+    conn.execute(
+        """INSERT INTO cursors (channel_id, last_msg_id, updated_at, historic_until)
+           VALUES (?, ?, ?, ?) ON CONFLICT (channel_id) DO NOTHING""",
+        (channel_id, start, postrows.now(), top))
+
+
+def store_posts(conn: sqlite3.Connection, items: Sequence[AnalysedPost],
+                cursors: Mapping[int, int] | None, historic_up_to: int) -> StoreResult:
+    """Insert or update posts, their versions, index rows and hits, and move cursors.
+
+    Idempotent: storing the same post again changes nothing but its counters, and an edit
+    adds a version only when the text really changed. Album messages that arrive apart
+    (live, or split across history pages) are folded into the one post of their album.
+    """
+    batch = postrows.merge_albums(
+        {(i.post.channel_id, i.post.msg_id): i for i in items}.values()
+    )
+    # Stamped inside the write transaction, so first_seen never lags the commit.
+    now = postrows.now()
+    existing = existing_posts(conn, batch)
+    fresh = [item for key, item in batch.items() if key not in existing]
+    hosts = _album_hosts(conn, fresh)
+    new = [i for i in fresh if postrows.album_key(i) not in hosts]
+    changed: list[tuple[int, AnalysedPost]] = []
+    same: list[tuple[int, AnalysedPost]] = []
+    for item in fresh:
+        host = hosts.get(postrows.album_key(item))
+        if host is not None:  # a late album message: its caption may be the first text
+            (changed if item.post.text and not host.text else same).append((host.pid, item))
+    for key, item in batch.items():
+        old = existing.get(key)
+        if old is None:
+            continue
+        # An album message without the caption never blanks the album's text.
+        blank_part = bool(item.post.grouped_id) and not item.post.text
+        if item.post.text != old.text and not blank_part and not postrows.is_stale(item, old):
+            changed.append((old.pid, item))
+        else:
+            same.append((old.pid, item))
+    pids = _insert_new(conn, new, now, historic_up_to)
+    _apply_edits(conn, changed, now)
+    _refresh_counters(conn, same, now)
+    album_rows = [
+        (pid, i)
+        for pid, i in [*zip(pids, new, strict=True), *changed, *same]
+        if i.post.album_ids or i.post.grouped_id
+    ]
+    _save_album_parts(conn, album_rows)
+    if cursors:
+        _move_cursors(conn, cursors, now)
+    return StoreResult(len(new), len(changed), len(same))
+
+
+def existing_posts(conn: sqlite3.Connection, batch: Iterable[tuple[int, int]]
+                   ) -> dict[tuple[int, int], postrows.Existing]:
+    """What the archive holds for each (channel, message id), album messages included."""
+    by_channel: dict[int, list[int]] = {}
+    for channel_id, msg_id in batch:
+        by_channel.setdefault(channel_id, []).append(msg_id)
+    found: dict[tuple[int, int], postrows.Existing] = {}
+    for channel_id, msg_ids in by_channel.items():
+        # One statement, whatever the batch size.
+        rows = conn.execute(
+            """SELECT msg_id, pid, text, edit_date FROM posts
+               WHERE channel_id = ?1 AND msg_id IN (SELECT value FROM json_each(?2))
+               UNION ALL
+               SELECT a.msg_id, p.pid, p.text, p.edit_date FROM post_aliases a
+               JOIN posts p ON p.pid = a.pid
+               WHERE a.channel_id = ?1 AND a.msg_id IN (SELECT value FROM json_each(?2))""",
+            (channel_id, json_list(msg_ids)),
+        ).fetchall()
+        for msg_id, pid, text, edit_date in rows:
+            found[(channel_id, msg_id)] = postrows.Existing(pid, text, edit_date)
+    return found
+
+
+def _refresh_counters(conn: sqlite3.Connection, same: Sequence[tuple[int, AnalysedPost]],
+                      now: int) -> None:
+    if not same:
+        return
+    conn.executemany(
+        """UPDATE posts SET views = coalesce(?1, views), forwards = coalesce(?2, forwards),
+           replies = coalesce(?3, replies),
+           edit_date = CASE WHEN ?4 IS NULL THEN edit_date
+                            ELSE max(coalesce(edit_date, 0), ?4) END,
+           last_seen = ?5 WHERE pid = ?6""",
+        [(p.post.views, p.post.forwards, p.post.replies, postrows.ts(p.post.edit_date), now,
+          pid) for pid, p in same],
+    )
+
+
+def _album_hosts(conn: sqlite3.Connection, items: Sequence[AnalysedPost]
+                 ) -> dict[tuple[int, int], postrows.Existing]:
+    hosts: dict[tuple[int, int], postrows.Existing] = {}
+    for key in {postrows.album_key(i) for i in items if i.post.grouped_id}:
+        row = conn.execute(
+            "SELECT pid, text, edit_date FROM posts WHERE channel_id = ? AND grouped_id = ?",
+            key,
+        ).fetchone()
+        if row:
+            hosts[key] = postrows.Existing(*row)
+    return hosts
+
+
+def _insert_new(conn: sqlite3.Connection, new: Sequence[AnalysedPost], now: int,
+                historic_up_to: int) -> list[int]:
+    if not new:
+        return []
+    pids = _free_pids(conn, [postrows.pid_for(i) for i in new])
+    # Each post's text goes to SQLite once (see bot/store/bulk.py for why as JSON); the
+    # first version copies it from the new rows rather than parsing it a second time.
+    rows = [postrows.post_row(pid, item, now, historic_up_to)
+            for pid, item in zip(pids, new, strict=True)]
+    insert_rows(conn, postrows.POSTS_INTO, Rows(rows), range(len(rows[0])))
+    conn.execute(
+        """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)
+           SELECT pid, 1, text, edit_date, first_seen FROM posts
+           WHERE pid IN (SELECT value FROM json_each(?))""",
+        (json_list(pids),),
+    )
+    fts = Rows([(pid, postrows.index_text_of(i)) for pid, i in zip(pids, new, strict=True)])
+    insert_rows(conn, "INTO posts_fts (rowid, body)", fts, (0, 1))
+    insert_hits(conn, zip(pids, (i.analysis for i in new), strict=True))
+    return pids
+
+
+def _free_pids(conn: sqlite3.Connection, wanted: list[int]) -> list[int]:
+    """Resolve the rare clash of two posts' date-ordered pids by moving one up."""
+    rows = conn.execute(
+        "SELECT pid FROM posts WHERE pid IN (SELECT value FROM json_each(?))",
+        (json_list(wanted),),
+    ).fetchall()
+    taken: set[int] = {r[0] for r in rows}
+    result = []
+    for wanted_pid in wanted:
+        pid = wanted_pid
+        while pid in taken:
+            pid += 1
+            if conn.execute("SELECT 1 FROM posts WHERE pid = ?", (pid,)).fetchone():
+                taken.add(pid)
+        taken.add(pid)
+        result.append(pid)
+    return result
+
+
+def _apply_edits(conn: sqlite3.Connection, changed: Sequence[tuple[int, AnalysedPost]],
+                 now: int) -> None:
+    if not changed:
+        return
+    conn.executemany(
+        """UPDATE posts SET text = ?, lang = ?, lang_conf = ?, content_hash = ?,
+             edit_date = coalesce(?, edit_date), views = coalesce(?, views),
+             forwards = coalesce(?, forwards), replies = coalesce(?, replies),
+             media = ?, last_seen = ? WHERE pid = ?""",
+        [(i.post.text, i.analysis.lang, i.analysis.lang_confidence, postrows.hash_of(i),
+          postrows.ts(i.post.edit_date), i.post.views, i.post.forwards, i.post.replies,
+          json.dumps(list(i.post.media)), now, pid) for pid, i in changed],
+    )
+    conn.executemany(
+        """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)
+           SELECT ?, max(version) + 1, ?, ?, ? FROM post_versions WHERE pid = ?""",
+        [(pid, i.post.text, postrows.ts(i.post.edit_date), now, pid) for pid, i in changed],
+    )
+    conn.executemany(
+        "UPDATE posts_fts SET body = ? WHERE rowid = ?",
+        [(postrows.index_text_of(i), pid) for pid, i in changed],
+    )
+    replace_hits(conn, [(pid, i.analysis) for pid, i in changed])
+
+
+def replace_hits(conn: sqlite3.Connection, analyses: Sequence[tuple[int, Analysis]]) -> None:
+    """Swap the stored keyword hits of posts for new ones (after an edit or reanalysis)."""
+    conn.executemany("DELETE FROM keyword_hits WHERE pid = ?", [(pid,) for pid, _ in analyses])
+    insert_hits(conn, analyses)
+
+
+def insert_hits(conn: sqlite3.Connection, analyses: Iterable[tuple[int, Analysis]]) -> None:
+    rows = Rows([(pid, h.group, h.term, h.form) for pid, a in analyses for h in a.hits])
+    insert_rows(conn, "OR IGNORE INTO keyword_hits (pid, grp, term, form)", rows, range(4))
+
+
+def _save_album_parts(conn: sqlite3.Connection, rows: Sequence[tuple[int, AnalysedPost]]
+                      ) -> None:
+    """Record each album message under its post, then rebuild the post's media list."""
+    if not rows:
+        return
+    parts = [
+        (i.post.channel_id, msg_id, pid, kind or None)
+        for pid, i in rows
+        for msg_id, kind in postrows.album_parts(i)
+    ]
+    conn.executemany(
+        """INSERT INTO post_aliases (channel_id, msg_id, pid, media) VALUES (?,?,?,?)
+           ON CONFLICT (channel_id, msg_id) DO UPDATE SET media = excluded.media""",
+        parts,
+    )
+    conn.executemany(
+        """UPDATE posts SET media = (SELECT json_group_array(media) FROM (
+             SELECT media FROM post_aliases WHERE pid = ?1 AND media IS NOT NULL
+             ORDER BY msg_id)) WHERE pid = ?1""",
+        [(pid,) for pid in {pid for pid, _ in rows}],
+    )
+
+
+def _move_cursors(conn: sqlite3.Connection, cursors: Mapping[int, int], now: int) -> None:
+    conn.executemany(
+        """INSERT INTO cursors (channel_id, last_msg_id, updated_at) VALUES (?,?,?)
+           ON CONFLICT (channel_id) DO UPDATE SET
+             last_msg_id = max(last_msg_id, excluded.last_msg_id),
+             updated_at = excluded.updated_at""",
+        [(channel_id, msg_id, now) for channel_id, msg_id in cursors.items()],
+    )
+
+
+def mark_deleted(conn: sqlite3.Connection, channel_id: int, ids: Sequence[int],
+                 at: datetime | None) -> int:
+    """Soft-delete posts; return how many posts became deleted.
+
+    An album is one post of several messages: deleting one photo marks that message only,
+    and the post counts as deleted once all of its messages are.
+    """
+    when = postrows.ts(at) or postrows.now()
+    changed = 0
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        conn.execute(
+            f"""UPDATE post_aliases SET deleted_at = ? WHERE deleted_at IS NULL
+                AND channel_id = ? AND msg_id IN ({marks})""",
+            (when, channel_id, *chunk),
+        )
+        cursor = conn.execute(
+            f"""UPDATE posts SET deleted_at = ?1 WHERE deleted_at IS NULL AND (
+                  (channel_id = ?2 AND msg_id IN ({marks})
+                   AND NOT EXISTS (SELECT 1 FROM post_aliases a WHERE a.pid = posts.pid))
+                  OR pid IN (SELECT pid FROM post_aliases WHERE channel_id = ?2
+                             AND msg_id IN ({marks})))
+                AND NOT EXISTS (SELECT 1 FROM post_aliases a
+                                WHERE a.pid = posts.pid AND a.deleted_at IS NULL)""",
+            (when, channel_id, *chunk, *chunk),
+        )
+        changed += cursor.rowcount
+    return changed
