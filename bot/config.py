@@ -177,6 +177,10 @@ class BotConfig(_Model):
     alert_batch_seconds: Annotated[int, Field(ge=0, le=600)] = 5
     #: The digest definition that subscribers follow.
     subscriber_digest: str | None = None
+    #: Commands one user may send in any minute; more are answered "slow down".
+    commands_per_minute: Annotated[int, Field(ge=1, le=1000)] = 10
+    #: Commands answered at once (each may read the archive); the rest wait their turn.
+    max_command_tasks: Annotated[int, Field(ge=1, le=64)] = 4
 
 
 class DigestConfig(_Model):

@@ -7,8 +7,6 @@ the HTML replies this returns.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.commands import (
@@ -16,16 +14,10 @@ from bot.commands import (
     CommandError,
     DigestNow,
     Help,
-    Latest,
-    Search,
     Start,
     Subscribe,
     Subscriptions,
     Unsubscribe,
-    format_help,
-    format_latest,
-    format_not_allowed,
-    format_search_results,
     format_start,
     format_subscribed,
     format_subscriptions,
@@ -33,27 +25,22 @@ from bot.commands import (
     may_subscribe,
     parse_command,
 )
+from bot.commands.context import Context, Origin
+from bot.commands.paging import PageMemory
+from bot.commands.parse import USAGE
+from bot.commands.reply import Reply, html_reply, plain
+from bot.commands.router import Access, CommandSpec, Router
+from bot.commands.table import QUERY_COMMANDS
 from bot.config import Config
-from bot.errors import TgmonError
 from bot.store import reads, subscribers
 from bot.store.archive import Archive
 
 from .clock import Clock, unix
 from .service import Delivery
 
+__all__ = ["Conversation", "Origin"]
+
 log = logging.getLogger(__name__)
-
-#: Posts shown by /search and /latest; more would spill into many messages.
-QUERY_LIMIT = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Who wrote the command, and where: ``access_hash`` reaches the chat later."""
-
-    user_id: int
-    chat_id: int
-    access_hash: int | None = None
 
 
 class Conversation:
@@ -67,39 +54,64 @@ class Conversation:
         self._clock = clock
         self._bot_username = bot_username
         self._tz = ZoneInfo(config.bot.timezone)
+        self._pages = PageMemory()
+        self.router = Router([*self._own_commands(), *QUERY_COMMANDS],
+                             per_minute=config.bot.commands_per_minute,
+                             max_tasks=config.bot.max_command_tasks)
 
-    async def reply(self, text: str, sender: Origin) -> list[str]:
+    async def reply(self, text: str, sender: Origin) -> list[Reply]:
         """Return the replies to ``text``; [] when it is not a command for this bot."""
-        command = parse_command(text, bot_username=self._bot_username,
-                                known_groups=list(self._config.keywords))
-        if command is None:
-            return []
-        if isinstance(command, CommandError):
-            return [command.reply]
-        try:
-            return await self._answer(command, sender)
-        except TgmonError as exc:  # e.g. a QueryError: the user gets the reason, not a trace
-            return [escape(exc.message)]
+        return await self.router.handle(text, self._context(sender),
+                                        bot_username=self._bot_username)
+
+    async def press(self, data: str, sender: Origin) -> list[Reply]:
+        """Return the replies to an inline button's callback data."""
+        return await self.router.handle_callback(data, self._context(sender))
 
     def allowed(self, user_id: int) -> bool:
         """Say whether a user may subscribe and query (admins and allowed_users)."""
         bot = self._config.bot
         return may_subscribe(user_id, admins=bot.admins, allowed_users=bot.allowed_users)
 
+    def _context(self, sender: Origin) -> Context:
+        return Context(self._archive, self._config, self._tz, sender, self._clock.now(),
+                       allowed=self.allowed(sender.user_id), pages=self._pages)
+
+    def _own_commands(self) -> list[CommandSpec]:
+        """The subscription commands, which act through delivery; the rest only read."""
+        def spec(name: str, summary: str, access: Access) -> CommandSpec:
+            async def run(ctx: Context, rest: str) -> list[Reply]:
+                return await self._subscription_command(name, rest, ctx)
+            return CommandSpec(name, USAGE[name].split(" — ", 1)[0], summary, run, access)
+
+        return [
+            spec("start", "what I watch and how to subscribe", Access.ANYONE),
+            spec("help", "this list", Access.ANYONE),
+            spec("subscribe", "get digests for these groups (all when none named)",
+                 Access.MEMBERS),
+            spec("unsubscribe", "stop getting them", Access.OWN_CHAT),
+            spec("subscriptions", "what this chat receives", Access.ANYONE),
+            spec("digest", "a digest now, since the last one this chat got", Access.MEMBERS),
+        ]
+
+    async def _subscription_command(self, name: str, rest: str, ctx: Context) -> list[Reply]:
+        command = parse_command(f"/{name} {rest}", bot_username=None,
+                                known_groups=list(self._config.keywords))
+        if command is None:  # pragma: no cover - the router only sends us our own names
+            return []
+        if isinstance(command, CommandError):
+            return [html_reply(command.reply)]
+        return [html_reply(html) for html in await self._answer(command, ctx.origin)]
+
     async def _answer(self, command: Command, sender: Origin) -> list[str]:
         if isinstance(command, Help):
-            return [format_help()]
+            return [self.router.help().html]
         if isinstance(command, Start):
             known = await reads.channels(self._archive)
             return [format_start(known, sorted(self._config.keywords),
                                  can_subscribe=self.allowed(sender.user_id))]
         if isinstance(command, Subscriptions):
             return [await self._subscriptions(sender.chat_id)]
-        private = sender.user_id == sender.chat_id
-        # Someone no longer on the list may still leave their own private subscription.
-        if not self.allowed(sender.user_id) and not (isinstance(command, Unsubscribe)
-                                                     and private):
-            return [format_not_allowed()]
         if isinstance(command, Subscribe):
             now = unix(self._clock.now())
             groups = await subscribers.subscribe(self._archive, sender.chat_id, command.groups,
@@ -114,14 +126,7 @@ class Conversation:
             created = await self._delivery.digest_now(sender.chat_id)
             # The digest itself is the answer; it goes through the outbox like any other.
             return [] if created is not None else [
-                "A digest for this chat was queued a moment ago; it is on its way."]
-        if isinstance(command, Search):
-            posts = await reads.search(self._archive, command.query, limit=QUERY_LIMIT)
-            return format_search_results(posts, query=command.query, tz=self._tz)
-        if isinstance(command, Latest):
-            flt = reads.PostFilter(channel=command.channel)
-            posts = await reads.latest(self._archive, flt, limit=QUERY_LIMIT)
-            return format_latest(posts, channel=command.channel, tz=self._tz)
+                plain("A digest for this chat was queued a moment ago; it is on its way.").html]
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
 
     async def _subscriptions(self, chat_id: int) -> str:

@@ -58,6 +58,9 @@ class HtmlBuilder:
     def italic(self, value: str) -> HtmlBuilder:
         return self._tagged("i", value)
 
+    def strike(self, value: str) -> HtmlBuilder:
+        return self._tagged("s", value)
+
     def link(self, url: str, label: str) -> HtmlBuilder:
         return self._entity(f'<a href="{escape(url, quote=True)}">', "</a>", label)
 

@@ -8,14 +8,16 @@ calls there and sends outbox parts with the random_id the outbox stored.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from telethon import TelegramClient, errors, events, functions, types, utils
+from telethon import Button, TelegramClient, errors, events, functions, types, utils
 from telethon.extensions import html as telethon_html
 
-from bot.commands.parse import USAGE
+from bot.commands.reply import Reply, plain
+from bot.commands.router import SORRY
 from bot.config import Config
 from bot.config_refs import parse_channel_ref
 from bot.delivery.clock import Clock, SystemClock
@@ -175,34 +177,45 @@ async def run_bot(client: TelegramClient, archive: Archive, config: Config, *,
     supervisor = supervisor or Supervisor()
     connection = KeepConnected(client, "bot", backoff=backoff, on_reconnect=client.catch_up)
     me = await client.get_me()
-    await _register_commands(client)
     chats = await resolve_digest_chats(client, config)
     transport = BotTransport(client, archive, online=connection.wait_up)
     delivery = Delivery(archive, config, transport, clock=clock, digest_chats=chats,
                         rates=rates, supervisor=supervisor)
     conversation = Conversation(archive, config, delivery, clock=clock,
                                 bot_username=getattr(me, "username", None))
+    await _register_commands(client, [(spec.name, spec.summary)
+                                      for spec in conversation.router.specs.values()])
     replies: set[asyncio.Task[None]] = set()
 
-    async def on_command(event: events.NewMessage.Event) -> None:
+    def spawn(work: Any) -> None:
         # Answer in a task of our own, so that stopping the bot can wait for it and a slow
         # /search does not hold up the update loop.
-        task = asyncio.create_task(_answer(event, conversation), name="bot reply")
+        task = asyncio.create_task(work, name="bot reply")
         replies.add(task)
         task.add_done_callback(replies.discard)
 
+    async def on_command(event: events.NewMessage.Event) -> None:
+        spawn(_answer(event, conversation))
+
+    async def on_button(event: events.CallbackQuery.Event) -> None:
+        spawn(_answer_button(event, conversation))
+
     handler = events.NewMessage(incoming=True, pattern=r"^/")
+    buttons = events.CallbackQuery()
     client.add_event_handler(on_command, handler)
+    client.add_event_handler(on_button, buttons)
     keeper = asyncio.create_task(supervisor.run("bot connection", connection.run))
     try:
         await _first_to_end(keeper, asyncio.ensure_future(delivery.run()))
     finally:
         client.remove_event_handler(on_command, handler)
+        client.remove_event_handler(on_button, buttons)
         for task in list(replies):
             task.cancel()
         await asyncio.gather(*replies, return_exceptions=True)
 
 
+async def _register_commands(client: TelegramClient, menu: Sequence[tuple[str, str]]) -> None:
 async def _first_to_end(*tasks: asyncio.Future[None]) -> None:
     """Wait until one task ends; cancel the others and raise what the first one raised."""
     try:
@@ -217,8 +230,7 @@ async def _first_to_end(*tasks: asyncio.Future[None]) -> None:
 
 async def _register_commands(client: TelegramClient) -> None:
     """Publish the command list, so Telegram shows it in the "/" menu of every chat."""
-    commands = [types.BotCommand(name, usage.split(" — ", 1)[-1][:256])
-                for name, usage in USAGE.items()]
+    commands = [types.BotCommand(name, summary[:256]) for name, summary in menu]
     try:
         await client(functions.bots.SetBotCommandsRequest(
             types.BotCommandScopeDefault(), "", commands))
@@ -226,22 +238,48 @@ async def _register_commands(client: TelegramClient) -> None:
         log.warning("could not publish the command menu: %s", type(exc).__name__)
 
 
+async def _origin(event: Any) -> Origin:
+    chat = await event.get_input_chat()
+    return Origin(user_id=int(event.sender_id or 0), chat_id=int(event.chat_id),
+                  access_hash=getattr(chat, "access_hash", None))
+
+
 async def _answer(event: events.NewMessage.Event, conversation: Conversation) -> None:
     try:
-        chat = await event.get_input_chat()
-        origin = Origin(user_id=int(event.sender_id or 0), chat_id=int(event.chat_id),
-                        access_hash=getattr(chat, "access_hash", None))
-        texts = await conversation.reply(event.raw_text or "", origin)
+        replies = await conversation.reply(event.raw_text or "", await _origin(event))
     except Exception:
         log.exception("command %r failed", (event.raw_text or "")[:64])
-        texts = ["Sorry, something went wrong on my side. Please try again later."]
-    await _send_replies(event, texts)
+        replies = [plain(SORRY)]
+    await _send_replies(event, replies)
 
 
-async def _send_replies(event: events.NewMessage.Event, texts: Sequence[str]) -> None:
-    for text in texts:
+async def _answer_button(event: events.CallbackQuery.Event, conversation: Conversation) -> None:
+    try:
+        await event.answer()  # stops the button's spinner; the reply is a new message
+    except errors.RPCError as exc:
+        log.info("callback answer failed: %s", type(exc).__name__)
+    try:
+        data = bytes(event.data or b"").decode("utf-8", "replace")
+        replies = await conversation.press(data, await _origin(event))
+    except Exception:
+        log.exception("button %r failed", bytes(event.data or b"")[:64])
+        replies = [plain(SORRY)]
+    await _send_replies(event, replies)
+
+
+async def _send_replies(event: Any, replies: Sequence[Reply]) -> None:
+    for reply in replies:
+        markup = [[Button.inline(b.label, b.data.encode())] for b in reply.buttons] or None
         try:
-            await event.respond(text, parse_mode="html", link_preview=False)
+            if reply.photo is not None or reply.document is not None:
+                media = io.BytesIO(reply.photo or reply.document or b"")
+                media.name = reply.filename
+                await event.client.send_file(
+                    event.chat_id, media, caption=reply.html, parse_mode="html",
+                    buttons=markup, force_document=reply.document is not None)
+            else:
+                await event.respond(reply.html, parse_mode="html", link_preview=False,
+                                    buttons=markup)
         except errors.RPCError as exc:
             log.info("reply to %s not delivered: %s", event.chat_id, type(exc).__name__)
             return

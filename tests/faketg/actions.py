@@ -7,6 +7,7 @@ operation; they must be deterministic and must not fail (validate before executi
 
 from __future__ import annotations
 
+import base64
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -278,12 +279,21 @@ class WorldActions:
             (msg_id,) = self._op_post({"channel": channel.id, "items": [item],
                                        "date": op["date"], "push": op["push"]})
             answer = (channel.marked_id, msg_id, channel.pts)
+        elif op["kind"] == "group":
+            answer = self._deliver_to_group(sender, op, entities)
         else:
             answer = self._deliver_private(sender, self.accounts[op["to"]], op, entities)
         self.random_ids[(sender.id, op["random_id"])] = answer
         if op["api"]:
-            self.sent.append(SentMessage(sender.id, answer[0], answer[1], op["random_id"],
-                                         op["text"], tuple(entities or ()), op["date"]))
+            media = op.get("media") or {}
+            self.sent.append(SentMessage(
+                sender.id, answer[0], answer[1], op["random_id"], op["text"],
+                tuple(entities or ()), op["date"],
+                buttons=tuple((label, base64.b64decode(data))
+                              for row in op.get("buttons") or () for label, data in row),
+                media_kind=media.get("kind"),
+                media=base64.b64decode(media["b64"]) if media else None,
+                filename=media.get("name")))
         return answer
 
     def _deliver_private(self, sender: Account, recipient: Account, op: dict[str, Any],
@@ -292,7 +302,8 @@ class WorldActions:
         for owner, peer in ((sender, recipient), (recipient, sender)):
             msg = PrivateMessage(id=owner.next_msg_id, peer_id=peer.id, out=owner is sender,
                                  from_id=sender.id, date=op["date"], text=op["text"],
-                                 entities=entities)
+                                 entities=entities, buttons=op.get("buttons"),
+                                 media=(op.get("media") or {}).get("kind"))
             owner.next_msg_id += 1
             owner.messages[msg.id] = msg
             owner.chats.setdefault(peer.id, []).append(msg.id)

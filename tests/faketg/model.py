@@ -83,6 +83,22 @@ class PrivateMessage:
     media: Any = None
     edit_date: int | None = None
     deleted: bool = False
+    chat_id: int | None = None  # a basic group's id when the message is in one
+    buttons: list[list[Any]] | None = None  # inline keyboard: [[label, data], ...] rows
+
+
+@dataclass(eq=False)
+class Group:
+    """A basic group chat: its members see each message in their own mailbox."""
+
+    id: int
+    title: str
+    date: int
+    members: set[int] = field(default_factory=set)
+
+    @property
+    def marked_id(self) -> int:
+        return -self.id
 
 
 @dataclass(eq=False, slots=True)
@@ -150,6 +166,12 @@ class SentMessage:
     text: str
     entities: tuple[Any, ...]
     date: int
+    #: Inline buttons as (label, callback data), one per row.
+    buttons: tuple[tuple[str, bytes], ...] = ()
+    #: Uploaded media: "photo" or "document", its bytes and its file name.
+    media_kind: str | None = None
+    media: bytes | None = None
+    filename: str | None = None
 
     @property
     def html(self) -> str:
@@ -302,13 +324,28 @@ def post_tl(channel: Channel, post: Post) -> Any:
     )
 
 
+def group_tl(group: Group) -> types.Chat:
+    return types.Chat(id=group.id, title=group.title, photo=types.ChatPhotoEmpty(),
+                      participants_count=len(group.members), date=utc(group.date), version=1)
+
+
+def markup_tl(buttons: list[list[Any]] | None) -> types.ReplyInlineMarkup | None:
+    if not buttons:
+        return None
+    return types.ReplyInlineMarkup(rows=[types.KeyboardInlineButtonRow(buttons=[
+        types.KeyboardInlineButton(text=label, type=types.InlineButtonTypeCallback(
+            data=base64.b64decode(data))) for label, data in row]) for row in buttons])
+
+
 def private_tl(owner: Account, msg: PrivateMessage) -> Any:
+    peer: Any = types.PeerChat(msg.chat_id) if msg.chat_id else types.PeerUser(msg.peer_id)
     if msg.deleted:
-        return types.MessageEmpty(id=msg.id, peer_id=types.PeerUser(msg.peer_id))
+        return types.MessageEmpty(id=msg.id, peer_id=peer)
     return types.Message(
         id=msg.id,
-        peer_id=types.PeerUser(msg.peer_id),
-        from_id=types.PeerUser(msg.from_id) if msg.out else None,
+        peer_id=peer,
+        from_id=types.PeerUser(msg.from_id) if msg.out or msg.chat_id else None,
+        reply_markup=markup_tl(msg.buttons),
         date=utc(msg.date),
         message=msg.text,
         out=msg.out,

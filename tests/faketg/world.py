@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 from telethon.tl import types
 
 from .actions import WorldActions
+from .chat_actions import ChatActions
 from .errors import ErrorInjector, FakeRpcError, Injection
 from .journal import Journal
 from .model import (
     Account,
     Channel,
+    Group,
     SentMessage,
     channel_tl,
     peer_hash,
@@ -39,7 +41,7 @@ API_ID = 611335
 API_HASH = "d524b414d21f4d37f08684c1df41ac9c"
 
 
-class FakeWorld(WorldActions):
+class FakeWorld(WorldActions, ChatActions):
     """One fake Telegram, shared by every client of a test.
 
     Build the deterministic part first (``create_*``, ``post*``, or :meth:`from_spec`), then
@@ -54,6 +56,9 @@ class FakeWorld(WorldActions):
         self.seed = seed
         self.accounts: dict[int, Account] = {}
         self.channels: dict[int, Channel] = {}
+        self.groups: dict[int, Group] = {}
+        self.callback_answers: list[tuple[int, int]] = []  # (bot id, query id) answered
+        self.uploads: dict[tuple[int, int], dict[int, bytes]] = {}  # (account, file) -> parts
         self.usernames: dict[str, tuple[str, int]] = {}  # lower-case handle -> (kind, id)
         self.authorizations: dict[int, int] = {}  # auth key id -> account id
         self.sent: list[SentMessage] = []
@@ -379,7 +384,7 @@ class FakeWorld(WorldActions):
     # ---- queries for assertions -------------------------------------------------------------
 
     def sent_messages(self, account: AccountRef | None = None,
-                      chat: AccountRef | ChannelRef | None = None) -> list[SentMessage]:
+                      chat: AccountRef | ChannelRef | Group | None = None) -> list[SentMessage]:
         """Messages accepted by ``messages.sendMessage`` (the world's own sends excluded)."""
         result = self.sent
         if account is not None:
@@ -390,8 +395,8 @@ class FakeWorld(WorldActions):
             result = [m for m in result if m.chat_id == chat_id]
         return list(result)
 
-    def _chat_id(self, chat: AccountRef | ChannelRef) -> int:
-        if isinstance(chat, Channel):
+    def _chat_id(self, chat: AccountRef | ChannelRef | Group) -> int:
+        if isinstance(chat, (Channel, Group)):
             return chat.marked_id
         if isinstance(chat, Account):
             return chat.id

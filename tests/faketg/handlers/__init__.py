@@ -8,6 +8,7 @@ from telethon.tl import functions
 
 from ..errors import FakeRpcError, type_name
 from . import account as _account  # noqa: F401 - registers the handlers
+from . import bot_media as _bot_media  # noqa: F401
 from . import channels as _channels  # noqa: F401
 from . import messages as _messages  # noqa: F401
 from .registry import HANDLERS, NO_AUTH, Ctx

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from telethon.tl import functions, types
 
 from ..errors import FakeRpcError
-from ..model import Account, Channel, channel_tl, encode_tl_list, post_tl, private_tl, user_tl, utc
+from ..model import (
+    Account,
+    Channel,
+    Group,
+    channel_tl,
+    encode_tl_list,
+    post_tl,
+    private_tl,
+    user_tl,
+    utc,
+)
 from .registry import Ctx, handles, history_window
 
 MESSAGE_LENGTH_MAX = 4096  # UTF-16 code units, after parsing the formatting
@@ -65,7 +76,7 @@ def _check_entities(text: str, entities: list[Any] | None) -> None:
             raise FakeRpcError("ENTITY_BOUNDS_INVALID")
 
 
-def _answer(ctx: Ctx, peer: Account | Channel, msg_id: int, pts: int,
+def _answer(ctx: Ctx, peer: Account | Channel | Group, msg_id: int, pts: int,
             random_id: int) -> Any:
     """What sendMessage returns: updateShortSentMessage in private chats, Updates in channels."""
     me = ctx.me
@@ -79,6 +90,44 @@ def _answer(ctx: Ctx, peer: Account | Channel, msg_id: int, pts: int,
     return types.UpdateShortSentMessage(
         id=msg_id, pts=pts, pts_count=1, date=utc(message.date), out=True,
         entities=message.entities)
+
+
+def markup_of(request: Any) -> list[list[Any]] | None:
+    """The inline keyboard of a send, as JSON-friendly rows of [label, base64 data]."""
+    markup = getattr(request, "reply_markup", None)
+    if markup is None:
+        return None
+    if not isinstance(markup, types.ReplyInlineMarkup):
+        raise NotImplementedError(f"fake Telegram: {type(markup).__name__}")
+    rows = []
+    for row in markup.rows:
+        cells = []
+        for button in row.buttons:
+            data = getattr(button.type, "data", None)
+            if data is None:
+                raise NotImplementedError(f"fake Telegram: {type(button.type).__name__}")
+            if len(data) > 64:
+                raise FakeRpcError("BUTTON_DATA_INVALID")
+            cells.append([button.text, base64.b64encode(data).decode()])
+        rows.append(cells)
+    return rows
+
+
+def send_kind(ctx: Ctx, peer: Account | Channel | Group) -> str:
+    """Check that ``ctx.me`` may write to ``peer``; return the send's kind."""
+    me = ctx.me
+    if isinstance(peer, Group):
+        return "group"
+    if isinstance(peer, Channel):
+        ctx.check_readable(peer)
+        if me.id not in peer.admins:
+            raise FakeRpcError("CHAT_ADMIN_REQUIRED")
+        return "channel"
+    if me.is_bot and peer.is_bot:
+        raise FakeRpcError("USER_IS_BOT")
+    if me.id in peer.blocked:
+        raise FakeRpcError("USER_IS_BLOCKED")
+    return "user"
 
 
 @handles(functions.messages.SendMessageRequest)
@@ -95,21 +144,12 @@ def send_message(ctx: Ctx, request: Any) -> Any:
     if utf16_len(request.message) > MESSAGE_LENGTH_MAX:
         raise FakeRpcError("MESSAGE_TOO_LONG")
     _check_entities(request.message, request.entities)
-    if isinstance(peer, Channel):
-        ctx.check_readable(peer)
-        if me.id not in peer.admins:
-            raise FakeRpcError("CHAT_ADMIN_REQUIRED")
-        kind = "channel"
-    else:
-        if me.is_bot and peer.is_bot:
-            raise FakeRpcError("USER_IS_BOT")
-        if me.id in peer.blocked:
-            raise FakeRpcError("USER_IS_BLOCKED")
-        kind = "user"
+    kind = send_kind(ctx, peer)
     _, msg_id, pts = world.execute({
         "op": "send", "from": me.id, "kind": kind, "to": peer.id, "text": request.message,
         "entities": encode_tl_list(request.entities), "random_id": request.random_id,
         "date": world.now(), "push": world.push_enabled, "api": True,
+        "buttons": markup_of(request),
     })
     return _answer(ctx, peer, msg_id, pts, request.random_id)
 
@@ -127,6 +167,8 @@ def get_dialogs(ctx: Ctx, request: Any) -> Any:
             message = post_tl(channel, channel.posts[top - 1]) if top else None
             entries.append((date, top, types.PeerChannel(channel.id), message, channel))
     for peer_id, ids in me.chats.items():
+        if peer_id < 0:  # basic groups are not listed here
+            continue
         top_message = me.messages[ids[-1]]
         entries.append((top_message.date, top_message.id, types.PeerUser(peer_id),
                         private_tl(me, top_message), world.accounts[peer_id]))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from telethon.tl import types
 
 from ..errors import FakeRpcError
-from ..model import Account, Channel, peer_hash
+from ..model import Account, Channel, Group, peer_hash
 
 if TYPE_CHECKING:
     from ..sender import FakeSender
@@ -65,9 +65,14 @@ class Ctx:
             raise FakeRpcError("CHANNEL_INVALID")
         return channel
 
-    def peer(self, input_peer: Any) -> Account | Channel:
+    def peer(self, input_peer: Any) -> Account | Channel | Group:
         if isinstance(input_peer, (types.InputPeerChannel, types.InputChannel)):
             return self.channel(input_peer)
+        if isinstance(input_peer, types.InputPeerChat):
+            group = self.world.groups.get(input_peer.chat_id)
+            if group is None or self.me.id not in group.members:
+                raise FakeRpcError("CHAT_ID_INVALID")
+            return group
         return self.user(input_peer, error="PEER_ID_INVALID")
 
     def _hash_ok(self, given: int, base: int) -> bool:

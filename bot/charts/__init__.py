@@ -1,0 +1,1 @@
+"""Charts drawn as PNG bytes (matplotlib, imported only when a chart is drawn)."""

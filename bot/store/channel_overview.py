@@ -1,0 +1,64 @@
+"""What /channels and ``tgmon channels`` show: each channel's health, size and freshness."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.domain import Channel
+from bot.store.archive import Archive
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRow:
+    """One watched channel: its status, posts stored, newest post and last catch-up read."""
+
+    channel: Channel
+    status: str  # ok | unavailable | flood-parked
+    detail: str | None
+    posts: int
+    last_post: datetime | None
+    last_read: datetime | None
+
+    def lag_seconds(self, now: datetime) -> int | None:
+        """Seconds since the collector last read this channel (its catch-up lag)."""
+        if self.last_read is None:
+            return None
+        return max(0, int((now - self.last_read).total_seconds()))
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """Every stored channel, the references that never resolved, and active flood parks."""
+
+    channels: list[ChannelRow]
+    unresolved: list[tuple[str, str]]  # (config reference, reason)
+    parked_until: datetime | None
+
+
+async def channel_overview(archive: Archive) -> Overview:
+    """Read the overview; each count and newest post comes from the (channel_id, msg_id) key."""
+    rows = await archive.fetch_all(
+        """SELECT c.id, c.title, c.username, c.access_hash, c.status, c.status_detail,
+                  (SELECT count(*) FROM posts p WHERE p.channel_id = c.id),
+                  (SELECT p.date FROM posts p WHERE p.channel_id = c.id
+                   ORDER BY p.msg_id DESC LIMIT 1),
+                  k.updated_at
+           FROM channels c LEFT JOIN cursors k ON k.channel_id = c.id
+           ORDER BY c.title COLLATE NOCASE, c.id""")
+    parks = await archive.fetch_all("SELECT max(until) FROM flood_parks WHERE until > ?",
+                                    (int(time.time()),))
+    parked = _dt(parks[0][0]) if parks else None
+    channels = [
+        ChannelRow(Channel(r[0], r[1], r[2], r[3]),
+                   "flood-parked" if parked and r[4] == "ok" else r[4], r[5], int(r[6]),
+                   _dt(r[7]), _dt(r[8]))
+        for r in rows
+    ]
+    unresolved = await archive.fetch_all("SELECT ref, reason FROM unresolved_refs ORDER BY ref")
+    return Overview(channels, [(r[0], r[1]) for r in unresolved], parked)
+
+
+def _dt(ts: int | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)

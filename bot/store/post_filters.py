@@ -1,0 +1,66 @@
+"""The filters every post query shares, turned into SQL that an index can answer.
+
+A channel arrives here already resolved to its id (bot/store/channel_lookup.py). Date
+bounds become a pid range, because a pid is ``date << 20 | hash``: on ``posts`` that is the
+primary key, and in the FTS table it is the rowid range FTS5 itself skips through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+#: Bits below the date in a pid (bot/store/rows.py: pid_for).
+PID_SHIFT = 20
+_PID_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class PostQuery:
+    """Which posts a query is about; every field is optional."""
+
+    channel_id: int | None = None
+    lang: str | None = None
+    group: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+    edited: bool | None = None
+    deleted: bool | None = None
+    before_pid: int | None = None  # paging: only posts older than this one
+
+
+def pid_bounds(query: PostQuery) -> tuple[int, int]:
+    """The inclusive pid range that holds every post the query's dates allow."""
+    low, high = 0, _PID_MAX
+    if query.since is not None:
+        low = max(0, int(query.since.timestamp())) << PID_SHIFT
+    if query.until is not None:
+        high = (max(0, int(query.until.timestamp())) << PID_SHIFT) - 1
+    if query.before_pid is not None:
+        high = min(high, query.before_pid - 1)
+    return low, min(high, _PID_MAX)
+
+
+def where(query: PostQuery, *, pid: str = "p.pid") -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``posts p`` for ``query``; ``pid`` names the column to range over."""
+    low, high = pid_bounds(query)
+    clauses = [f"{pid} BETWEEN ? AND ?"]
+    params: list[Any] = [low, high]
+    if query.channel_id is not None:
+        clauses.append("p.channel_id = ?")
+        params.append(query.channel_id)
+    if query.lang:
+        clauses.append("p.lang = ?")
+        params.append(query.lang.lower())
+    if query.group:
+        # (pid, grp) is the primary key's prefix: one lookup per candidate post.
+        clauses.append("EXISTS (SELECT 1 FROM keyword_hits g WHERE g.pid = p.pid AND g.grp = ?)")
+        params.append(query.group)
+    if query.edited is not None:
+        # A second version exists: a primary-key lookup, never a scan of the versions.
+        clauses.append(("" if query.edited else "NOT ") + "EXISTS (SELECT 1 FROM post_versions v"
+                       " WHERE v.pid = p.pid AND v.version = 2)")
+    if query.deleted is not None:
+        clauses.append("p.deleted_at IS " + ("NOT NULL" if query.deleted else "NULL"))
+    return clauses, params

@@ -1,0 +1,112 @@
+"""Search, latest, edited and deleted posts: one page at a time, newest first, from an index.
+
+Paging continues below the last pid shown (``PostQuery.before_pid``), never by OFFSET, so the
+tenth page costs what the first does. Counts stop at ``COUNT_CAP`` so that a very common
+word cannot make a reply slow: the answer is then "10 of 10,000+".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.analysis.snippet import Segment, marked_words, query_words, snippet
+from bot.domain import StoredPost
+from bot.errors import QueryError
+from bot.store.archive import Archive
+from bot.store.fts_query import build_match
+from bot.store.post_filters import PostQuery, where
+from bot.store.reads import _POST_COLUMNS, _to_post
+
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One post of a page, with the snippet around its first match (search only)."""
+
+    post: StoredPost
+    pid: int
+    snippet: tuple[Segment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of posts; ``total`` is capped at COUNT_CAP (``capped`` says so)."""
+
+    items: list[Found]
+    total: int
+    capped: bool
+    next_before: int | None  # pass as PostQuery.before_pid for the next page
+
+    @property
+    def count_text(self) -> str:
+        return f"{self.total:,}" + ("+" if self.capped else "")
+
+
+async def search_page(archive: Archive, text: str, query: PostQuery, *,
+                      limit: int = 10, with_count: bool = True) -> Page:
+    """Return the newest posts matching ``text``; raise QueryError when it means nothing."""
+    match = build_match(text)
+    clauses, params = where(query, pid="f.rowid")
+    conditions = "".join(" AND " + c for c in clauses)
+    base = f"""FROM posts_fts f JOIN posts p ON p.pid = f.rowid
+               WHERE posts_fts MATCH ?{conditions}"""
+    sql = f"""SELECT {_POST_COLUMNS}, highlight(posts_fts, 0, char(2), char(3))
+              FROM posts_fts f JOIN posts p ON p.pid = f.rowid
+              JOIN channels c ON c.id = p.channel_id
+              WHERE posts_fts MATCH ?{conditions} ORDER BY f.rowid DESC LIMIT ?"""
+    try:
+        rows = await archive.fetch_all(sql, [match, *params, limit + 1])
+        total, capped = (await _count(archive, base, [match, *params], query)
+                         if with_count else (0, False))
+    except sqlite3.OperationalError as exc:  # build_match makes this unreachable in practice
+        raise QueryError("that search cannot run; try plainer words") from exc
+    fallback = query_words(text)
+    items = []
+    for row in rows[:limit]:
+        post = _to_post(row[:-1])
+        marked = marked_words(row[-1]) if row[-1] else fallback
+        items.append(Found(post, int(row[0]),
+                           snippet(post.text, marked, prefix=not row[-1])))
+    return _page(items, rows, limit, total, capped)
+
+
+async def latest_page(archive: Archive, query: PostQuery, *, limit: int = 10,
+                      with_count: bool = False) -> Page:
+    """Return the newest posts that pass ``query`` (edited, deleted or all)."""
+    clauses, params = where(query)
+    # Within one channel the (channel_id, msg_id) key is in date order as well.
+    order = "p.msg_id DESC" if query.channel_id is not None else "p.pid DESC"
+    rows = await archive.fetch_all(
+        f"""SELECT {_POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel_id
+            WHERE {" AND ".join(clauses)} ORDER BY {order} LIMIT ?""",
+        [*params, limit + 1])
+    total, capped = ((await _count(archive, "FROM posts p WHERE " + " AND ".join(clauses),
+                                   params, query)) if with_count else (0, False))
+    items = [Found(_to_post(r), int(r[0])) for r in rows[:limit]]
+    return _page(items, rows, limit, total, capped)
+
+
+def next_query(query: PostQuery, page: Page) -> PostQuery | None:
+    """The query for the page after ``page``, or None when it was the last."""
+    if page.next_before is None:
+        return None
+    return replace(query, before_pid=page.next_before)
+
+
+async def _count(archive: Archive, base: str, params: list[Any],
+                 query: PostQuery) -> tuple[int, bool]:
+    if query.before_pid is not None:  # later pages reuse the first page's count
+        return 0, False
+    rows = await archive.fetch_all(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT ?)",
+                                   [*params, COUNT_CAP + 1])
+    count = int(rows[0][0])
+    return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def _page(items: list[Found], rows: list[sqlite3.Row], limit: int, total: int,
+          capped: bool) -> Page:
+    more = len(rows) > limit and bool(items)
+    return Page(items, max(total, len(items)), capped, items[-1].pid if more else None)
