@@ -215,7 +215,6 @@ async def run_bot(client: TelegramClient, archive: Archive, config: Config, *,
         await asyncio.gather(*replies, return_exceptions=True)
 
 
-async def _register_commands(client: TelegramClient, menu: Sequence[tuple[str, str]]) -> None:
 async def _first_to_end(*tasks: asyncio.Future[None]) -> None:
     """Wait until one task ends; cancel the others and raise what the first one raised."""
     try:
@@ -228,7 +227,7 @@ async def _first_to_end(*tasks: asyncio.Future[None]) -> None:
         task.result()
 
 
-async def _register_commands(client: TelegramClient) -> None:
+async def _register_commands(client: TelegramClient, menu: Sequence[tuple[str, str]]) -> None:
     """Publish the command list, so Telegram shows it in the "/" menu of every chat."""
     commands = [types.BotCommand(name, summary[:256]) for name, summary in menu]
     try:
