@@ -28,6 +28,7 @@ from bot.analysis.morphology import (
     turkic_verb_stems,
 )
 from bot.analysis.normalize import normalize, replace_each
+from bot.analysis.scripts import has_latin, to_cyrillic
 from bot.analysis.terms import REGEX_TIMEOUT_S, Term, TermKind, parse_term, regex_search
 from bot.config import KeywordGroup
 from bot.domain import KeywordHit
@@ -70,7 +71,9 @@ class _Index:
 
     by_key: dict[str, dict[str, list[_Entry]]] = field(default_factory=lambda: defaultdict(dict))
     # Stems as written (matched against the word as written) and, for names, folded.
-    by_stem: dict[tuple[str, bool], list[tuple[_Entry, bool, Grammar]]] = field(
+    # (stem, folded) → (needs a vowel next, grammar) → entries: one suffix check serves all
+    # the terms that share a stem and its grammar.
+    by_stem: dict[tuple[str, bool], dict[tuple[bool, Grammar], list[_Entry]]] = field(
         default_factory=dict
     )
     by_exact: dict[str, list[_Entry]] = field(default_factory=dict)
@@ -108,15 +111,21 @@ class KeywordMatcher:
         folded = replace_each(joined, KEY_PAIRS)
         keys = exact if folded is joined else folded.split(" ")
         profiles = _PROFILES_BY_LANG.get(lang, _ALL_PROFILES)
+        latin = (
+            _latin_words(exact)
+            if "turkic" in profiles and self._index.stem_starts and has_latin(joined)
+            else {}
+        )
         found: dict[_Entry, tuple[int, int]] = {}
-        widen = lang not in _OWN_DERIVED_LEMMAS
-        for i in self._candidates(keys, exact, profiles):
-            for entry, profile in self._starting_at(keys[i], exact[i], profiles, widen):
+        for i in self._candidates(keys, exact, profiles, latin):
+            for entry, profile in self._starting_at(
+                keys[i], exact[i], profiles, lang, latin.get(i)
+            ):
                 if entry not in found:
                     end = (
                         i
                         if len(entry.words) == 1
-                        else _phrase_end(entry, profile, keys, exact, i, widen)
+                        else _phrase_end(entry, profile, keys, exact, i, lang, latin)
                     )
                     if end is not None:
                         found[entry] = (i, end)
@@ -137,12 +146,21 @@ class KeywordMatcher:
                 forms[entry] = form
         return self._hits(forms, lang)
 
-    def _candidates(self, keys: list[str], exact: list[str], profiles: Sequence[str]) -> list[int]:
+    def _candidates(
+        self,
+        keys: list[str],
+        exact: list[str],
+        profiles: Sequence[str],
+        latin: Mapping[int, tuple[str, str]],
+    ) -> list[int]:
         """Return, in order, the positions of the words that may start a term."""
         index = self._index
         if "turkic" in profiles and index.stem_starts:
             by_key, starts = index.by_key, index.stem_starts
             found = [i for i, k in enumerate(keys) if k in by_key or k[:MIN_TURKIC_STEM] in starts]
+            if latin:
+                read = {i for i, (_, key) in latin.items() if key[:MIN_TURKIC_STEM] in starts}
+                found = sorted(read.union(found))
         else:
             # Most words start no term: one set intersection in C settles them all, and most
             # posts then have one or two candidates to place.
@@ -154,7 +172,12 @@ class KeywordMatcher:
         return found
 
     def _starting_at(
-        self, key: str, exact: str, profiles: Sequence[str], widen: bool
+        self,
+        key: str,
+        exact: str,
+        profiles: Sequence[str],
+        lang: str,
+        latin: tuple[str, str] | None,
     ) -> list[tuple[_Entry, str]]:
         index = self._index
         starts: list[tuple[_Entry, str]] = []
@@ -164,15 +187,27 @@ class KeywordMatcher:
                 starts.extend((entry, profile) for entry in by_key.get(profile, ()))
         if index.by_exact:
             starts.extend((entry, _EXACT) for entry in index.by_exact.get(exact, ()))
-        if "turkic" in profiles and key[:MIN_TURKIC_STEM] in index.stem_starts:
-            for word, folded in ((exact, False), (key, True)):
+        if "turkic" in profiles:
+            by_stem = index.by_stem
+            noun = Grammar.NOUN if lang in _OWN_DERIVED_LEMMAS else Grammar.DERIVED
+            readings = (
+                ((exact, False), (key, True))
+                if latin is None and key[:MIN_TURKIC_STEM] in index.stem_starts
+                else _turkic_readings(key, exact, latin, index.stem_starts)
+            )
+            for word, folded in readings:
                 stop = min(len(word), index.longest_stem)
                 for cut in range(MIN_TURKIC_STEM, stop + 1):
-                    for entry, needs_vowel, grammar in index.by_stem.get((word[:cut], folded), ()):
+                    kinds = by_stem.get((word[:cut], folded))
+                    if kinds is None:
+                        continue
+                    stem, rest = word[:cut], word[cut:]
+                    for (needs_vowel, grammar), entries in kinds.items():
                         if turkic_suffix_fits(
-                            word[:cut], word[cut:], needs_vowel, _widened(grammar, widen)
+                            stem, rest, needs_vowel, noun if grammar is Grammar.NOUN else grammar,
+                            lang,
                         ):
-                            starts.append((entry, "turkic"))
+                            starts.extend((entry, "turkic") for entry in entries)
         return starts
 
     def _hits(self, found: Mapping[_Entry, str], lang: str) -> tuple[KeywordHit, ...]:
@@ -197,8 +232,8 @@ class KeywordMatcher:
             for key in keys:
                 self._index.by_key[key].setdefault(profile, []).append(entry)
         for stem, needs_vowel, folded, grammar in entry.turkic[0]:
-            by_stem = self._index.by_stem.setdefault((stem, folded), [])
-            by_stem.append((entry, needs_vowel, grammar))
+            kinds = self._index.by_stem.setdefault((stem, folded), {})
+            kinds.setdefault((needs_vowel, grammar), []).append(entry)
             self._index.stem_starts.add(stem[:MIN_TURKIC_STEM].translate(KEY_FOLD))
             self._index.longest_stem = max(self._index.longest_stem, len(stem))
 
@@ -221,7 +256,11 @@ def _entry(group: str, term: Term, excludes: bool) -> _Entry:
             }
         )
         # Kazakh and Kyrgyz keep their own letters (көл "lake" is not кол "hand"); a name
-        # also matches folded, so "Токаев" finds "Тоқаевтың".
+        # also matches folded, so "Токаев" finds "Тоқаевтың". A term in Latin script is
+        # read as Cyrillic (Toqaev, Mirziyoyev), as a post's Latin words are.
+        if has_latin(word):
+            word = _cyrillic(word)
+            key = word.translate(KEY_FOLD)
         noun = Grammar.DERIVED if term.derived and term.derived[n] else Grammar.NOUN
         marked = bool(term.verb_stems) and term.verb_stems[n]
         word_stems = [] if marked else [(s, v, False, noun) for s, v in turkic_stems(word)]
@@ -233,8 +272,36 @@ def _entry(group: str, term: Term, excludes: bool) -> _Entry:
     return _Entry(group, term, excludes, tuple(words), tuple(stems))
 
 
-def _widened(grammar: Grammar, widen: bool) -> Grammar:
-    return Grammar.DERIVED if widen and grammar is Grammar.NOUN else grammar
+def _cyrillic(word: str) -> str:
+    return to_cyrillic(word).replace("ё", "е")
+
+
+def _latin_words(exact: Sequence[str]) -> dict[int, tuple[str, str]]:
+    """Return, per position of a Latin-script word, its Cyrillic reading as written and folded."""
+    read = {i: _cyrillic(w) for i, w in enumerate(exact) if has_latin(w)}
+    return {i: (w, replace_each(w, KEY_PAIRS)) for i, w in read.items()}
+
+
+def _turkic_readings(
+    key: str, exact: str, latin: tuple[str, str] | None, starts: set[str] | None = None
+) -> tuple[tuple[str, bool], ...]:
+    """The spellings a Turkic stem is looked for in: as written, folded, and read as Cyrillic.
+
+    With ``starts`` (the folded openings of every stem), only readings that may start one.
+    """
+    readings: tuple[tuple[str, bool], ...] = ()
+    if starts is None or key[:MIN_TURKIC_STEM] in starts:
+        readings = ((exact, False), (key, True))
+    if latin is not None and (starts is None or latin[1][:MIN_TURKIC_STEM] in starts):
+        readings += ((latin[0], False), (latin[1], True))
+    return readings
+
+
+def _widened(grammar: Grammar, lang: str) -> Grammar:
+    """A noun stem's grammar in a post of ``lang``: NOUN in Kazakh, DERIVED elsewhere."""
+    if grammar is Grammar.NOUN and lang not in _OWN_DERIVED_LEMMAS:
+        return Grammar.DERIVED
+    return grammar
 
 
 def _phrase_end(
@@ -243,7 +310,8 @@ def _phrase_end(
     keys: Sequence[str],
     exact: Sequence[str],
     start: int,
-    widen: bool,
+    lang: str,
+    latin: Mapping[int, tuple[str, str]],
 ) -> int | None:
     """Return the index of the phrase's last word if every later word matches, else None."""
     end = start + len(entry.words) - 1
@@ -255,21 +323,27 @@ def _phrase_end(
             if exact[i] not in entry.words[offset][_EXACT]:
                 return None
         elif keys[i] not in entry.words[offset][profile] and not _turkic_word(
-            entry, offset, keys[i], exact[i], profile, widen
+            entry, offset, keys[i], exact[i], profile, lang, latin.get(i)
         ):
             return None
     return end
 
 
 def _turkic_word(
-    entry: _Entry, offset: int, key: str, exact: str, profile: str, widen: bool
+    entry: _Entry,
+    offset: int,
+    key: str,
+    exact: str,
+    profile: str,
+    lang: str,
+    latin: tuple[str, str] | None,
 ) -> bool:
     if profile != "turkic":
         return False
-    for stem, needs_vowel, folded, grammar in entry.turkic[offset]:
-        word = key if folded else exact
-        if word.startswith(stem) and turkic_suffix_fits(
-            stem, word[len(stem) :], needs_vowel, _widened(grammar, widen)
-        ):
-            return True
+    for word, is_folded in _turkic_readings(key, exact, latin):
+        for stem, needs_vowel, folded, grammar in entry.turkic[offset]:
+            if folded is is_folded and word.startswith(stem) and turkic_suffix_fits(
+                stem, word[len(stem) :], needs_vowel, _widened(grammar, lang), lang
+            ):
+                return True
     return False

@@ -64,6 +64,7 @@ _NOISE: Final[tuple[tuple[Callable[[str], object], re.Pattern[str]], ...]] = (
     (lambda text: "@" in text, re.compile(r"[\w.+-]*@\w+(?:\.[\w.]+)?")),
     (_DOMAIN_END.search, re.compile(r"\b[\w-]+\.(?:com|ru|kz|kg|uz|ua|org|net|me|io)\b\S*")),
 )
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 # MIN_LETTERS letters, with anything else between them.
 _ENOUGH_LETTERS = re.compile(rf"[^\W\d_](?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS - 1}}}")
 
@@ -127,6 +128,12 @@ class _AutoDetector:
             if plain and plain[0].lang == "ru" and plain[0].confidence >= _SURE:
                 found = plain[0]
         if len(prepared) < SHORT_LETTERS or sum(map(str.isalpha, prepared)) < SHORT_LETTERS:
+            if _ELONGATED.search(prepared):
+                # Social text stretches words (Поздравляяяем, Кооооль): no language writes a
+                # letter three times, and the dictionaries know the plain word.
+                prepared = _ELONGATED.sub(r"\1", prepared)
+                cld2 = cld2_guess(prepared)
+                guesses = self.fasttext_guesses(prepared)
             lang, confidence = vote(
                 prepared,
                 found.lang,

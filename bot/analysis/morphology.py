@@ -86,10 +86,21 @@ def turkic_stems(key: str) -> tuple[tuple[str, bool], ...]:
     voiced = {"к": "г", "қ": "ғ", "п": "б"}.get(key[-1])
     if voiced:
         stems.append((key[:-1] + voiced, True))
-    # A high vowel in the last syllable drops before a vowel: орын → орны, халық → халқы.
+    # A high vowel in the last syllable drops before a vowel: орын → орны, халық → халқы;
+    # in Kyrgyz р+ун becomes рд: орун → орду, мурун → мурду.
     if len(key) >= 4 and key[-2] in _HIGH_VOWELS and key[-3] not in _VOWELS:
         stems.append((key[:-2] + key[-1], True))
+        if key[-3] == "р" and key[-1] == "н":
+            stems.append((key[:-2] + "д", True))
+    # A Russian loan's soft sign is not written before a suffix: сентябрь → сентябрда.
+    if key[-1] == "ь" and len(key) > MIN_TURKIC_STEM:
+        stems.append((key[:-1], False))
+    stems += [(plural, False) for plural in _IRREGULAR_PLURALS.get(key, ())]
     return tuple(stems)
+
+
+# Kyrgyz бала "child" has the plural балдар (балдардын, балдарга).
+_IRREGULAR_PLURALS: Final = {"бала": ("балдар",)}
 
 
 class Grammar(enum.Enum):
@@ -100,18 +111,29 @@ class Grammar(enum.Enum):
     VERB = "verb"  # voice, negation, tense, person, participles, converbs
 
 
-def turkic_suffix_fits(stem: str, rest: str, needs_vowel: bool, grammar: Grammar) -> bool:
-    """Tell whether ``rest`` is a chain of suffixes the grammar allows after ``stem``."""
+def turkic_suffix_fits(
+    stem: str, rest: str, needs_vowel: bool, grammar: Grammar, lang: str = ""
+) -> bool:
+    """Tell whether ``rest`` is a chain of suffixes the grammar allows after ``stem``.
+
+    ``lang`` (kk or ky) picks that language's verb endings; any other value allows both.
+    In an Uzbek post (uz) a noun takes Uzbek's endings, in a post of unknown language either.
+    """
     if needs_vowel and rest[:1] not in _VOWELS:
         return False
     if not rest:
         return True
+    if lang in _UZBEK_TOO and grammar is not Grammar.VERB and _uzbek_fits(stem, rest):
+        return True
+    if lang == "uz":
+        return False
     if grammar is Grammar.VERB:
         # A verb takes -п (converb) and -т (causative) after a vowel: сипаттап, азайт;
         # and Kazakh у after a vowel is a glide, of neither vowel series: бермеуі.
         if not (stem[-1] in _VOWELS and rest[0] in "пт") and not _joins(stem, rest):
             return False
-        return _VERB_SUFFIXES.fullmatch(rest) is not None and _harmonic(
+        verb = _VERB_GRAMMARS.get(lang, _VERB_GRAMMARS[""])
+        return verb.fullmatch(rest) is not None and _harmonic(
             stem, _GLIDE_U.sub("", rest)
         )
     if not _joins(stem, rest):
@@ -125,6 +147,20 @@ def turkic_suffix_fits(stem: str, rest: str, needs_vowel: bool, grammar: Grammar
     else:
         suffixes = _DERIVED_SUFFIXES if grammar is Grammar.DERIVED else _NOUN_SUFFIXES
     return suffixes.fullmatch(rest) is not None and _harmonic(stem, rest)
+
+
+def _uzbek_fits(stem: str, rest: str) -> bool:
+    """Tell whether ``rest`` is a chain of Uzbek noun suffixes (Cyrillic: Latin is read so).
+
+    Uzbek has no vowel harmony in its suffixes; after a consonant the possessive is -и, -им,
+    -инг (Toshkenti), after a vowel -си, -м, -нг (Buxorosi).
+    """
+    if stem[-1] in _VOWELS:
+        if rest[0] == "и":
+            return False
+    elif rest.startswith(("си", "нг")) or rest == "м" or rest.startswith("миз"):
+        return False
+    return _UZBEK_SUFFIXES.fullmatch(rest) is not None
 
 
 def turkic_verb_stems(word: str, *, marked: bool) -> tuple[tuple[str, bool], ...]:
@@ -272,9 +308,13 @@ _DERIVED = _alternatives("LIG", "LUU", "LI", "сIз", "сIзLIG", "чI", "шI", 
 # The verbal noun in -уу is a form of its verb (UD: VerbForm=Vnoun) and is declined.
 _VERBAL_NOUN = _alternatives("UU")
 _PLURAL = _alternatives("LAр")
-_POSSESSIVE = _alternatives(
-    "Iм", "м", "Iң", "ң", "IңIз", "ңIз", "I", "сI", "ImIз", "мIз", "IбIз", "бIз", "лAрI"
+# First and second person possessives take the regular cases (үйімді, үйіме); the third
+# person (-ы, -сы, -лары) takes n-initial ones (баласын, баласына, баласында), so баг+ы+ты
+# is not a form and багыты "its direction" is another word.
+_POSSESSIVE_12 = _alternatives(
+    "Iм", "м", "Iң", "ң", "IңIз", "ңIз", "IмIз", "мIз", "IбIз", "бIз"
 )
+_POSSESSIVE_3 = _alternatives("I", "сI", "лAрI")
 _CASE = _alternatives(
     "NIң",
     "NIн",  # genitive
@@ -290,7 +330,10 @@ _CASE = _alternatives(
 )
 # Case endings that only follow a possessive (үйүнө, орнына, Тоқаевын): alone after a stem
 # they would turn кар "snow" + а into кара "black".
-_CASE_AFTER_POSSESSIVE = _alternatives("нA", "A", "н", "нDA", "нDAGI", "нDAн")
+_CASE_AFTER_POSSESSIVE_12 = _alternatives("A")
+_CASE_AFTER_POSSESSIVE_3 = _alternatives(
+    "нIң", "нIн", "нA", "н", "нDA", "нDAGI", "нDAн", "нAн", "BAн", "BAнAн"
+)
 _AFTER = _alternatives(
     "DAй",
     "чA",
@@ -305,7 +348,8 @@ _AFTER = _alternatives(
     "ғой",  # emphatic particle written on
 )
 _INFLECTION = (
-    rf"(?:{_PLURAL})?(?:(?:{_POSSESSIVE})(?:{_CASE}|{_CASE_AFTER_POSSESSIVE})?|{_CASE})?"
+    rf"(?:{_PLURAL})?(?:(?:{_POSSESSIVE_12})(?:{_CASE}|{_CASE_AFTER_POSSESSIVE_12})?"
+    rf"|(?:{_POSSESSIVE_3})(?:{_CASE_AFTER_POSSESSIVE_3})?|{_CASE})?"
     rf"(?:{_AFTER})?(?:{_AFTER})?"
 )
 _NOUN_SUFFIXES = re.compile(rf"(?:{_VERBAL_NOUN})?{_INFLECTION}")
@@ -313,39 +357,72 @@ _DERIVED_SUFFIXES = re.compile(rf"(?:{_DERIVED})(?:{_AFTER})?|(?:{_VERBAL_NOUN})
 # Derivation after a three-letter root made more wrong words than right ones (кар → каршы).
 _SHORT_STEM_SUFFIXES = re.compile(_INFLECTION)
 
-# Verbs. Voice (passive -ыл/-л, reflexive -ын/-н, causative -дыр/-т/-ғыз, reciprocal -ыс/-ыш)
-# is part of the verb in UD's Kazakh and Kyrgyz treebanks (сатылып, кайтарылды, окутуу).
-# The causatives -дыр and -гыз mostly make verbs of their own there (өнүктүр, киргиз): left out.
-_VOICE = _alternatives("Iл", "л", "Iн", "н", "т", "Iс", "с", "Iш", "ш")
-_NEGATION = _alternatives("BA")
+# Verbs. Voice (passive -ыл/-л, reflexive -ын/-н, causative -т, reciprocal kk -ыс, ky -ыш) is
+# part of the verb in UD's Kazakh and Kyrgyz treebanks (сатылып, кайтарылды, окутуу). The
+# causatives -дыр and -гыз mostly make verbs of their own there (өнүктүр, киргиз): left out.
+# Each language has its own endings (kk барады, бару; ky барат, баруу), and a post in one
+# is matched with that one's only: ky курулушу is no Kazakh verbal noun кур+ул+уш+у.
+_COMMON_VOICE = ("Iл", "л", "Iн", "н", "т")
 # Person after the past and the conditional (бардық, барсаң), and after the other tenses
 # (барамын, барасың, барабыз).
 _PERSON_PAST = _alternatives("м", "ң", "к", "қ", "ңIз", "ңDAр", "ңIзDAр")
-_PERSON = _alternatives(
-    "м", "мIн", "BIн", "сIң", "сIз", "мIз", "BIз", "сIңDAр", "сIзDAр",
-)
-# Finite forms: present (барады, барат, бара+мын), past (барды+м), conditional (барса+м),
-# aorist and negative aorist (барар, бармас), intention (бармақ+шы), imperative and optative
-# (барсын, барыңыз, барайық, баралы, баргыла), evidential (барыпты).
+_PERSON = _alternatives("м", "мIн", "BIн", "сIң", "сIз", "мIз", "BIз", "сIңDAр", "сIзDAр")
 _PAST = _alternatives("DI", "сA")
-_FINITE = _alternatives(
-    "ADI", "йDI", "Aт", "йт", "A", "й", "Aр", "р", "BAс", "BAк", "BAқ",
-    "BAқшI", "BAкшI", "сIн", "сIнDAр", "Iң", "ң", "IңIз", "ңIз", "IңIзDAр", "ңIзDAр", "AйIн",
-    "йIн", "AйIк", "йIк", "AйIқ", "йIқ", "AлI", "лI", "GIлA", "GIн", "IпDI", "пDI", "IпDIр",
-    "пDIр", "GI",
+# Finite forms: present (бара+мын), aorist and negative aorist (барар, бармас), imperative
+# and optative (барсын, барыңыз, барайын), desiderative (барғы+м).
+_COMMON_FINITE = (
+    "A", "й", "Aр", "р", "BAс", "сIн", "сIнDAр", "Iң", "ң", "IңIз", "ңIз", "IңIзDAр", "ңIзDAр",
+    "AйIн", "йIн", "GI", "BAк",
 )
-# Non-finite forms that decline like nouns: participles (барған+да, баратын, барар, барчу),
-# the verbal noun (бару+ға, баруу+да), the agent in -ушы (айтушы), the desiderative -ғы.
-_NONFINITE = _alternatives(
-    "GAн", "AтIн", "йтIн", "BAс", "U", "UU", "чU", "UшI", "GI", "BAк", "BAқ",
+# Non-finite forms that decline like nouns: participles (барған+да), the desiderative.
+_COMMON_NONFINITE = ("GAн", "BAс", "GI", "BAк")
+# Converbs: барып, бара, бармай, барғалы.
+_COMMON_CONVERB = ("Iп", "п", "A", "й", "GAлI")
+
+
+def _verb_grammar(voice: tuple[str, ...], finite: tuple[str, ...], nonfinite: tuple[str, ...],
+                  converb: tuple[str, ...]) -> re.Pattern[str]:
+    # After the negation -ма comes -й, -ды, -ған, -са, -с, never -т: кыз+ма+ты is кызматы.
+    return re.compile(
+        rf"(?:{_alternatives(*voice)}){{0,2}}(?:{_alternatives('BA')}(?!т))?"
+        rf"(?:(?:{_PAST})(?:{_PERSON_PAST})?|(?:{_alternatives(*finite)})(?:{_PERSON})?"
+        rf"|(?:{_alternatives(*nonfinite)}){_INFLECTION}|(?:{_alternatives(*converb)}))?"
+        rf"(?:{_AFTER})?"
+    )
+
+
+# Kazakh: present барады, intention бармақ(шы), optative барайық, evidential барыпты;
+# participle баратын, verbal noun бару, agent айтушы; converb барғанша.
+_KK_VERB = (
+    (*_COMMON_VOICE, "Iс", "с"),
+    (*_COMMON_FINITE, "ADI", "йDI", "BAқ", "BAқшI", "BAкшI", "AйIк", "йIк", "AйIқ", "йIқ",
+     "IпDI", "пDI"),
+    (*_COMMON_NONFINITE, "AтIн", "йтIн", "U", "UшI", "BAқ"),
+    (*_COMMON_CONVERB, "GAншA", "GIншA"),
 )
-# Converbs: барып, бара, барғалы, барганча, барғанша, бармай.
-_CONVERB = _alternatives("Iп", "п", "A", "й", "GAлI", "GAнчA", "GAншA", "GIчA", "GIншA")
-_VERB_SUFFIXES = re.compile(
-    rf"(?:{_VOICE}){{0,2}}(?:{_NEGATION})?"
-    rf"(?:(?:{_PAST})(?:{_PERSON_PAST})?|(?:{_FINITE})(?:{_PERSON})?"
-    rf"|(?:{_NONFINITE}){_INFLECTION}|(?:{_CONVERB}))?"
-    rf"(?:{_AFTER})?"
+# Kyrgyz: present барат, optative баралы, imperative баргыла, evidential барыптыр;
+# verbal noun баруу, habitual барчу; converbs барганча, баргыча.
+_KY_VERB = (
+    (*_COMMON_VOICE, "Iш", "ш"),
+    (*_COMMON_FINITE, "Aт", "йт", "AлI", "лI", "GIлA", "GIн", "IпDIр", "пDIр"),
+    (*_COMMON_NONFINITE, "UU", "чU"),
+    (*_COMMON_CONVERB, "GAнчA", "GIчA"),
+)
+_VERB_GRAMMARS = {
+    "kk": _verb_grammar(*_KK_VERB),
+    "ky": _verb_grammar(*_KY_VERB),
+    # A post in another Turkic language, or of unknown language: either.
+    "": _verb_grammar(*(a + b for a, b in zip(_KK_VERB, _KY_VERB, strict=True))),
+}
+
+
+# Uzbek (Cyrillic, as Latin is read): plural, possessive, case, predicative and particles.
+# Mirziyoyevning, Mirziyoyevga, Oʻzbekistonda, viloyatlarida, Toshkentdagi.
+_UZBEK_TOO: Final = frozenset({"uz", "und"})
+_UZBEK_SUFFIXES = re.compile(
+    "(?:лар)?(?:имиз|ингиз|нгиз|миз|инг|нг|им|м|лари|си|и)?"
+    "(?:нинг|ни|гача|га|ка|қа|даги|дан|да|ча|дек|дай)?"
+    "(?:ман|сан|миз|сиз|дир|ми|чи|ку|гина|у|ю|да){0,2}"
 )
 
 

@@ -36,7 +36,7 @@ _LATIN_TO_CYRILLIC = str.maketrans(_LOOKALIKES)
 _CYRILLIC_TO_LATIN = str.maketrans({cyr: lat for lat, cyr in _LOOKALIKES.items()})
 SEARCH_FOLD = str.maketrans({
     "ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х",
-    "і": "и", "ї": "и", "є": "е", "ґ": "г", "ў": "у",
+    "і": "и", "ї": "и", "є": "е", "ґ": "г", "ў": "у", "ҳ": "х",
     # Uzbek writes oʻ and gʻ with any of these; the index and queries see one (and unicode61
     # splits words at it, where it kept ʻ and ʼ inside a word: oʻzbek missed o'zbek).
     "ʻ": "'", "ʼ": "'", "‘": "'", "’": "'", "`": "'",

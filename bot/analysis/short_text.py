@@ -66,6 +66,10 @@ _W_LANGID: Final = 1.5
 _W_LINGUA: Final = 1.0
 _W_FAST_PATH: Final = 0.5  # the fast path's own decision, which also weighs its rules
 _W_DICTIONARY: Final = 2.0
+# Words both dictionaries know (жених, слава) lean to Russian, by far the most written
+# Cyrillic language of the region's channels. Measured on 4-19 letters: ru +0.4, Taiga +0.8,
+# single Russian words +2.3 points; uk -0.5, be -0.2, bg -0.3.
+_W_SHARED_WORD: Final = 0.5
 
 
 def vote(
@@ -129,7 +133,10 @@ def _dictionary_votes(lower: str, scores: defaultdict[str, float]) -> None:
     only_ru = sum(r and not u for r, u in zip(in_ru, in_uk, strict=True))
     only_uk = sum(u and not r for r, u in zip(in_ru, in_uk, strict=True))
     neither = sum(not r and not u for r, u in zip(in_ru, in_uk, strict=True))
-    scores["ru"] += _W_DICTIONARY * (only_ru - only_uk - neither) / len(words)
+    both = len(words) - only_ru - only_uk - neither
+    scores["ru"] += (
+        _W_DICTIONARY * (only_ru - only_uk - neither) + _W_SHARED_WORD * both
+    ) / len(words)
     scores["uk"] += _W_DICTIONARY * (only_uk - only_ru) / len(words)
 
 

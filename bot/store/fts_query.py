@@ -3,6 +3,8 @@
 User text never reaches MATCH raw: 94% of random strings make FTS5 raise. We accept words,
 ``"phrases"``, ``prefix*``, ``OR`` between terms and ``-exclusions``; every term is folded like
 the index (bot/analysis/normalize.py) and re-quoted, so no input can produce an FTS error.
+A term is also looked for as Uzbek and Kazakh write it in the other script (Тоқаев: toqaev,
+tokayev; Oʻzbekiston: ўзбекистон), so one query finds a post in either script.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.analysis.normalize import fold_for_search
+from bot.analysis.scripts import other_script_spellings
 from bot.errors import QueryError
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?(\*?)|(\S+)')
@@ -44,15 +47,15 @@ def build_match(query: str) -> str:
             body = bare[1:] if negate else bare
             star = "*" if body.endswith("*") else ""
             phrase = body.rstrip("*")
-        term = _term(phrase, prefix=bool(star))
-        if term is None:
+        terms = _terms(phrase, prefix=bool(star))
+        if not terms:
             continue
         if negate:
-            excluded.append(term)
+            excluded.extend(terms)
         elif join_next and groups:
-            groups[-1].append(term)
+            groups[-1].extend(t for t in terms if t not in groups[-1])
         else:
-            groups.append([term])
+            groups.append(terms)
         join_next = False
     if not groups:
         if excluded:
@@ -65,8 +68,11 @@ def build_match(query: str) -> str:
     return positive + "".join(f" NOT {t.to_fts()}" for t in excluded)
 
 
-def _term(text: str, *, prefix: bool) -> Term | None:
-    words = tuple(_INDEX_WORD.findall(fold_for_search(text)))
-    if not words:
-        return None
-    return Term(words, prefix)
+def _terms(text: str, *, prefix: bool) -> list[Term]:
+    """Return the term as typed and as spelled in the other script, each folded like the index."""
+    found: list[Term] = []
+    for spelling in (text, *other_script_spellings(text.lower())):
+        words = tuple(_INDEX_WORD.findall(fold_for_search(spelling)))
+        if words and Term(words, prefix) not in found:
+            found.append(Term(words, prefix))
+    return found

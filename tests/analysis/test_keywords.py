@@ -234,3 +234,45 @@ def test_kazakh_derived_words_match_only_when_asked_for() -> None:
     assert _forms("Қазақстан", text, "kk") == []
     assert _forms("Қазақстан*", text, "kk") == ["қазақстандық"]
     assert _forms("Қазақстан", "Қазақстанның экономикасы", "kk") == ["қазақстанның"]
+
+
+# Uzbek (issue 12): case, possessive and plural suffixes, in both scripts.
+UZBEK = [
+    ("Mirziyoyev", ["Mirziyoyevning", "Mirziyoyevga", "Mirziyoyevni", "Mirziyoyevdan"]),
+    ("viloyat", ["viloyatlar", "viloyatida", "viloyatlarida", "viloyatdagi"]),
+    ("Oʻzbekiston", ["Oʻzbekistonda", "O'zbekistonning", "O‘zbekistonga"]),
+    ("Тошкент", ["Тошкентда", "Тошкентдаги", "Тошкентнинг"]),
+]
+
+
+@pytest.mark.parametrize(("term", "forms"), UZBEK)
+def test_uzbek_term_matches_its_inflected_forms(term: str, forms: list[str]) -> None:
+    for form in forms:
+        assert _forms(term, f"Bugun {form} haqida yozildi.", "uz") == [form.lower()], form
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "lang"),
+    [
+        ("Ўзбекистон", "Oʻzbekistonda qor yogʻdi", "uz"),
+        ("Oʻzbekiston", "Ўзбекистонда қор ёғди", "uz"),
+        ("Мирзиёев", "Prezident Mirziyoyevning farmoni", "uz"),
+        ("Тоқаев", "Toqaev Astanada söz söıledi", "kk"),
+        ("Қазақстан", "Qazaqstannyñ ekonomikasy", "kk"),
+        ("Токаев", "Tokayev met Putin", "und"),
+    ],
+)
+def test_term_in_one_script_finds_the_other(term: str, text: str, lang: str) -> None:
+    assert len(_forms(term, text, lang)) == 1
+
+
+def test_kyrgyz_irregular_plural_soft_sign_loan_and_rd_stem() -> None:
+    assert _forms("бала", "Балдарга жардам берилди.", "ky") == ["балдарга"]
+    assert _forms("сентябрь", "Сентябрда шайлоо болот.", "ky") == ["сентябрда"]
+    assert _forms("орун", "Биринчи ордуна чыкты.", "ky") == ["ордуна"]
+
+
+def test_third_person_possessive_takes_only_n_cases() -> None:
+    # баг+ы+ты is no form: after -ы the accusative is -н. багыты is "its direction".
+    assert _forms("бак", "Саясаттын багыты өзгөрдү.", "ky") == []
+    assert _forms("бала", "Баласын мектепке берди.", "ky") == ["баласын"]

@@ -128,3 +128,8 @@ def test_a_letter_the_language_does_not_write_rules_it_out(detect_auto: Detect) 
     # ы and э are not Ukrainian letters, и is not Belarusian: whatever a model says.
     for text in ("Вы это видели?", "Мы тоже идём"):
         assert detect_auto(text).lang not in ("uk", "be"), text
+
+
+def test_stretched_words_of_social_posts_are_read_as_the_plain_word(detect_auto: Detect) -> None:
+    for text in ("Поздравляяяем всех!", "Ну ты даааёшь"):
+        assert detect_auto(text).lang == "ru", text

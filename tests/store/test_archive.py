@@ -205,3 +205,16 @@ async def test_search_finds_uzbek_words_whatever_apostrophe_they_are_typed_with(
     await archive.store_posts([analysed(make_post(i, t), "uz") for i, t in enumerate(texts, 1)])
     for query in ("oʻzbekiston", "o'zbekiston", "o`zbekiston", "oʼzbek*"):
         assert {p.msg_id for p in await search(archive, query)} == {1, 2, 3}, query
+
+
+async def test_search_finds_kazakh_and_uzbek_posts_in_the_other_script(archive: Archive) -> None:
+    texts = ["Тоқаев Астанада сөйледі", "Toqaev Astanada söiledı", "Tokayev met Putin",
+             "Ўзбекистонда қор ёғди", "Oʻzbekistonda qor yogʻdi"]
+    await archive.store_posts([analysed(make_post(i, t), "kk") for i, t in enumerate(texts, 1)])
+    assert {p.msg_id for p in await search(archive, "Тоқаев")} == {1, 2, 3}
+    assert {p.msg_id for p in await search(archive, "toqaev")} == {1, 2}
+    assert {p.msg_id for p in await search(archive, "Ўзбекистонда")} == {4, 5}
+    assert {p.msg_id for p in await search(archive, "oʻzbekiston*")} == {4, 5}
+    # English words are not read as Cyrillic: "net" does not find "нет".
+    await archive.store_posts([analysed(make_post(9, "Нет, не так"))])
+    assert await search(archive, "net") == []
