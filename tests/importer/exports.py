@@ -1,4 +1,4 @@
-"""The hand-written Desktop export fixture, and edited copies of it."""
+"""The hand-written Desktop export fixture, edited copies of it, and big generated exports."""
 
 from __future__ import annotations
 
@@ -18,4 +18,18 @@ def edited_copy(directory: Path, msg_id: int, text: str, *, edited_unixtime: int
             message["edited_unixtime"] = str(edited_unixtime)
     path = directory / "edited.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def write_export(path: Path, posts: int) -> Path:
+    """Write a one-channel export of ``posts`` messages of about 500 characters."""
+    text = "Президент Тоқаев провёл заседание правительства. " * 10
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"name": "big", "type": "public_channel", "id": 77, "messages": [')
+        for i in range(1, posts + 1):
+            message = {"id": i, "type": "message", "date_unixtime": str(1735689600 + i),
+                       "date": "2025-01-01T00:00:00", "text": f"{i} {text}"}
+            out.write(("," if i > 1 else "") + json.dumps(message, ensure_ascii=False))
+        out.write("]}")
     return path

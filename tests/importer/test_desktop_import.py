@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from bot.errors import ImportFormatError
 from bot.importer.pipeline import import_export
 from bot.store import Archive
 from bot.store.reads import history, latest, search
-from tests.importer.exports import FIXTURE, edited_copy
+from tests.importer.exports import FIXTURE, edited_copy, write_export
 
 CHANNEL_ID = marked_channel_id(1234567890)
 
@@ -140,7 +139,7 @@ async def test_a_large_export_is_streamed_in_bounded_memory(tmp_path: Path) -> N
 async def _import_peak(directory: Path, posts: int) -> int:
     import tracemalloc
 
-    path = _write_export(directory, posts)
+    path = write_export(directory / "export.json", posts)
     async with Archive.open(directory / "a.sqlite3") as archive:
         tracemalloc.start()
         try:
@@ -150,17 +149,3 @@ async def _import_peak(directory: Path, posts: int) -> int:
             tracemalloc.stop()
     assert report.stored.inserted == posts
     return peak
-
-
-def _write_export(directory: Path, posts: int) -> Path:
-    directory.mkdir()
-    path = directory / "export.json"
-    text = "Президент Тоқаев провёл заседание правительства. " * 10
-    with path.open("w", encoding="utf-8") as out:
-        out.write('{"name": "big", "type": "public_channel", "id": 77, "messages": [')
-        for i in range(1, posts + 1):
-            message = {"id": i, "type": "message", "date_unixtime": str(1735689600 + i),
-                       "date": "2025-01-01T00:00:00", "text": f"{i} {text}"}
-            out.write(("," if i > 1 else "") + json.dumps(message, ensure_ascii=False))
-        out.write("]}")
-    return path

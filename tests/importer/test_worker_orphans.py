@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -12,20 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.importer.exports import write_export
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-
-
-def write_export(path: Path, posts: int) -> Path:
-    text = "Президент Тоқаев провёл заседание правительства по бюджету. " * 8
-    with path.open("w", encoding="utf-8") as out:
-        out.write('{"name": "big", "type": "public_channel", "id": 77, "messages": [')
-        for i in range(1, posts + 1):
-            message = {"id": i, "type": "message", "date_unixtime": str(1735689600 + i),
-                       "date": "2025-01-01T00:00:00", "text": f"{i} {text}"}
-            out.write(("," if i > 1 else "") + json.dumps(message, ensure_ascii=False))
-        out.write("]}")
-    return path
 
 
 def alive(pid: int) -> bool:
