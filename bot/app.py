@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from contextlib import AsyncExitStack, suppress
 
 from telethon import TelegramClient
 
+from bot import metrics
 from bot.config import Config, Secrets
 from bot.config_network import ProxySpec
 from bot.errors import SessionError
+from bot.health import LoopWatchdog, Readiness, serve_health
 from bot.ingest import analyser_for
-from bot.store import Archive
+from bot.store import Archive, gauges, outbox
 from bot.supervise import Supervisor
 from bot.telegram.botui import run_bot
 from bot.telegram.client import (
@@ -101,6 +104,15 @@ async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
     async with AsyncExitStack() as stack:
         stack.enter_context(session_lock(session_path(secrets, "user")))
         archive = await stack.enter_async_context(Archive.open(config.storage.path))
+        readiness = Readiness()
+        collector_box: list[Collector] = []
+        if config.network.health_port:
+            await stack.enter_async_context(serve_health(
+                config.network.health_port, readiness,
+                lambda: _refresh_gauges(archive, collector_box)))
+        watchdog = asyncio.create_task(
+            LoopWatchdog(heartbeat=config.network.heartbeat_file).run(), name="watchdog")
+        stack.push_async_callback(_cancel, watchdog)
         proxy = config.network.proxy_spec
         user = client_factory("user", secrets, proxy=proxy,
                               flood_sleep_threshold=config.collector.flood_sleep_threshold)
@@ -113,19 +125,42 @@ async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
                 "run `tgmon login` (tgmon run never prompts)"
             )
         secure_file(session_path(secrets, "user"))
-        jobs = {
-            asyncio.create_task(Collector(user, archive, analyse, config, backoff=backoff,
-                                          supervisor=supervisor).run(), name="collector")
-        }
+        readiness.authorized = True
+        collector = Collector(user, archive, analyse, config, backoff=backoff,
+                              supervisor=supervisor)
+        collector_box.append(collector)
+        readiness.clients["user"] = collector.connection
+        readiness.caught_up = lambda: collector.caught_up
+        jobs = {asyncio.create_task(collector.run(), name="collector")}
         if secrets.bot_token is None:
             log.warning("TGMON_BOT_TOKEN is not set: digests, alerts and bot commands are off")
         else:
             bot = await _start_bot(stack, client_factory, secrets, proxy)
             jobs.add(asyncio.create_task(
-                run_bot(bot, archive, config, backoff=backoff, supervisor=supervisor), name="bot"))
+                run_bot(bot, archive, config, backoff=backoff, supervisor=supervisor,
+                        readiness=readiness), name="bot"))
         starting.running = True
         await _run_until_stopped(jobs, stop)
         log.info("stopped cleanly")
+
+
+async def _refresh_gauges(archive: Archive, collectors: list[Collector]) -> None:
+    """Read what the metrics show as levels rather than counts, just before a scrape."""
+    for channel, posts in (await gauges.posts_per_channel(archive)).items():
+        metrics.POSTS_STORED.labels(str(channel)).set(posts)
+    parts = await outbox.status_counts(archive)
+    for status in ("pending", "sent", "failed"):
+        metrics.OUTBOX_PARTS.labels(status).set(parts.get(status, 0))
+    now = time.time()
+    for collector in collectors:
+        for channel, at in collector.last_read.items():
+            metrics.CATCHUP_AGE.labels(str(channel)).set(now - at)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
 
 
 async def _start_bot(

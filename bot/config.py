@@ -203,6 +203,10 @@ def _check_proxy(url: str) -> str:
 class NetworkConfig(_Model):
     # socks5://[user@]host:port, http://[user@]host:port or mtproxy://host:port
     proxy: Annotated[str, AfterValidator(_check_proxy)] | None = None
+    # 127.0.0.1 port for /healthz, /readyz and /metrics; 0 keeps the listener off.
+    health_port: Annotated[int, Field(ge=0, le=65535)] = 0
+    # A file touched every second while the event loop runs (container HEALTHCHECK).
+    heartbeat_file: Annotated[Path, Field(strict=False)] | None = None
 
     @property
     def proxy_spec(self) -> ProxySpec | None:

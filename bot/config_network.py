@@ -1,4 +1,4 @@
-"""The ``[network]`` config section: a proxy to reach Telegram through.
+"""The ``[network]`` config section's proxy: a URL read here, its secret from the environment.
 
 A proxy is one URL, ``socks5://[user@]host:port``, ``http://[user@]host:port`` or
 ``mtproxy://host:port``. Its secret part never sits in the config file: the password comes

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot import metrics
 from bot.errors import LoopFailed, SessionError
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Supervisor:
                         f"{type(exc).__name__}: {exc}; stopping so a supervisor restarts tgmon"
                     ) from None
                 self.restarts[name] += 1
+                metrics.LOOP_RESTARTS.labels(name).inc()
                 delay = min(self.max_delay, self.first_delay * 2 ** (failures - 1))
                 log.exception("the %s loop failed (%d in a row); restarting it in %.3gs",
                               name, failures, delay, extra={"loop": name})

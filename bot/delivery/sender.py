@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+from bot import metrics
 from bot.delivery.clock import Clock
 from bot.delivery.pacing import Pacer, Rates
 from bot.store import outbox
@@ -154,11 +155,13 @@ class Sender:
             await outbox.mark_sent(self._archive, message.id, msg_id=result.msg_id, now=int(now))
         elif result.kind is Outcome.FLOOD:
             self._parked_until = now + result.seconds
+            metrics.FLOOD_WAITS.labels("send").inc()
             held = await outbox.postpone_all(
                 self._archive, until=math.ceil(self._parked_until), error=result.detail)
             log.warning("flood wait of %ss: holding %d parts until it ends", result.seconds,
                         held)
         elif result.kind is Outcome.UNREACHABLE:
+            metrics.UNREACHABLE_CHATS.labels(result.detail).inc()
             dropped = await outbox.mark_unreachable(self._archive, message.chat_id,
                                                     reason=result.detail)
             log.info("chat %s is unreachable (%s): subscription disabled, %d parts dropped",

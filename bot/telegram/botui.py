@@ -26,6 +26,7 @@ from bot.delivery.pacing import Rates
 from bot.delivery.sender import SendOutcome
 from bot.delivery.service import Delivery
 from bot.errors import SessionError
+from bot.health import Readiness
 from bot.store import subscribers
 from bot.store.archive import Archive
 from bot.supervise import Supervisor
@@ -164,7 +165,8 @@ async def resolve_chat(client: TelegramClient, raw: str) -> int | None:
 
 async def run_bot(client: TelegramClient, archive: Archive, config: Config, *,
                   clock: Clock | None = None, rates: Rates | None = None,
-                  backoff: Backoff | None = None, supervisor: Supervisor | None = None) -> None:
+                  backoff: Backoff | None = None, supervisor: Supervisor | None = None,
+                  readiness: Readiness | None = None) -> None:
     """Answer commands and deliver digests and alerts until cancelled.
 
     ``client`` must be connected and logged in with the bot token; the caller owns it and
@@ -176,6 +178,8 @@ async def run_bot(client: TelegramClient, archive: Archive, config: Config, *,
     clock = clock or SystemClock()
     supervisor = supervisor or Supervisor()
     connection = KeepConnected(client, "bot", backoff=backoff, on_reconnect=client.catch_up)
+    if readiness is not None:
+        readiness.clients["bot"] = connection
     me = await client.get_me()
     chats = await resolve_digest_chats(client, config)
     transport = BotTransport(client, archive, online=connection.wait_up)

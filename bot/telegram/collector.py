@@ -16,6 +16,7 @@ from contextlib import suppress
 
 from telethon import TelegramClient, events
 
+from bot import metrics
 from bot.config import ChannelConfig, Config
 from bot.errors import ChannelUnavailable, FloodWait, SessionError
 from bot.ingest import Analyse, LiveWriter
@@ -55,6 +56,10 @@ class Collector:
         self.connection = KeepConnected(client, "user", backoff=backoff,
                                         on_reconnect=self._after_reconnect)
         self._started = False
+        #: True once a sync round read every channel to its end (readiness).
+        self.caught_up = False
+        #: When each channel's history was last read to its end (catch-up lag).
+        self.last_read: dict[int, float] = {}
         self._wake = asyncio.Event()
         self._reconcile_next = False
         self._unresolved: dict[str, ChannelConfig] = {}
@@ -111,10 +116,12 @@ class Collector:
         try:
             await join_if_needed(self.client, watched)
         except ChannelUnavailable as exc:
+            metrics.CHANNEL_ERRORS.labels(exc.reason).inc()
             await state.mark_channel(self.archive, watched.channel.id, ok=False,
                                      detail=exc.message)
             log.error("%s: %s; retried later", watched.config.parsed, exc.message)
         except FloodWait as exc:
+            metrics.FLOOD_WAITS.labels("join").inc()
             log.warning("joining is flood-limited for %ss; %s is read by the timer",
                         exc.seconds, watched.config.parsed)
 
@@ -128,20 +135,28 @@ class Collector:
 
     async def sync(self, *, reconcile: bool) -> None:
         """Read history after every cursor; with ``reconcile``, also the recent window."""
+        if await self._sync(reconcile=reconcile):
+            self.caught_up = True
+            metrics.LAST_CATCHUP.set(self._now())
+
+    async def _sync(self, *, reconcile: bool) -> bool:
+        """One round; False when it stopped early (parked, interrupted)."""
         await self._retry_unresolved()
         parked = await state.parked_until(self.archive, _HISTORY)
         if parked:
             log.info("history reads parked by a flood wait until %s", time.ctime(parked))
-            return
+            return False
         for watched in list(self.watched.values()):
             known = await state.known_channel(self.archive, channel_id=watched.channel.id)
             if known and known.retry_at and known.retry_at > self._now():
                 continue
             try:
                 await self.history.catch_up(watched)
+                self.last_read[watched.channel.id] = self._now()
                 if reconcile:
                     await self.history.reconcile(watched)
             except ChannelUnavailable as exc:
+                metrics.CHANNEL_ERRORS.labels(exc.reason).inc()
                 retry = await state.mark_channel(self.archive, watched.channel.id, ok=False,
                                                  detail=exc.message)
                 log.error("%s: %s; next try %s", watched.config.parsed, exc.message,
@@ -149,12 +164,13 @@ class Collector:
                 continue
             except (ConnectionError, OSError) as exc:
                 log.warning("history read interrupted (%s); resumed after reconnecting", exc)
-                return
+                return False
             except FloodWait as exc:
+                metrics.FLOOD_WAITS.labels("history").inc()
                 until = await state.park(self.archive, _HISTORY, exc.seconds)
                 log.warning("flood wait of %ss on history reads: parked until %s; live "
                             "updates carry on", exc.seconds, time.ctime(until))
-                return
+                return False
             except SessionError:
                 raise
             except Exception:
@@ -167,6 +183,7 @@ class Collector:
                 await state.mark_channel(self.archive, watched.channel.id, ok=True)
                 log.info("%s is readable again", watched.config.parsed)
                 await self._join(watched)  # it may have failed while the channel was closed
+        return True
 
     def wake(self) -> None:
         """Run a sync now (after a reconnect, or from a test)."""

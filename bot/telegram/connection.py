@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from telethon import TelegramClient
 
+from bot import metrics
 from bot.errors import SessionError
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ class KeepConnected:
             raise SessionError(f"the {self.name} session is no longer accepted after "
                                "reconnecting; run `tgmon login` again")
         self.reconnects += 1
+        metrics.RECONNECTS.labels(self.name).inc()
         self._up.set()
         log.info("%s client reconnected after %d attempts (%.0fs offline)", self.name,
                  attempt, time.monotonic() - down_since)

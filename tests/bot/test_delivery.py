@@ -13,6 +13,7 @@ from telethon import types
 from bot.delivery.pacing import Rates
 from bot.digest.text import utf16_len
 from bot.errors import SessionError
+from bot.metrics import REGISTRY
 from bot.store import Archive, outbox, subscribers
 from bot.telegram.botui import run_bot
 from tests.bot.harness import ALERT_TERM, Bot, make_config, news_post, running_bot
@@ -162,6 +163,8 @@ async def test_a_flood_wait_in_a_fan_out_to_fifty_holds_every_send_then_resumes(
 async def test_a_user_who_blocked_the_bot_is_unsubscribed_and_not_retried(
         world: FakeWorld, clients: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     alice, carol = world.create_user("alice"), world.create_user("carol")
+    blocked = REGISTRY.get_sample_value("tgmon_unreachable_chats_total",
+                                        {"reason": "UserIsBlockedError"}) or 0.0
     async with running_bot(world, clients, tmp_path / "a.db", monkeypatch,
                            config=make_config(admins=[alice.id, carol.id])) as bot:
         await bot.say(alice, "/subscribe")
@@ -176,6 +179,8 @@ async def test_a_user_who_blocked_the_bot_is_unsubscribed_and_not_retried(
         assert [s.chat_id for s in await subscribers.active_subscriptions(bot.archive)] == [
             alice.id]
         assert await subscribers.disabled_reason(bot.archive, carol.id) == "UserIsBlockedError"
+        assert REGISTRY.get_sample_value("tgmon_unreachable_chats_total",
+                                         {"reason": "UserIsBlockedError"}) == blocked + 1
         requests = send_requests(bot)
         await bot.store([news_post(2, "Токаев снова", groups=["politics"])],
                         at=bot.clock.now() + timedelta(hours=1))

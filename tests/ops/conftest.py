@@ -1,0 +1,1 @@
+from tests.faketg.fixtures import fast_telethon_timers, world  # noqa: F401
