@@ -135,6 +135,9 @@ class KeywordGroup(_Model):
     languages: list[str] = []
     #: Send matching posts to subscribers at once (batched) instead of waiting for a digest.
     alert: bool = False
+    #: Kazakh posts: match derived words (қазақстандық for Қазақстан) for every term, as a
+    #: trailing * does for one term.
+    derived: bool = False
 
     @model_validator(mode="after")
     def _terms_are_usable(self) -> KeywordGroup:

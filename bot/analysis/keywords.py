@@ -94,7 +94,7 @@ class KeywordMatcher:
             for raw, excludes in [(t, False) for t in group.terms] + [
                 (t, True) for t in group.exclude
             ]:
-                self._add(_entry(name, parse_term(raw), excludes))
+                self._add(_entry(name, parse_term(raw), excludes, derived=group.derived))
         self._first_keys = frozenset(self._index.by_key)
 
     def match(self, text: str, lang: str) -> tuple[KeywordHit, ...]:
@@ -238,7 +238,8 @@ class KeywordMatcher:
             self._index.longest_stem = max(self._index.longest_stem, len(stem))
 
 
-def _entry(group: str, term: Term, excludes: bool) -> _Entry:
+def _entry(group: str, term: Term, excludes: bool, *, derived: bool = False) -> _Entry:
+    """Compile a term of ``group``; ``derived``: the group asks for derived words everywhere."""
     if term.kind is TermKind.REGEX:
         return _Entry(group, term, excludes)
     if term.kind is TermKind.EXACT:
@@ -261,7 +262,8 @@ def _entry(group: str, term: Term, excludes: bool) -> _Entry:
         if has_latin(word):
             word = _cyrillic(word)
             key = word.translate(KEY_FOLD)
-        noun = Grammar.DERIVED if term.derived and term.derived[n] else Grammar.NOUN
+        marked_derived = derived or (bool(term.derived) and term.derived[n])
+        noun = Grammar.DERIVED if marked_derived else Grammar.NOUN
         marked = bool(term.verb_stems) and term.verb_stems[n]
         word_stems = [] if marked else [(s, v, False, noun) for s, v in turkic_stems(word)]
         verbs = turkic_verb_stems(word, marked=marked)

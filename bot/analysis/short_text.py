@@ -70,6 +70,17 @@ _W_DICTIONARY: Final = 2.0
 # Cyrillic language of the region's channels. Measured on 4-19 letters: ru +0.4, Taiga +0.8,
 # single Russian words +2.3 points; uk -0.5, be -0.2, bg -0.3.
 _W_SHARED_WORD: Final = 0.5
+# Spelling cues, as the share of the text's words that carry one. Uzbek Latin: oʻ/gʻ, q not
+# before u, x, and its commonest endings (viloyatlar, prezidentlik, Toshkentdagi): uz on 4-19
+# letters +2.0 points, en unchanged. Kyrgyz writes its long vowels doubled (жаан, шаар,
+# сүйлөө), Kazakh and Russian do not: ky +0.4, mn -0.1.
+_W_UZBEK_SPELLING: Final = 0.5
+_W_KYRGYZ_SPELLING: Final = 1.0
+_UZBEK_LATIN = re.compile(
+    r"[og][ʻʼ‘’'`]|q(?!u)|x|(?:lar|lik|ning|dagi|dan|gan|lari|imiz|ingiz|moq|yapti)$"
+)
+_LATIN_WORD = re.compile(r"[a-zʻʼ'‘’`]+")
+_KYRGYZ_LONG_VOWEL = re.compile("аа|оо|уу|ээ|өө|үү")
 
 
 def vote(
@@ -89,7 +100,12 @@ def vote(
     for lang, score in _langid().rank(prepared)[:3]:
         scores[lang] += _W_LANGID * float(score)
     scores[fast_path] += _W_FAST_PATH
-    if letters:
+    if not letters:
+        scores["uz"] += _W_UZBEK_SPELLING * _share(_LATIN_WORD.findall(lower), _UZBEK_LATIN)
+    else:
+        scores["ky"] += _W_KYRGYZ_SPELLING * _share(
+            _CYRILLIC_WORD.findall(lower), _KYRGYZ_LONG_VOWEL
+        )
         for lang, score in _lingua_votes(prepared):
             scores[lang] += _W_LINGUA * score
             if lang == "kk":
@@ -101,6 +117,10 @@ def vote(
         return fast_path, 0.0
     best, lang = max(possible)
     return lang, round(min(1.0, best / sum(s for s, _ in possible)), 4)
+
+
+def _share(words: list[str], cue: re.Pattern[str]) -> float:
+    return sum(cue.search(w) is not None for w in words) / len(words) if words else 0.0
 
 
 def _telling_letters(prepared: str) -> frozenset[str]:

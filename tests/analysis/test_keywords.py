@@ -276,3 +276,9 @@ def test_third_person_possessive_takes_only_n_cases() -> None:
     # баг+ы+ты is no form: after -ы the accusative is -н. багыты is "its direction".
     assert _forms("бак", "Саясаттын багыты өзгөрдү.", "ky") == []
     assert _forms("бала", "Баласын мектепке берди.", "ky") == ["баласын"]
+
+
+def test_group_can_ask_for_derived_words_of_every_term() -> None:
+    matcher = KeywordMatcher({"g": KeywordGroup(terms=["Қазақстан", "дін"], derived=True)})
+    hits = matcher.match("Қазақстандық діни бірлестіктер", "kk")
+    assert {(h.term, h.form) for h in hits} == {("Қазақстан", "қазақстандық"), ("дін", "діни")}

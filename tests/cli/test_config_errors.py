@@ -79,6 +79,7 @@ def run_check(
         ("[keywords.dup]\nterms = ['Токаев', 'токаев']\n", "keywords.dup", "duplicate term"),
         ("[keywords.rx]\nterms = ['/(unclosed/']\n", "keywords.rx", "does not compile"),
         ("[keywords.'Bad Name']\nterms = ['x']\n", "keywords.Bad Name", "group name"),
+        ("[keywords.d]\nterms = ['x']\nderived = 'yes'\n", "keywords.d.derived", "valid boolean"),
         ("[bot]\nadmins = ['me']\n", "bot.admins[0]", "valid integer"),
         (
             "[bot]\nsubscriber_digest = 'weekly'\n",
