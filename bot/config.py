@@ -216,6 +216,11 @@ class NetworkConfig(_Model):
         return parse_proxy(self.proxy) if self.proxy else None
 
 
+class DisplayConfig(_Model):
+    #: The zone the CLI shows times in and reads dates in; unset: [bot].timezone.
+    timezone: Timezone | None = None
+
+
 class Config(_Model):
     storage: StorageConfig = StorageConfig()
     logging: LoggingConfig = LoggingConfig()
@@ -226,6 +231,7 @@ class Config(_Model):
     bot: BotConfig = BotConfig()
     digests: dict[GroupName, DigestConfig] = Field(default_factory=dict)
     network: NetworkConfig = NetworkConfig()
+    display: DisplayConfig = DisplayConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:

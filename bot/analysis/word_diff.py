@@ -64,5 +64,12 @@ def _tokens(text: str) -> list[str]:
 
 
 def _add(changes: list[Change], kind: Literal["same", "removed", "added"], text: str) -> None:
+    # A space that opens an inserted or deleted run belongs to the shared text before it:
+    # "tomorrow {+heavy+} rain" reads better than "tomorrow{+ heavy+} rain".
+    if kind != "same" and changes and changes[-1].kind == "same":
+        lead = len(text) - len(text.lstrip())
+        if lead and lead < len(text):
+            changes[-1] = Change("same", changes[-1].text + text[:lead])
+            text = text[lead:]
     if text:
         changes.append(Change(kind, text))

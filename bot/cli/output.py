@@ -8,9 +8,15 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.analysis.word_diff import changed_only, word_diff
+from bot.cli.show import diff_text
+from bot.cli.zone import shown
 from bot.domain import StoredPost
 from bot.store.reads import Stats
+
+_UTC = ZoneInfo("UTC")
 
 
 def post_record(post: StoredPost) -> dict[str, Any]:
@@ -81,8 +87,10 @@ def print_posts(posts: Iterable[StoredPost]) -> None:
 
 
 def print_history(post: StoredPost | None, versions: Sequence[tuple[int, str, datetime]],
-                  deleted: datetime | None) -> None:
-    """Print one post's facts, then every version, oldest first, and its deletion."""
+                  deleted: datetime | None, *, tz: ZoneInfo = _UTC,
+                  styled: bool = False) -> None:
+    """Print one post's facts, then every version, oldest first, with what each edit changed
+    (a word diff against the version before), and its deletion."""
     if post is not None:
         facts = [f"{post.channel_title}, {post.link}",
                  f"{post.versions} version{'s' if post.versions != 1 else ''}"]
@@ -91,20 +99,26 @@ def print_history(post: StoredPost | None, versions: Sequence[tuple[int, str, da
         facts += [f"{post.forwards:,} forwards"] if post.forwards is not None else []
         source = forwarded_from_text(_forwarded_from(post))
         facts += [f"forwarded from {source}"] if source else []
+        facts += [f"keyword groups: {', '.join(post.groups)}"] if post.groups else []
         print(" · ".join(facts))
     only_edited = post is not None and post.edit_date is not None and len(versions) == 1
+    previous: str | None = None
     for version, text, when in versions:
         label = "original" if version == 1 else f"edit {version - 1}"
         if only_edited and post is not None and post.edit_date is not None:
             # An export dates the edit but keeps only the edited text.
-            label = (f"posted {when:%Y-%m-%d %H:%M} UTC, edited {post.edit_date:%Y-%m-%d %H:%M}"
-                     " UTC; the text before the edit was never stored")
+            label = (f"posted {shown(when, tz)}, edited {shown(post.edit_date, tz)}"
+                     "; the text before the edit was never stored")
             print(f"--- {label}")
         else:
-            print(f"--- {label}, {when:%Y-%m-%d %H:%M} UTC")
+            print(f"--- {label}, {shown(when, tz)}")
         print(text or "(no text)")
+        if previous is not None:
+            print("    changed: " + diff_text(changed_only(word_diff(previous, text)),
+                                             styled=styled))
+        previous = text
     if deleted:
-        print(f"--- deleted, noticed {deleted:%Y-%m-%d %H:%M} UTC")
+        print(f"--- deleted, noticed {shown(deleted, tz)}")
 
 
 def stats_record(stats: Stats) -> dict[str, Any]:

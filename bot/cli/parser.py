@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli import archive_cmds, digest_cmd, init_cmd, queries, setup_cmds
+from bot.cli import archive_cmds, browse, browse_parser, digest_cmd, init_cmd, queries, setup_cmds
 
 _EPILOG = """\
 first steps:
@@ -128,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", help='words, "phrase", prefix*, a OR b, -exclude')
     _add_filters(search)
     search.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
-    search.set_defaults(handler=queries.search)
+    browse_parser.add_change_flags(search)
+    browse_parser.add_zone(search)
+    search.set_defaults(handler=browse.search)
 
     hist = command("history", "Show every version of one post (edits) and whether it was deleted.",
                    db=True, json=True)
@@ -136,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "  tgmon history @ashimbayev 123\n  tgmon history -1001234567890 123")
     hist.add_argument("channel", help="a post link, or @username, title or -100… id")
     hist.add_argument("msg_id", type=int, nargs="?", help="the post id (not needed with a link)")
+    browse_parser.add_zone(hist)
     hist.set_defaults(handler=queries.history)
 
     stats = command(
@@ -181,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --dry-run: print the exact HTML sent to Telegram")
     dig.set_defaults(handler=digest_cmd.digest)
 
+    browse_parser.add_browse_commands(command, _add_filters)
+
     demo = commands.add_parser(
         "demo",
         help="Run the offline pipeline on a bundled sample; no network, no credentials.",
@@ -192,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_filters(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--channel", help="@username, title or -100… id")
+    sub.add_argument("--channel", help="@username, title, t.me link, -100… id or the id of a "
+                     "t.me/c/ link")
     sub.add_argument("--lang", help="ISO 639-1 code, e.g. ru, kk, en")
     sub.add_argument("--since", help="posts DATED from then on (the post's own date, not when "
                      "it was stored): date (2025-01-31), datetime, or age such as 7d or 12h")

@@ -12,9 +12,12 @@ from typing import Any, TextIO
 
 from bot.cli import output
 from bot.cli.context import config_for, existing_db, post_filter
+from bot.cli.show import colour
 from bot.cli.targets import check_output
+from bot.cli.zone import display_zone
 from bot.errors import OutputError, UsageError
 from bot.store import Archive, reads
+from bot.store.channel_lookup import resolve_channel
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_FIELDS = [
@@ -38,23 +41,6 @@ _CSV_FIELDS = [
     "forwarded_from",
     "link",
 ]
-
-
-async def search(args: argparse.Namespace) -> int:
-    """Print the newest posts matching the query."""
-    if not 1 <= args.limit <= 10_000:
-        raise UsageError("--limit must be between 1 and 10000")
-    config = config_for(args)
-    flt = post_filter(args)
-    async with Archive.open(existing_db(args, config)) as archive:
-        posts = await reads.search(archive, args.query, flt, limit=args.limit)
-    if args.json:
-        output.print_json([output.post_record(p) for p in posts])
-    elif posts:
-        output.print_posts(posts)
-    else:
-        print(f"no posts match {args.query!r}", file=sys.stderr)
-    return 0
 
 
 async def stats(args: argparse.Namespace) -> int:
@@ -141,10 +127,9 @@ async def history(args: argparse.Namespace) -> int:
         raise UsageError("give a post link (https://t.me/name/123), or a channel and a post id "
                          "between 1 and 2147483647")
     config = config_for(args)
+    tz = display_zone(args, config)
     async with Archive.open(existing_db(args, config)) as archive:
-        channel = await reads.find_channel(archive, ref)
-        if channel is None:
-            raise UsageError(f"no stored channel matches {ref!r}; `tgmon stats` lists them")
+        channel = await resolve_channel(archive, ref)
         versions = await reads.history(archive, channel.id, msg_id)
         deleted = await reads.deleted_at(archive, channel.id, msg_id)
         post = await reads.post(archive, channel.id, msg_id)
@@ -159,5 +144,5 @@ async def history(args: argparse.Namespace) -> int:
                            "versions": [{"version": v, "date": d.isoformat(), "text": t}
                                         for v, t, d in versions]})
         return 0
-    output.print_history(post, versions, deleted)
+    output.print_history(post, versions, deleted, tz=tz, styled=colour())
     return 0

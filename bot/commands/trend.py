@@ -21,7 +21,7 @@ from bot.domain import Channel
 from bot.errors import UsageError
 from bot.store.archive import Archive
 from bot.store.channel_lookup import all_channels, resolve_channel
-from bot.store.trends import Window, mentions_by_day
+from bot.store.trends import Window, mentions_by_day, stored_group
 
 USAGE = "/trend <group | term> [days] [@channel …]"
 DEFAULT_DAYS, MAX_DAYS = 30, 366
@@ -64,9 +64,18 @@ async def read_request(archive: Archive, words: list[str], groups: list[str]) ->
     text = " ".join(subject)
     if not text:
         raise UsageError("name a keyword group or a word to chart")
-    by_key = {g.casefold(): g for g in groups}
-    group = by_key.get(text.lstrip("#").casefold())
+    group = await group_named(archive, text, groups)
     return TrendRequest(group or text, group, days, tuple(dict.fromkeys(channels)))
+
+
+async def group_named(archive: Archive, text: str, groups: list[str]) -> str | None:
+    """The keyword group ``text`` names: a configured one (any case), or one in the archive."""
+    by_key = {g.casefold(): g for g in groups}
+    name = text.lstrip("#")
+    found = by_key.get(name.casefold())
+    if found is None and await stored_group(archive, name):
+        found = name
+    return found
 
 
 async def draw_trend(archive: Archive, request: TrendRequest, *, tz: ZoneInfo,

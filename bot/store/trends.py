@@ -99,3 +99,9 @@ async def mentions_by_day(archive: Archive, window: Window, *, group: str | None
 
 def _day(number: int) -> date:
     return date.fromordinal(date(1970, 1, 1).toordinal() + int(number))
+
+
+async def stored_group(archive: Archive, name: str) -> bool:
+    """Whether posts matched a keyword group of this name (one seek in its index)."""
+    rows = await archive.fetch_all("SELECT 1 FROM keyword_hits WHERE grp = ? LIMIT 1", (name,))
+    return bool(rows)
