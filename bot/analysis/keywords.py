@@ -42,6 +42,8 @@ _PROFILES_BY_LANG: Final = {
 }
 _ALL_PROFILES: Final = (*_FORM_PROFILES, "turkic")
 _EXACT: Final = "exact"
+# Words remembered per matcher: about 10 MB at most (a word and an empty tuple each, mostly).
+_TURKIC_SEEN_MAX: Final = 50_000
 # Kazakh derived words (стратегиялық, діни, қазақстандық) have lemmas of their own in UD's
 # Kazakh treebank, so a Kazakh post matches them only for a term marked Қазақстан*; Kyrgyz
 # and the others keep derivation as the same word, as half of the Kyrgyz treebank does.
@@ -96,6 +98,10 @@ class KeywordMatcher:
             ]:
                 self._add(_entry(name, parse_term(raw), excludes, derived=group.derived))
         self._first_keys = frozenset(self._index.by_key)
+        # Turkic stems of a word, per word and post language: the index never changes after
+        # this point, and posts repeat their words (a channel's names, verbs, places), so a
+        # word's suffix checks run once, not in every post. Bounded: cleared when full.
+        self._turkic_seen: dict[tuple[str, str], tuple[tuple[_Entry, str], ...]] = {}
 
     def match(self, text: str, lang: str) -> tuple[KeywordHit, ...]:
         """Return the sorted, de-duplicated hits of every group that applies to ``text``."""
@@ -187,27 +193,45 @@ class KeywordMatcher:
                 starts.extend((entry, profile) for entry in by_key.get(profile, ()))
         if index.by_exact:
             starts.extend((entry, _EXACT) for entry in index.by_exact.get(exact, ()))
-        if "turkic" in profiles:
-            by_stem = index.by_stem
-            noun = Grammar.NOUN if lang in _OWN_DERIVED_LEMMAS else Grammar.DERIVED
-            readings = (
-                ((exact, False), (key, True))
-                if latin is None and key[:MIN_TURKIC_STEM] in index.stem_starts
-                else _turkic_readings(key, exact, latin, index.stem_starts)
-            )
-            for word, folded in readings:
-                stop = min(len(word), index.longest_stem)
-                for cut in range(MIN_TURKIC_STEM, stop + 1):
-                    kinds = by_stem.get((word[:cut], folded))
-                    if kinds is None:
-                        continue
-                    stem, rest = word[:cut], word[cut:]
-                    for (needs_vowel, grammar), entries in kinds.items():
-                        if turkic_suffix_fits(
-                            stem, rest, needs_vowel, noun if grammar is Grammar.NOUN else grammar,
-                            lang,
-                        ):
-                            starts.extend((entry, "turkic") for entry in entries)
+        if "turkic" in profiles and latin is None:
+            seen = self._turkic_seen.get((exact, lang))
+            if seen is None:
+                if len(self._turkic_seen) >= _TURKIC_SEEN_MAX:
+                    self._turkic_seen.clear()
+                seen = self._turkic_seen[exact, lang] = tuple(
+                    self._turkic_starts(key, exact, lang, None)
+                )
+            starts.extend(seen)
+        elif "turkic" in profiles:
+            starts.extend(self._turkic_starts(key, exact, lang, latin))
+        return starts
+
+    def _turkic_starts(
+        self, key: str, exact: str, lang: str, latin: tuple[str, str] | None
+    ) -> list[tuple[_Entry, str]]:
+        """Return the terms whose Turkic stems start ``exact`` with a suffix chain that fits."""
+        index = self._index
+        starts: list[tuple[_Entry, str]] = []
+        by_stem = index.by_stem
+        noun = Grammar.NOUN if lang in _OWN_DERIVED_LEMMAS else Grammar.DERIVED
+        readings = (
+            ((exact, False), (key, True))
+            if latin is None and key[:MIN_TURKIC_STEM] in index.stem_starts
+            else _turkic_readings(key, exact, latin, index.stem_starts)
+        )
+        for word, folded in readings:
+            stop = min(len(word), index.longest_stem)
+            for cut in range(MIN_TURKIC_STEM, stop + 1):
+                kinds = by_stem.get((word[:cut], folded))
+                if kinds is None:
+                    continue
+                stem, rest = word[:cut], word[cut:]
+                for (needs_vowel, grammar), entries in kinds.items():
+                    if turkic_suffix_fits(
+                        stem, rest, needs_vowel, noun if grammar is Grammar.NOUN else grammar,
+                        lang,
+                    ):
+                        starts.extend((entry, "turkic") for entry in entries)
         return starts
 
     def _hits(self, found: Mapping[_Entry, str], lang: str) -> tuple[KeywordHit, ...]:

@@ -282,3 +282,11 @@ def test_group_can_ask_for_derived_words_of_every_term() -> None:
     matcher = KeywordMatcher({"g": KeywordGroup(terms=["Қазақстан", "дін"], derived=True)})
     hits = matcher.match("Қазақстандық діни бірлестіктер", "kk")
     assert {(h.term, h.form) for h in hits} == {("Қазақстан", "қазақстандық"), ("дін", "діни")}
+
+
+def test_a_word_seen_before_is_matched_by_the_rules_of_each_post_language() -> None:
+    # The matcher remembers each word's Turkic stems per post language.
+    matcher = KeywordMatcher({"g": KeywordGroup(terms=["Қазақстан"])})
+    for _ in range(2):
+        assert matcher.match("қазақстандық", "kk") == ()
+        assert [h.form for h in matcher.match("қазақстандық", "ky")] == ["қазақстандық"]
