@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli import archive_cmds, browse, browse_parser, digest_cmd, init_cmd, queries, setup_cmds
+from bot.cli import (
+    archive_cmds,
+    backup_cmds,
+    browse,
+    browse_parser,
+    digest_cmd,
+    init_cmd,
+    queries,
+    setup_cmds,
+)
 
 _EPILOG = """\
 first steps:
@@ -156,6 +165,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="CSV as Excel opens it: UTF-8 with a byte order mark (implies csv)")
     _add_filters(export)
     export.set_defaults(handler=queries.export)
+
+    back = command("backup", "Copy the archive to OUT, consistently, even while `tgmon run` "
+                   "writes to it; the copy is integrity-checked.", db=True)
+    back.add_argument("out", type=Path, metavar="OUT", help="the copy to write (must not exist)")
+    back.set_defaults(handler=backup_cmds.backup_archive)
+
+    restore = command("restore", "Replace the archive with a backup; refused while `tgmon run` "
+                      "or any other process has the archive open.", db=True)
+    restore.add_argument("backup", type=Path, metavar="BACKUP", help="a file `tgmon backup` wrote")
+    restore.set_defaults(handler=backup_cmds.restore_archive)
 
     dig = command(
         "digest",

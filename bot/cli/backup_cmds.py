@@ -1,0 +1,25 @@
+"""`tgmon backup` and `tgmon restore`: a consistent copy of a live archive, and back again."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bot.cli.context import config_for, db_path, existing_db
+from bot.store import backup
+
+
+async def backup_archive(args: argparse.Namespace) -> int:
+    """Copy the archive to OUT while `tgmon run` may be writing to it."""
+    source = existing_db(args, config_for(args))
+    size = await asyncio.to_thread(backup.backup, source, args.out)
+    print(f"backed up {source} to {args.out} ({size:,} bytes, integrity check ok)")
+    return 0
+
+
+async def restore_archive(args: argparse.Namespace) -> int:
+    """Put a backup in the archive's place, unless something has the archive open."""
+    target = db_path(args, config_for(args))
+    await asyncio.to_thread(backup.restore, args.backup, target)
+    print(f"restored {target} from {args.backup}")
+    return 0

@@ -1,0 +1,85 @@
+"""Copy the archive while tgmon writes to it, and put a copy back when nothing uses it.
+
+``backup`` runs SQLite's online backup API in one step: that reads one consistent snapshot,
+and in WAL mode a reader never blocks the writer, so `tgmon run` goes on meanwhile. (Copying
+in small steps would restart from scratch after every write of the live archive, and under
+a steady load never finish.) The copy is checked with ``PRAGMA integrity_check`` before it
+takes the target's name, so a half-written or damaged copy never looks like a backup.
+
+``restore`` takes the archive's exclusive lock first: while `tgmon run`, a search or any
+other process has the archive open, the lock is refused and nothing is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+
+from bot.errors import StoreError, UsageError
+
+
+def backup(archive: Path, target: Path) -> int:
+    """Copy ``archive`` to ``target`` (which must not exist); return the copy's size."""
+    if not archive.is_file():
+        raise UsageError(f"{archive}: no archive there to back up")
+    if target.exists():
+        raise UsageError(f"{target}: already exists; choose a new name (a backup never "
+                         "overwrites)")
+    if not target.parent.is_dir():
+        raise UsageError(f"{target.parent}: no such folder")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with contextlib.closing(_open(archive, read_only=True)) as source, \
+                contextlib.closing(sqlite3.connect(partial)) as copy:
+            source.backup(copy)
+            _check(copy, partial)
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        os.replace(partial, target)
+    except sqlite3.Error as exc:
+        raise StoreError(f"backing up {archive} to {target} failed: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    return target.stat().st_size
+
+
+def restore(copy: Path, archive: Path) -> None:
+    """Replace ``archive`` with the backup ``copy``; refuse while anything has it open."""
+    if not copy.is_file():
+        raise UsageError(f"{copy}: no such backup")
+    try:
+        with contextlib.closing(_open(copy, read_only=True)) as source:
+            _check(source, copy)
+            with contextlib.closing(sqlite3.connect(archive, timeout=0)) as target:
+                _lock(target, archive)
+                source.backup(target)
+    except sqlite3.Error as exc:
+        raise StoreError(f"restoring {archive} from {copy} failed: {exc}") from None
+
+
+def _open(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    mode = "ro" if read_only else "rw"
+    return sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=30)
+
+
+def _check(conn: sqlite3.Connection, path: Path) -> None:
+    problems = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    if problems != ["ok"]:
+        raise StoreError(f"{path} fails SQLite's integrity check: {problems[0]}")
+
+
+def _lock(conn: sqlite3.Connection, archive: Path) -> None:
+    """Hold ``archive`` exclusively until ``conn`` closes, or say who may be using it."""
+    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError:
+        raise StoreError(
+            f"{archive} is in use (tgmon run, or another tgmon command, has it open); stop "
+            "it first: a restore never replaces an archive that is being written") from None
