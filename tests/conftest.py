@@ -5,6 +5,7 @@ folders, so a ``config/tgmon.toml``, ``.env`` or archive left by ``make run`` (o
 platform config folder) can never change a result.
 """
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,3 +37,15 @@ def _no_network() -> Iterator[None]:
     install_socket_guard()
     yield
     uninstall_socket_guard()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_log_handlers() -> Iterator[None]:
+    """`tgmon run` in a test configures logging on the stderr pytest captured for that test;
+    a later test would log into the closed stream. Each test starts without such handlers."""
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    root.handlers[:] = [h for h in saved if type(h) is not logging.StreamHandler]
+    yield
+    root.handlers[:] = saved
+    root.setLevel(level)

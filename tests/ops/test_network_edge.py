@@ -7,8 +7,6 @@ captive portal that answers MTProto with an HTTP redirect, and a SOCKS5 proxy in
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,17 +18,6 @@ from bot.config_network import parse_proxy
 from bot.errors import ConfigError
 from bot.telegram.client import create_client
 from tests.ops.loopback import captive_portal, socks5_proxy
-
-
-@pytest.fixture(autouse=True)
-def _fresh_log_handlers() -> Iterator[None]:
-    """Earlier `tgmon run`s left stream handlers on streams pytest has closed; drop them."""
-    root = logging.getLogger()
-    saved, level = root.handlers[:], root.level
-    root.handlers[:] = [h for h in saved if type(h) is not logging.StreamHandler]
-    yield
-    root.handlers[:] = saved
-    root.setLevel(level)
 
 
 def point_session_at(path: Path, port: int) -> None:
