@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo
 from bot.cli.context import config_for, existing_db, parse_moment
 from bot.cli.terminal import html_to_terminal
 from bot.config import Config, Secrets, discover_config, load_secrets
-from bot.delivery.assemble import DigestContent, default_title, digest_parts
+from bot.delivery.assemble import (
+    DigestContent,
+    default_title,
+    digest_parts,
+    render_window,
+    window_posts,
+)
 from bot.delivery.clock import SystemClock, from_unix, unix
 from bot.delivery.scheduler import FIRST_WINDOW
 from bot.delivery.sender import Sender
@@ -165,8 +171,9 @@ async def _queue(
     windows = []
     for chat_id in chats:
         start = await _start(archive, chat_id, name, since=since, until=until)
-        parts = await digest_parts(archive, content, start=start, end=until)
-        windows.append((outbox.Window(chat_id, name, unix(start), unix(until)), parts))
+        posts, seq_end = await window_posts(archive, start=start, end=until)
+        parts = render_window(posts, content, start=start, end=until)
+        windows.append((outbox.Window(chat_id, name, unix(start), unix(until), seq_end), parts))
     return await outbox.create_windows(archive, windows, now=unix(datetime.now(UTC)))
 
 

@@ -42,28 +42,56 @@ def render_window(posts: Sequence[StoredPost], content: DigestContent, *, start:
     return render_digest(digest)
 
 
+async def window_posts(archive: Archive, *, start: datetime, end: datetime
+                       ) -> tuple[list[StoredPost], int]:
+    """Posts that arrived between two moments, and the arrival number the window ends at.
+
+    For previews and windows given by time (`tgmon digest --since`); scheduled windows
+    continue from the previous window's arrival number instead, which is exact.
+    """
+    after = await arrivals.seq_at(archive, unix(start))
+    until = await arrivals.seq_at(archive, unix(end))
+    return await arrivals.posts_arrived(archive, after=after, until=until), until
+
+
 async def digest_parts(archive: Archive, content: DigestContent, *, start: datetime,
                        end: datetime, include_history: bool = False) -> list[str]:
-    """Read the posts first seen in (start, end] and render them (history too, to preview)."""
-    posts = await arrivals.posts_arrived(archive, after=unix(start), until=unix(end),
-                                         include_history=include_history)
+    """Read the posts that arrived in (start, end] and render them.
+
+    ``include_history`` previews imported and backfilled posts too (they take no arrival
+    number, so it reads the window by the time each post was stored).
+    """
+    if include_history:
+        posts = await arrivals.posts_stored(archive, after=unix(start), until=unix(end))
+    else:
+        posts, _ = await window_posts(archive, start=start, end=end)
     return render_window(posts, content, start=start, end=end)
 
 
 async def create_due_digests(
     archive: Archive, due: Sequence[tuple[DueDigest, DigestContent]], *, now: datetime
 ) -> list[int]:
-    """Create every due digest with its parts; return the ids of those that were new."""
+    """Create every due digest with its parts; return the ids of those that were new.
+
+    Each holds what arrived since its chat's previous window, up to the newest arrival
+    committed now: nothing that arrives meanwhile can fall between two windows.
+    """
     created: list[int] = []
+    top = await arrivals.current_seq(archive)
+    reached = await outbox.last_seq_ends(archive)
     cache: dict[tuple[int, int], list[StoredPost]] = {}
     for item, content in due:
-        key = (unix(item.start), unix(item.end))
-        if key not in cache:  # fifty subscribers share one window: read it once
-            cache[key] = await arrivals.posts_arrived(archive, after=key[0], until=key[1])
-        parts = render_window(cache[key], content, start=item.start, end=item.end)
-        window = outbox.Window(item.target.chat_id, item.target.name, *key)
+        key = (item.target.chat_id, item.target.name)
+        after = reached.get(key)
+        if after is None:
+            after = await arrivals.seq_at(archive, unix(item.start))
+        if (after, top) not in cache:  # fifty subscribers share one window: read it once
+            cache[(after, top)] = await arrivals.posts_arrived(archive, after=after, until=top)
+        parts = render_window(cache[(after, top)], content, start=item.start, end=item.end)
+        window = outbox.Window(*key, unix(item.start), unix(item.end), seq_end=top)
         # One transaction per digest keeps the write lock short for the collector.
         created += await outbox.create_windows(archive, [(window, parts)], now=unix(now))
+        reached[key] = top  # a second due firing of the same chat starts here
     return created
 
 
@@ -75,8 +103,13 @@ async def create_digest_now(archive: Archive, chat_id: int, name: str,
     start = from_unix(last) if last is not None else end - FIRST_WINDOW
     if unix(end) <= unix(start):
         return None
-    parts = await digest_parts(archive, content, start=start, end=end)
-    window = outbox.Window(chat_id, name, unix(start), unix(end))
+    after = (await outbox.last_seq_ends(archive)).get((chat_id, name))
+    if after is None:
+        after = await arrivals.seq_at(archive, unix(start))
+    top = await arrivals.current_seq(archive)
+    posts = await arrivals.posts_arrived(archive, after=after, until=top)
+    parts = render_window(posts, content, start=start, end=end)
+    window = outbox.Window(chat_id, name, unix(start), unix(end), seq_end=top)
     created = await outbox.create_windows(archive, [(window, parts)], now=unix(now))
     return created[0] if created else None
 
@@ -89,32 +122,32 @@ async def create_alerts(
     tz: ZoneInfo,
     now: datetime,
 ) -> int:
-    """Batch posts first seen since the last scan into one alert per subscribed chat.
+    """Batch posts that arrived since the last scan into one alert per subscribed chat.
 
-    The scan's watermark moves in the transaction that queues the alerts, so every post is
-    alerted once: never lost by a crash, never repeated by a restart. Returns alerts queued.
+    The scan's watermark (an arrival number) moves in the transaction that queues the
+    alerts, so every post is alerted once: never lost by a crash, never repeated by a
+    restart. An edit that brings a post new alert groups is alerted once, for those groups.
+    Returns alerts queued.
     """
-    end = unix(now - SETTLE)
     watermark = await outbox.alert_watermark(archive)
+    top = await arrivals.current_seq(archive)
     if watermark is None:
         # First run: start from now rather than alerting the whole archive.
-        await outbox.create_windows(archive, [], now=unix(now), alert_watermark=end)
+        await outbox.create_windows(archive, [], now=unix(now), alert_watermark=top)
         return 0
-    if end <= watermark:
+    if top <= watermark:
         return 0
-    posts = await arrivals.posts_arrived(archive, after=watermark, until=end,
-                                         groups=alert_groups)
-    if not posts:
-        # Leave the watermark: a post whose commit was slower than SETTLE is caught next time.
-        return 0
+    posts = await arrivals.posts_arrived(archive, after=watermark, until=top,
+                                         groups=alert_groups, include_edits=True)
     windows: list[tuple[outbox.Window, list[str]]] = []
     for sub in subscriptions:
         covered = [g for g in sorted(alert_groups) if not sub.groups or g in sub.groups]
         chosen = [p for p in posts if any(g in covered for g in p.groups)]
         parts = alert_message(chosen, tz=tz, groups=covered)
         if parts:
-            windows.append((outbox.Window(sub.chat_id, outbox.ALERT_NAME, watermark, end), parts))
-    await outbox.create_windows(archive, windows, now=unix(now), alert_watermark=end)
+            windows.append((outbox.Window(sub.chat_id, outbox.ALERT_NAME, watermark, top,
+                                          seq_end=top), parts))
+    await outbox.create_windows(archive, windows, now=unix(now), alert_watermark=top)
     if windows:
         log.info("queued alerts of %d posts for %d chats", len(posts), len(windows))
     return len(windows)

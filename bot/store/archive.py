@@ -21,6 +21,7 @@ from bot.domain import AnalysedPost, Channel
 from bot.errors import ReadOnlyArchive, StoreError
 from bot.store import post_writes
 from bot.store.connections import BUSY_TIMEOUT_MS, DEFAULT_READ_TIMEOUT, Connections
+from bot.store.fts_meta import meta_sql
 from bot.store.post_writes import StoreResult
 from bot.store.schema import MIGRATIONS, statements
 
@@ -39,7 +40,8 @@ class Archive:
     @classmethod
     @asynccontextmanager
     async def open(cls, path: Path, *, mode: Mode = "rw", readers: int = 2,
-                   read_timeout: float = DEFAULT_READ_TIMEOUT) -> AsyncIterator[Archive]:
+                   read_timeout: float = DEFAULT_READ_TIMEOUT,
+                   busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> AsyncIterator[Archive]:
         """Open (creating and migrating if needed) the archive at ``path``.
 
         ``mode="ro"`` never writes (a missing archive is an error); ``"auto"`` opens
@@ -47,7 +49,8 @@ class Archive:
         exports still work on a backup snapshot.
         """
         read_only = _check_path(path, mode)
-        async with Connections.open(path, prepare=partial(_prepare, path=path), read_only=read_only,
+        prepare = partial(_prepare, path=path, busy_ms=int(busy_timeout * 1000))
+        async with Connections.open(path, prepare=prepare, read_only=read_only,
                                     readers=readers, read_timeout=read_timeout) as db:
             archive = cls(db)
             if read_only:
@@ -70,6 +73,10 @@ class Archive:
                         time_limit: float | None = None) -> list[Any]:
         """Run a read query (committed data only, time-limited) and return every row."""
         return await self._db.fetch_all(sql, params, time_limit=time_limit)
+
+    async def set_trace(self, callback: Callable[[str], None] | None) -> None:
+        """Pass every read statement to ``callback`` (None stops): query-plan checks."""
+        await self._db.set_trace(callback)
 
     async def schema_version(self) -> int:
         (row,) = await self.fetch_all("PRAGMA user_version")
@@ -163,12 +170,14 @@ def _writable(path: Path) -> bool:
     return os.access(target, os.W_OK) and (not path.exists() or os.access(path.parent, os.W_OK))
 
 
-def _prepare(conn: sqlite3.Connection, *, path: Path) -> None:
+def _prepare(conn: sqlite3.Connection, *, path: Path, busy_ms: int) -> None:
     """Set the writer's pragmas and run the migrations (on the writer's thread)."""
     # FULL: a digest "sent" mark or a cursor cannot be re-fetched after a power cut.
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={BUSY_TIMEOUT_MS}",
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={busy_ms}",
                    "foreign_keys=ON"):
         conn.execute(f"PRAGMA {pragma}")
+    # Schema 2 fills the search index's meta column through this function.
+    conn.create_function("fts_meta", 3, meta_sql, deterministic=True)
     _migrate(conn, path)
     # Cheap on open: re-plans only what the last session's queries showed was stale.
     conn.execute("PRAGMA optimize")
@@ -178,23 +187,24 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Run the migrations not yet applied, each in its own BEGIN IMMEDIATE.
 
     ``user_version`` is re-read inside the transaction: two processes opening a fresh
-    archive at once then run each migration exactly once between them.
+    archive at once then run each migration exactly once between them. An archive that is
+    up to date takes no write lock at all (a busy archive still opens for reading).
     """
-    while True:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    while version < len(MIGRATIONS):
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > len(MIGRATIONS):
-                raise StoreError(_newer(path, version))
-            if version == len(MIGRATIONS):
-                conn.execute("COMMIT")
-                return
-            for statement in statements(MIGRATIONS[version]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
+            if version < len(MIGRATIONS):
+                for statement in statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                version += 1
+                conn.execute(f"PRAGMA user_version = {version}")
+                log.info("%s: archive schema upgraded to %d", path, version)
             conn.execute("COMMIT")
-            log.info("%s: archive schema upgraded to %d", path, version + 1)
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+    if version > len(MIGRATIONS):
+        raise StoreError(_newer(path, version))

@@ -117,6 +117,11 @@ class Connections:
             for conn in reversed(opened):
                 await conn.close()
 
+    async def set_trace(self, callback: Callable[[str], None] | None) -> None:
+        """Pass every statement the readers run to ``callback`` (query-plan checks, debugging)."""
+        for reader in self._all_readers:
+            await _on_thread(reader, _set_trace, callback)
+
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` as one transaction on the writer's thread."""
         if self._writer is None:
@@ -181,6 +186,10 @@ async def _connect(target: Path | str, path: Path, *, uri: bool) -> aiosqlite.Co
                                        check_same_thread=False)
     except sqlite3.Error as exc:
         raise translate(exc, path) from None
+
+
+def _set_trace(conn: sqlite3.Connection, callback: Callable[[str], None] | None) -> None:
+    conn.set_trace_callback(callback)
 
 
 def _prepare_reader(conn: sqlite3.Connection) -> None:

@@ -23,12 +23,19 @@ _WATERMARK = (0, "!alerts")
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """A digest or alert batch for one chat: posts first seen in (start, end], unix seconds."""
+    """A digest or alert batch for one chat.
+
+    A digest's ``start``/``end`` are its schedule's unix times (shown in its header, and
+    unique per chat and name); it holds the posts that arrived up to arrival number
+    ``seq_end`` since the chat's previous window (bot/store/arrivals.py). An alert batch's
+    ``start``/``end`` are arrival numbers themselves.
+    """
 
     chat_id: int
     name: str
     start: int
     end: int
+    seq_end: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,17 @@ class OutboxMessage:
     random_id: int
     body: str
     attempts: int
+
+
+# The sender's poll. Both read the partial index of pending parts only: the cost is
+# O(pending), however many sent parts the outbox holds (tests/store/test_retention.py).
+DUE_SQL = """SELECT o.id, o.chat_id, o.part, o.parts, o.random_id, o.body, o.attempts
+    FROM (SELECT chat_id, min(id) AS id FROM outbox WHERE status = 'pending'
+          GROUP BY chat_id) h
+    JOIN outbox o ON o.id = h.id
+    WHERE o.not_before <= ?
+    ORDER BY o.id LIMIT ?"""
+NEXT_SQL = "SELECT min(not_before) FROM outbox WHERE status = 'pending'"
 
 
 def new_random_id() -> int:
@@ -73,9 +91,10 @@ def _create_windows(conn: sqlite3.Connection, windows: Sequence[tuple[Window, Se
     created: list[int] = []
     for window, parts in windows:
         cursor = conn.execute(
-            """INSERT INTO digests (chat_id, name, window_start, window_end, created_at)
-               VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, name, window_end) DO NOTHING""",
-            (window.chat_id, window.name, window.start, window.end, now),
+            """INSERT INTO digests (chat_id, name, window_start, window_end, created_at,
+                 seq_end) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (chat_id, name, window_end) DO NOTHING""",
+            (window.chat_id, window.name, window.start, window.end, now, window.seq_end),
         )
         if cursor.rowcount != 1 or cursor.lastrowid is None:
             continue
@@ -90,23 +109,25 @@ def _create_windows(conn: sqlite3.Connection, windows: Sequence[tuple[Window, Se
             ],
         )
     if alert_watermark is not None:
+        # The watermark is an arrival number; its row is keyed by the time it moved.
         conn.execute(
-            """INSERT INTO digests (chat_id, name, window_start, window_end, created_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (chat_id, name, window_end) DO NOTHING""",
-            (*_WATERMARK, alert_watermark, alert_watermark, now),
+            """INSERT INTO digests (chat_id, name, window_start, window_end, created_at,
+                 seq_end) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (chat_id, name, window_end)
+               DO UPDATE SET seq_end = max(seq_end, excluded.seq_end)""",
+            (*_WATERMARK, now, now, now, alert_watermark),
         )
         conn.execute(
-            "DELETE FROM digests WHERE chat_id = ? AND name = ? AND window_end < ?",
+            "DELETE FROM digests WHERE chat_id = ? AND name = ? AND seq_end < ?",
             (*_WATERMARK, alert_watermark),
         )
     return created
 
 
 async def alert_watermark(archive: Archive) -> int | None:
-    """Return the first_seen up to which posts were scanned for alerts, or None."""
+    """Return the arrival number up to which posts were scanned for alerts, or None."""
     rows = await archive.fetch_all(
-        "SELECT max(window_end) FROM digests WHERE chat_id = ? AND name = ?", _WATERMARK
+        "SELECT max(seq_end) FROM digests WHERE chat_id = ? AND name = ?", _WATERMARK
     )
     return None if rows[0][0] is None else int(rows[0][0])
 
@@ -120,6 +141,16 @@ async def last_window_ends(archive: Archive) -> dict[tuple[int, str], int]:
     return {(int(r[0]), str(r[1])): int(r[2]) for r in rows}
 
 
+async def last_seq_ends(archive: Archive) -> dict[tuple[int, str], int]:
+    """Return the arrival number the latest window of each (chat, digest name) reached."""
+    # SQLite gives the other columns of the row that holds max(): that window's seq_end.
+    rows = await archive.fetch_all(
+        "SELECT chat_id, name, max(window_end), seq_end FROM digests WHERE chat_id != 0 "
+        "GROUP BY chat_id, name"
+    )
+    return {(int(r[0]), str(r[1])): int(r[3]) for r in rows}
+
+
 async def last_window_end(archive: Archive, chat_id: int, name: str) -> int | None:
     """Return the end of the latest window of one chat's digest, or None."""
     rows = await archive.fetch_all(
@@ -130,21 +161,13 @@ async def last_window_end(archive: Archive, chat_id: int, name: str) -> int | No
 
 async def due_messages(archive: Archive, *, now: int, limit: int = 500) -> list[OutboxMessage]:
     """Return each chat's next pending part when it may go now, oldest first."""
-    rows = await archive.fetch_all(
-        """SELECT o.id, o.chat_id, o.part, o.parts, o.random_id, o.body, o.attempts
-           FROM outbox o
-           WHERE o.status = 'pending' AND o.not_before <= ?
-             AND o.id = (SELECT min(i.id) FROM outbox i
-                         WHERE i.chat_id = o.chat_id AND i.status = 'pending')
-           ORDER BY o.id LIMIT ?""",
-        (now, limit),
-    )
+    rows = await archive.fetch_all(DUE_SQL, (now, limit))
     return [OutboxMessage(*r) for r in rows]
 
 
 async def next_not_before(archive: Archive) -> int | None:
     """Return the earliest time a pending part may be sent, or None when nothing is pending."""
-    rows = await archive.fetch_all("SELECT min(not_before) FROM outbox WHERE status = 'pending'")
+    rows = await archive.fetch_all(NEXT_SQL)
     return None if rows[0][0] is None else int(rows[0][0])
 
 

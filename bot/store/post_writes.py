@@ -16,6 +16,7 @@ from datetime import datetime
 from bot.domain import AnalysedPost, Analysis, Channel
 from bot.store import rows as postrows
 from bot.store.bulk import Rows, insert_rows, json_list
+from bot.store.fts_meta import meta_text
 
 _CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
 
@@ -165,21 +166,23 @@ def _insert_new(conn: sqlite3.Connection, new: Sequence[AnalysedPost], now: int,
     if not new:
         return []
     pids = _free_pids(conn, [postrows.pid_for(i) for i in new])
-    # Each post's text goes to SQLite once (see bot/store/bulk.py for why as JSON); the
-    # first version copies it from the new rows rather than parsing it a second time.
+    # Each table's rows go to SQLite as one JSON array (see bot/store/bulk.py for why).
     rows = [postrows.post_row(pid, item, now, historic_up_to)
             for pid, item in zip(pids, new, strict=True)]
     insert_rows(conn, postrows.POSTS_INTO, Rows(rows), range(len(rows[0])))
-    conn.execute(
-        """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)
-           SELECT pid, 1, text, edit_date, first_seen FROM posts
-           WHERE pid IN (SELECT value FROM json_each(?))""",
-        (json_list(pids),),
-    )
-    fts = Rows([(pid, postrows.index_text_of(i)) for pid, i in zip(pids, new, strict=True)])
-    insert_rows(conn, "INTO posts_fts (rowid, body)", fts, (0, 1))
+    fts = Rows([(pid, postrows.index_text_of(i), meta_of(i))
+                for pid, i in zip(pids, new, strict=True)])
+    insert_rows(conn, "INTO posts_fts (rowid, body, meta)", fts, (0, 1, 2))
     insert_hits(conn, zip(pids, (i.analysis for i in new), strict=True))
+    # News, not history, takes an arrival number: digests and alerts advance on it.
+    news = [pid for pid, i in zip(pids, new, strict=True) if i.post.msg_id > historic_up_to]
+    conn.executemany("INSERT INTO arrivals (pid, at) VALUES (?, ?)", [(pid, now) for pid in news])
     return pids
+
+
+def meta_of(item: AnalysedPost) -> str:
+    return meta_text(item.post.channel_id, item.analysis.lang,
+                     (h.group for h in item.analysis.hits))
 
 
 def _free_pids(conn: sqlite3.Connection, wanted: list[int]) -> list[int]:
@@ -203,27 +206,48 @@ def _free_pids(conn: sqlite3.Connection, wanted: list[int]) -> list[int]:
 
 def _apply_edits(conn: sqlite3.Connection, changed: Sequence[tuple[int, AnalysedPost]],
                  now: int) -> None:
+    """Move each superseded text to post_versions and put the new one in its place.
+
+    An album whose caption arrives after its other messages had no text before: filling it
+    in is not an edit, so no version is kept for the empty text.
+    """
     if not changed:
         return
+    pids = json_list(pid for pid, _ in changed)
+    before = {int(r[0]): (str(r[1]), bool(r[2]), json.loads(r[3] or "[]")) for r in conn.execute(
+        """SELECT pid, text, historic, (SELECT json_group_array(DISTINCT grp)
+                  FROM keyword_hits h WHERE h.pid = posts.pid)
+           FROM posts WHERE pid IN (SELECT value FROM json_each(?))""", (pids,))}
+    superseded = [pid for pid, _ in changed if before[pid][0]]
+    conn.execute(
+        """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)
+           SELECT pid, versions, text, edit_date, coalesce(text_seen, first_seen) FROM posts
+           WHERE pid IN (SELECT value FROM json_each(?))""", (json_list(superseded),))
     conn.executemany(
         """UPDATE posts SET text = ?, lang = ?, lang_conf = ?, content_hash = ?,
              edit_date = coalesce(?, edit_date), views = coalesce(?, views),
              forwards = coalesce(?, forwards), replies = coalesce(?, replies),
-             media = ?, last_seen = ? WHERE pid = ?""",
+             media = ?, last_seen = ?, versions = versions + ?, text_seen = ?
+           WHERE pid = ?""",
         [(i.post.text, i.analysis.lang, i.analysis.lang_confidence, postrows.hash_of(i),
           postrows.ts(i.post.edit_date), i.post.views, i.post.forwards, i.post.replies,
-          json.dumps(list(i.post.media)), now, pid) for pid, i in changed],
+          json.dumps(list(i.post.media)), now, int(bool(before[pid][0])),
+          now if before[pid][0] else None, pid) for pid, i in changed],
     )
     conn.executemany(
-        """INSERT INTO post_versions (pid, version, text, edit_date, seen_at)
-           SELECT ?, max(version) + 1, ?, ?, ? FROM post_versions WHERE pid = ?""",
-        [(pid, i.post.text, postrows.ts(i.post.edit_date), now, pid) for pid, i in changed],
-    )
-    conn.executemany(
-        "UPDATE posts_fts SET body = ? WHERE rowid = ?",
-        [(postrows.index_text_of(i), pid) for pid, i in changed],
+        "UPDATE posts_fts SET body = ?, meta = ? WHERE rowid = ?",
+        [(postrows.index_text_of(i), meta_of(i), pid) for pid, i in changed],
     )
     replace_hits(conn, [(pid, i.analysis) for pid, i in changed])
+    # An edit that brings new keyword groups arrives again, for those groups only, so its
+    # alert goes out once; history stays history.
+    again = []
+    for pid, item in changed:
+        _text, historic, old_groups = before[pid]
+        added = sorted({h.group for h in item.analysis.hits} - set(old_groups))
+        if added and not historic:
+            again.append((pid, now, json.dumps(added, ensure_ascii=False)))
+    conn.executemany("INSERT INTO arrivals (pid, at, groups) VALUES (?, ?, ?)", again)
 
 
 def replace_hits(conn: sqlite3.Connection, analyses: Sequence[tuple[int, Analysis]]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 
 from bot.domain import Analysis
 from bot.store.archive import Archive
+from bot.store.fts_meta import meta_text
 from bot.store.post_writes import replace_hits
 from bot.store.rows import folded_text, text_hash
 
@@ -44,15 +45,17 @@ async def apply_analyses(archive: Archive, items: Sequence[tuple[int, str, Analy
 
 def _apply(conn: sqlite3.Connection, items: Sequence[tuple[int, str, Analysis]]) -> int:
     marks = ",".join("?" * len(items))
-    current = {int(r[0]): (r[1], r[2]) for r in conn.execute(
-        f"SELECT pid, text, lang FROM posts WHERE pid IN ({marks})", [pid for pid, _, _ in items])}
+    current = {int(r[0]): (r[1], r[2], int(r[3])) for r in conn.execute(
+        f"SELECT pid, text, lang, channel_id FROM posts WHERE pid IN ({marks})",
+        [pid for pid, _, _ in items])}
     fresh = [(pid, text, a) for pid, text, a in items
              if pid in current and current[pid][0] == text]
     conn.executemany(
         "UPDATE posts SET lang = ?, lang_conf = ?, content_hash = ? WHERE pid = ?",
         [(a.lang, a.lang_confidence, text_hash(text, a), pid) for pid, text, a in fresh])
     conn.executemany(
-        "UPDATE posts_fts SET body = ? WHERE rowid = ?",
-        [(folded_text(text, a), pid) for pid, text, a in fresh])
+        "UPDATE posts_fts SET body = ?, meta = ? WHERE rowid = ?",
+        [(folded_text(text, a), meta_text(current[pid][2], a.lang, (h.group for h in a.hits)),
+          pid) for pid, text, a in fresh])
     replace_hits(conn, [(pid, a) for pid, _, a in fresh])
     return sum(1 for pid, _, a in fresh if current[pid][1] != a.lang)

@@ -158,6 +158,115 @@ MIGRATIONS: tuple[str, ...] = (
         until   INTEGER NOT NULL
     );
     """,
+    # 2: store each text once; arrival order; counters for stats; bounded outbox; indexes.
+    """
+    -- Versions keep only superseded texts: the current text lives in posts.text alone (a
+    -- WITHOUT ROWID copy of every text was 41 % of a 1M-post archive). A rowid table keeps
+    -- long texts out of the key B-tree; see bot/store/versions.py.
+    ALTER TABLE posts ADD COLUMN versions INTEGER NOT NULL DEFAULT 1;  -- texts seen so far
+    ALTER TABLE posts ADD COLUMN text_seen INTEGER;  -- when the current text was first seen
+    CREATE TABLE old_texts (
+        id        INTEGER PRIMARY KEY,
+        pid       INTEGER NOT NULL REFERENCES posts(pid),
+        version   INTEGER NOT NULL,                  -- 1 = the first text seen
+        text      TEXT NOT NULL,
+        edit_date INTEGER,
+        seen_at   INTEGER NOT NULL,
+        UNIQUE (pid, version)
+    );
+    UPDATE posts SET
+        versions = (SELECT max(version) FROM post_versions v WHERE v.pid = posts.pid),
+        text_seen = (SELECT seen_at FROM post_versions v WHERE v.pid = posts.pid
+                     ORDER BY version DESC LIMIT 1)
+    WHERE pid IN (SELECT pid FROM post_versions WHERE version > 1);
+    INSERT INTO old_texts (pid, version, text, edit_date, seen_at)
+        SELECT v.pid, v.version, v.text, v.edit_date, v.seen_at
+        FROM post_versions v JOIN posts p ON p.pid = v.pid
+        WHERE v.version < p.versions
+        ORDER BY v.pid, v.version;
+    DROP TABLE post_versions;
+    ALTER TABLE old_texts RENAME TO post_versions;
+    -- Every text each post has had, the current one included: for people who query the
+    -- archive with sqlite3 directly (and for tests).
+    CREATE VIEW post_texts (pid, version, text, edit_date, seen_at) AS
+        SELECT pid, version, text, edit_date, seen_at FROM post_versions
+        UNION ALL
+        SELECT pid, versions, text, edit_date, coalesce(text_seen, first_seen) FROM posts;
+
+    -- Arrival order: a number taken inside the write transaction that stores a post (or an
+    -- edit that brings it new keyword groups), so commit order is arrival order and no
+    -- interleaving can slip a post behind a watermark. AUTOINCREMENT: pruning old rows never
+    -- lets a number be taken twice. ``groups`` (JSON) is NULL for a new post, else the groups
+    -- that the edit added.
+    CREATE TABLE arrivals (
+        seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+        pid    INTEGER NOT NULL,
+        at     INTEGER NOT NULL,
+        groups TEXT
+    );
+    CREATE INDEX arrivals_by_at ON arrivals(at);
+    INSERT INTO arrivals (pid, at) SELECT pid, first_seen FROM posts WHERE historic = 0
+        ORDER BY first_seen, pid;
+    ALTER TABLE digests ADD COLUMN seq_end INTEGER NOT NULL DEFAULT 0;
+    UPDATE digests SET seq_end = coalesce(
+        (SELECT max(a.seq) FROM arrivals a WHERE a.at <= digests.window_end), 0);
+
+    -- Counters kept by triggers in the writing transaction: stats without a scan.
+    CREATE TABLE post_counts (
+        channel_id INTEGER NOT NULL,
+        lang       TEXT NOT NULL,
+        posts      INTEGER NOT NULL DEFAULT 0,
+        edited     INTEGER NOT NULL DEFAULT 0,
+        deleted    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (channel_id, lang)
+    ) WITHOUT ROWID;
+    INSERT INTO post_counts (channel_id, lang, posts, edited, deleted)
+        SELECT channel_id, lang, count(*), sum(versions > 1), count(deleted_at)
+        FROM posts GROUP BY channel_id, lang;
+    CREATE TRIGGER posts_counted AFTER INSERT ON posts BEGIN
+        INSERT INTO post_counts (channel_id, lang, posts, edited, deleted)
+        VALUES (new.channel_id, new.lang, 1, new.versions > 1, new.deleted_at IS NOT NULL)
+        ON CONFLICT (channel_id, lang) DO UPDATE SET posts = posts + 1,
+            edited = edited + excluded.edited, deleted = deleted + excluded.deleted;
+    END;
+    CREATE TRIGGER posts_recounted AFTER UPDATE OF lang, versions, deleted_at ON posts
+    WHEN old.lang IS NOT new.lang OR (old.versions > 1) != (new.versions > 1)
+         OR (old.deleted_at IS NULL) != (new.deleted_at IS NULL)
+    BEGIN
+        UPDATE post_counts SET posts = posts - 1, edited = edited - (old.versions > 1),
+            deleted = deleted - (old.deleted_at IS NOT NULL)
+        WHERE channel_id = old.channel_id AND lang = old.lang;
+        INSERT INTO post_counts (channel_id, lang, posts, edited, deleted)
+        VALUES (new.channel_id, new.lang, 1, new.versions > 1, new.deleted_at IS NOT NULL)
+        ON CONFLICT (channel_id, lang) DO UPDATE SET posts = posts + 1,
+            edited = edited + excluded.edited, deleted = deleted + excluded.deleted;
+    END;
+
+    -- Newest posts of one language, and edited or deleted posts, without a scan.
+    CREATE INDEX posts_by_lang ON posts(lang, pid);
+    CREATE INDEX posts_edited ON posts(channel_id, pid) WHERE versions > 1;
+    CREATE INDEX posts_deleted ON posts(channel_id, pid) WHERE deleted_at IS NOT NULL;
+    -- Superseded by arrivals (digests) and the rowid (dates).
+    DROP INDEX posts_by_date;
+
+    -- The sender's poll reads pending parts only; retention finds finished parts by age.
+    DROP INDEX outbox_pending;
+    CREATE INDEX outbox_pending ON outbox(chat_id, id, not_before) WHERE status = 'pending';
+    CREATE INDEX outbox_done ON outbox(created_at) WHERE status != 'pending';
+    CREATE INDEX outbox_by_digest ON outbox(digest_id);
+
+    -- Search filters inside the index: ``meta`` holds a post's channel, language and keyword
+    -- groups as tokens (bot/store/fts_meta.py), so `--channel X` or `--lang kk` intersects
+    -- two doclists instead of joining every match of a common word to posts.
+    CREATE VIRTUAL TABLE posts_index USING fts5(body, meta,
+        tokenize = 'unicode61 remove_diacritics 0');
+    INSERT INTO posts_index (rowid, body, meta)
+        SELECT f.rowid, f.body, fts_meta(p.channel_id, p.lang,
+            (SELECT json_group_array(DISTINCT grp) FROM keyword_hits h WHERE h.pid = p.pid))
+        FROM posts_fts f JOIN posts p ON p.pid = f.rowid;
+    DROP TABLE posts_fts;
+    ALTER TABLE posts_index RENAME TO posts_fts;
+    """,
 )
 
 

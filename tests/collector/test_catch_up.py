@@ -20,7 +20,7 @@ async def test_posts_published_while_down_are_stored_once_after_restart(
     ids = [r[0] for r in harness.query(
         "SELECT msg_id FROM posts WHERE channel_id = ? ORDER BY msg_id", (news.marked_id,))]
     assert ids == list(range(1, 502))
-    assert harness.count("SELECT count(*) FROM post_versions") == 501
+    assert harness.count("SELECT count(*) FROM post_texts") == 501
 
 
 async def test_more_than_100_missed_live_posts_are_read_from_history(
@@ -53,7 +53,7 @@ async def test_edits_and_deletions_made_while_down_are_reconciled(
     deleted = {r[0] for r in harness.query(
         "SELECT msg_id FROM posts WHERE deleted_at IS NOT NULL")}
     assert deleted == {ids[5], ids[6]}
-    assert harness.count("SELECT count(*) FROM post_versions") == 11
+    assert harness.count("SELECT count(*) FROM post_texts") == 11
 
 
 async def test_a_post_whose_live_handler_failed_is_recovered_by_the_timer(

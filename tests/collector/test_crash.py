@@ -68,7 +68,7 @@ def test_kill_9_during_a_large_catch_up_loses_and_doubles_nothing(tmp_path: Path
             "SELECT msg_id FROM posts WHERE channel_id = ? ORDER BY msg_id", channel)]
         assert ids == list(range(1, POSTS_PER_CHANNEL + 1))  # 0 lost, 0 doubled, no gaps
     totals = conn.execute(
-        "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM post_versions),"
+        "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM post_texts),"
         " (SELECT count(*) FROM posts_fts), (SELECT count(*) FROM cursors)").fetchone()
     assert totals == (2 * POSTS_PER_CHANNEL, 2 * POSTS_PER_CHANNEL, 2 * POSTS_PER_CHANNEL, 2)
     # FTS5's own check raises sqlite3.DatabaseError when the index disagrees with its rows.

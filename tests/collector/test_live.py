@@ -23,7 +23,7 @@ async def test_live_post_edit_and_delete_are_kept_with_history(harness: Harness,
             "SELECT count(*) FROM posts WHERE deleted_at IS NOT NULL") == 1)
     finally:
         await harness.stop()
-    versions = harness.query("SELECT v.text FROM post_versions v ORDER BY version")
+    versions = harness.query("SELECT v.text FROM post_texts v ORDER BY version")
     assert [v[0] for v in versions] == ["Токаев подписал указ", "Токаев подписал два указа"]
     hits = harness.query("SELECT grp, form FROM keyword_hits")
     assert hits == [("president", "токаев")]

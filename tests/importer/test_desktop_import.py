@@ -52,7 +52,7 @@ async def test_re_running_an_import_changes_nothing(tmp_path: Path) -> None:
         again = await import_export(FIXTURE, archive, no_analysis)
         assert (again.stored.inserted, again.stored.updated, again.stored.unchanged) == (0, 0, 6)
         counts = await archive.fetch_all(
-            "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM post_versions),"
+            "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM post_texts),"
             " (SELECT count(*) FROM posts_fts)"
         )
         assert tuple(counts[0]) == (6, 6, 6)

@@ -50,7 +50,7 @@ async def test_storing_the_same_post_twice_leaves_one_row(archive: Archive) -> N
     second = await archive.store_posts([analysed(post)])
     assert (first.inserted, second.inserted, second.unchanged) == (1, 0, 1)
     rows = await archive.fetch_all("SELECT count(*) FROM posts")
-    versions = await archive.fetch_all("SELECT count(*) FROM post_versions")
+    versions = await archive.fetch_all("SELECT count(*) FROM post_texts")
     fts = await archive.fetch_all("SELECT count(*) FROM posts_fts")
     assert (rows[0][0], versions[0][0], fts[0][0]) == (1, 1, 1)
 

@@ -30,7 +30,7 @@ async def test_a_post_and_its_quick_edit_in_one_batch_keep_both_versions(
     writer.post(make_post(8, "another post"))
     await drained(writer)
     versions = await archive.fetch_all(
-        "SELECT v.text FROM post_versions v JOIN posts p USING (pid) WHERE p.msg_id = 7"
+        "SELECT v.text FROM post_texts v JOIN posts p USING (pid) WHERE p.msg_id = 7"
         " ORDER BY version")
     assert [v[0] for v in versions] == ["typo txet", "typo text"]
 

@@ -1,0 +1,367 @@
+"""The store at a year's scale: a 1M-post archive, its size, and every product query's latency.
+
+    python bench/scale.py [--posts 1000000] [--cache DIR] [--rebuild] [--runs 30]
+
+Builds (once, cached in --cache, default ~/.cache/tgmon-bench) an archive the realistic way:
+300 channels over two years of ru/kk/en posts of ~650 characters (bench/synthetic.py),
+imported through tgmon's import pipeline (analysis included) except the last 30 days, which
+arrive through the live write path; 10 % of posts edited; 50 subscribers with two years of
+digests and alert batches (over 1M sent outbox parts). Then prints one table:
+
+- archive size against a bare ``posts`` + FTS5 table of the same rows (target <= 1.5x);
+- p50/p95 of each query the product issues (search with every filter <= 50 ms, latest
+  <= 20 ms, stats <= 1 s, the sender's poll <= 5 ms);
+- live-write latency while a reader runs a 10 s query (p99 <= 50 ms);
+- import speed into the big archive against an empty one (>= 0.7x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import KEYWORDS, make_post
+
+from bot.config import validate_config
+from bot.domain import AnalysedPost, Channel, Post
+from bot.importer.pipeline import import_export
+from bot.ingest import analyse_posts, analyser_for
+from bot.store import Archive, arrivals, outbox, reads, retention
+from bot.store.reads import PostFilter
+
+CHANNELS = 300
+DAYS = 730
+SUBSCRIBERS = 50
+END = datetime(2026, 11, 1, tzinfo=UTC)
+START = END - timedelta(days=DAYS)
+LIVE_DAYS = 30
+BUILD_VERSION = "3"  # bump when the build changes, so a stale cache is rebuilt
+
+
+def channel(k: int) -> Channel:
+    return Channel(id=-1002000000000 - k, title=f"Канал {k} · news", username=f"bench_ch{k}")
+
+
+def schedule(posts: int) -> list[tuple[int, int, int]]:
+    """(channel index, msg id, unix date) of every post, oldest first."""
+    rng = random.Random(11)
+    step = DAYS * 86400 / posts
+    next_id = [0] * CHANNELS
+    out = []
+    for i in range(posts):
+        k = rng.randrange(CHANNELS)
+        next_id[k] += 1
+        out.append((k, next_id[k], int(START.timestamp() + i * step)))
+    return out
+
+
+def write_export(path: Path, k: int, rows: list[tuple[int, int, str]]) -> None:
+    ch = channel(k)
+    with path.open("w", encoding="utf-8") as out:
+        head = {"name": ch.title, "type": "public_channel", "id": -ch.id - 1000000000000}
+        out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "messages": [\n')
+        for n, (msg_id, date, text) in enumerate(rows):
+            message = {"id": msg_id, "type": "message", "date": "2025-01-01T00:00:00",
+                       "date_unixtime": str(date), "text": text}
+            out.write(("," if n else "") + json.dumps(message, ensure_ascii=False) + "\n")
+        out.write("]}\n")
+
+
+async def build(db: Path, posts: int) -> None:
+    config = validate_config({"keywords": KEYWORDS}, source="bench")
+    analyse = analyser_for(config)
+    rng = random.Random(5)
+    plan = schedule(posts)
+    live_from = int((END - timedelta(days=LIVE_DAYS)).timestamp())
+    history = [p for p in plan if p[2] < live_from]
+    live = [p for p in plan if p[2] >= live_from]
+    texts: dict[tuple[int, int], str] = {}
+    started = time.perf_counter()
+    async with Archive.open(db) as archive:
+        with tempfile.TemporaryDirectory(prefix="tgmon-scale-") as tmp:
+            by_channel: dict[int, list[tuple[int, int, str]]] = {}
+            for k, msg_id, date in history:
+                text = make_post(rng, words=(70, 110))
+                texts[(k, msg_id)] = text
+                by_channel.setdefault(k, []).append((msg_id, date, text))
+            for n, (k, rows) in enumerate(sorted(by_channel.items())):
+                export = Path(tmp) / f"c{k}.json"
+                write_export(export, k, rows)
+                await import_export(export, archive, analyse)
+                export.unlink()
+                if n % 30 == 0:
+                    print(f"  imported {n + 1}/{len(by_channel)} channels "
+                          f"({time.perf_counter() - started:.0f} s)", flush=True)
+        for k in range(CHANNELS):
+            await archive.upsert_channel(channel(k))
+        # The last month arrives live, a few posts per write as the collector batches them.
+        for start in range(0, len(live), 20):
+            chunk = [Post(channel(k).id, msg_id, datetime.fromtimestamp(date, UTC),
+                          make_post(rng, words=(70, 110))) for k, msg_id, date in
+                     live[start:start + 20]]
+            await archive.store_posts(await analyse_posts(chunk, analyse))
+        print(f"  live month stored ({time.perf_counter() - started:.0f} s)", flush=True)
+        # 10 % of posts edited once, as the collector's reconcile stores them.
+        edited = rng.sample(history, len(plan) // 10)
+        for start in range(0, len(edited), 1000):
+            chunk = [Post(channel(k).id, msg_id, datetime.fromtimestamp(date, UTC),
+                          texts[(k, msg_id)] + " UPD " + make_post(rng, words=(3, 8)),
+                          edit_date=datetime.fromtimestamp(date + 3600, UTC))
+                     for k, msg_id, date in edited[start:start + 1000]]
+            await archive.store_posts(await analyse_posts(chunk, analyse))
+        print(f"  edits stored ({time.perf_counter() - started:.0f} s)", flush=True)
+        await archive.write(_fill_outbox)
+        print(f"  outbox filled ({time.perf_counter() - started:.0f} s)", flush=True)
+
+
+def _fill_outbox(conn: sqlite3.Connection) -> None:
+    """Two years of daily digests (8 parts) and alert batches (20 a day) for 50 chats."""
+    rng = random.Random(3)
+    body = make_post(rng, words=(400, 500))
+    alert = make_post(rng, words=(100, 150))
+    part_id = 0
+    for chat in range(1, SUBSCRIBERS + 1):
+        conn.execute("INSERT INTO subscribers (chat_id, grp, created_at) VALUES (?, '*', ?)",
+                     (chat, int(START.timestamp())))
+        rows = []
+        for day in range(DAYS):
+            end = int((START + timedelta(days=day + 1)).timestamp())
+            windows = [("subscriber", end, 8, body)] + [
+                ("!alert", end - 3600 * h, 1, alert) for h in range(20)]
+            for name, window_end, parts, text in windows:
+                cur = conn.execute(
+                    "INSERT INTO digests (chat_id, name, window_start, window_end, created_at,"
+                    " seq_end) VALUES (?, ?, ?, ?, ?, 0)",
+                    (chat, name, window_end - 86400, window_end, window_end))
+                for part in range(1, parts + 1):
+                    part_id += 1
+                    rows.append((cur.lastrowid, chat, part, parts, part_id, text, window_end,
+                                 window_end + 5))
+        conn.executemany(
+            """INSERT INTO outbox (digest_id, chat_id, part, parts, random_id, body, status,
+               created_at, sent_at, attempts) VALUES (?, ?, ?, ?, ?, ?, 'sent', ?, ?, 1)""",
+            rows)
+    conn.executemany(  # a few parts still pending, as after a flood wait
+        """INSERT INTO outbox (chat_id, part, parts, random_id, body, created_at)
+           VALUES (?, 1, 1, ?, 'pending part', ?)""",
+        [(chat, -chat, int(END.timestamp())) for chat in range(1, 6)])
+
+
+def build_bare(db: Path, bare: Path) -> None:
+    """A bare posts table and an FTS5 index over the same rows: the size baseline."""
+    bare.unlink(missing_ok=True)
+    conn = sqlite3.connect(bare, isolation_level=None)
+    conn.execute("ATTACH ? AS src", (str(db),))
+    conn.executescript("""
+        CREATE TABLE posts (pid INTEGER PRIMARY KEY, channel_id INTEGER, msg_id INTEGER,
+                            date INTEGER, text TEXT);
+        CREATE VIRTUAL TABLE posts_fts USING fts5(text);
+        BEGIN;
+        INSERT INTO posts SELECT pid, channel_id, msg_id, date, text FROM src.posts;
+        INSERT INTO posts_fts (rowid, text) SELECT pid, text FROM posts;
+        COMMIT;""")
+    conn.execute("DETACH src")
+    conn.close()
+
+
+def size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+
+
+async def timed(runs: int, make: Callable[[int], Awaitable[Any]]) -> list[float]:
+    out = []
+    for i in range(runs):
+        started = time.perf_counter()
+        await make(i)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def row(name: str, ms: list[float], target: str) -> str:
+    ms = sorted(ms)
+    p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
+    return (f"{name:<44}{min(ms):>9.2f}{statistics.median(ms):>9.2f}{p95:>9.2f}"
+            f"  {target}")
+
+
+async def measure_queries(db: Path, runs: int) -> list[str]:
+    rng = random.Random(9)
+    words = ["правительство", "Токаев", "бюджет", "экономика", "parliament", "Мәжіліс",
+             "закон", "сегодня"]
+    lines = []
+    async with Archive.open(db) as archive:
+        ch = [f"@bench_ch{k}" for k in rng.sample(range(CHANNELS), runs)]
+        since = [END - timedelta(days=rng.randint(5, 300)) for _ in range(runs)]
+
+        def word(i: int) -> str:
+            return words[i % len(words)]
+
+        cases: list[tuple[str, Callable[[int], Awaitable[Any]], str]] = [
+            ("search word", lambda i: reads.search(archive, word(i), limit=20), "<= 50"),
+            ("search --channel", lambda i: reads.search(
+                archive, word(i), PostFilter(channel=ch[i]), limit=20), "<= 50"),
+            ("search --lang kk", lambda i: reads.search(
+                archive, word(i), PostFilter(lang="kk"), limit=20), "<= 50"),
+            ("search --channel --since", lambda i: reads.search(
+                archive, word(i), PostFilter(channel=ch[i], since=since[i]), limit=20),
+             "<= 50"),
+            ("search --since --until", lambda i: reads.search(
+                archive, word(i), PostFilter(since=since[i], until=since[i] + timedelta(days=3)),
+                limit=20), "<= 50"),
+            ("search --group", lambda i: reads.search(
+                archive, word(i), PostFilter(group="president"), limit=20), "<= 50"),
+            ("search every filter", lambda i: reads.search(
+                archive, word(i), PostFilter(channel=ch[i], lang="ru", group="president",
+                                             since=since[i], until=END), limit=20), "<= 50"),
+            ("latest", lambda i: reads.latest(archive, limit=20), "<= 20"),
+            ("latest --channel", lambda i: reads.latest(
+                archive, PostFilter(channel=ch[i]), limit=20), "<= 20"),
+            ("latest --lang en", lambda i: reads.latest(
+                archive, PostFilter(lang="en"), limit=20), "<= 20"),
+            ("latest --group", lambda i: reads.latest(
+                archive, PostFilter(group="parliament"), limit=20), "<= 20"),
+            ("history", lambda i: reads.history(
+                archive, channel(i % CHANNELS).id, 10 + i), ""),
+            ("stats", lambda i: reads.stats(archive), "<= 1000"),
+            ("digest window (1 day of arrivals)", lambda i: _window(archive), ""),
+            ("alert scan (groups, since watermark)", lambda i: _alerts(archive), ""),
+            ("sender poll (due parts + next time)", lambda i: _poll(archive), "<= 5"),
+        ]
+        for name, make, target in cases:
+            await make(0)  # warm the page cache once, as a running service has it
+            lines.append(row(name, await timed(runs, make), target))
+    return lines
+
+
+async def _window(archive: Archive) -> None:
+    top = await arrivals.current_seq(archive)
+    start = await arrivals.seq_at(archive, int((END - timedelta(days=1)).timestamp()))
+    await arrivals.posts_arrived(archive, after=start, until=top)
+
+
+async def _alerts(archive: Archive) -> None:
+    top = await arrivals.current_seq(archive)
+    await arrivals.posts_arrived(archive, after=max(0, top - 100), until=top,
+                                 groups=["president", "parliament"], include_edits=True)
+
+
+async def _poll(archive: Archive) -> None:
+    await outbox.due_messages(archive, now=int(time.time()))
+    await outbox.next_not_before(archive)
+
+
+async def measure_live_writes(db: Path) -> str:
+    """Live single-post writes while a reader runs a query that takes ~10 s."""
+    config = validate_config({"keywords": KEYWORDS}, source="bench")
+    analyse = analyser_for(config)
+    rng = random.Random(4)
+    latencies: list[float] = []
+    async with Archive.open(db, read_timeout=10) as archive:
+        slow = asyncio.create_task(archive.fetch_all(
+            "SELECT count(*) FROM posts a, posts b WHERE a.text < b.text"))
+        await asyncio.sleep(0.2)
+        ch = channel(0)
+        base = 10_000_000 + int(time.time()) % 1_000_000 * 10
+        deadline = time.monotonic() + 9
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            post = Post(ch.id, base + n, END, make_post(rng, words=(70, 110)))
+            item = AnalysedPost(post, analyse(post.text))
+            started = time.perf_counter()
+            await archive.store_posts([item])
+            latencies.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.05)
+        try:
+            await slow
+        except Exception as exc:  # the 10 s limit stops it: that is the point
+            print(f"  slow reader stopped: {exc}", flush=True)
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99)]
+    return (f"{'live write while a 10 s read runs (p99)':<44}{latencies[0]:>9.2f}"
+            f"{statistics.median(latencies):>9.2f}{p99:>9.2f}  p99 <= 50 ({len(latencies)} writes)")
+
+
+async def measure_import(db: Path) -> str:
+    config = validate_config({"keywords": KEYWORDS}, source="bench")
+    analyse = analyser_for(config)
+    rng = random.Random(int(time.time()))
+    n = 20_000
+    k = 10_000 + rng.randrange(1_000_000)
+    rows = [(i, int(END.timestamp()) + i, make_post(rng, words=(70, 110))) for i in range(1, n)]
+    with tempfile.TemporaryDirectory(prefix="tgmon-scale-") as tmp:
+        export = Path(tmp) / "e.json"
+        write_export(export, k, rows)
+        rates = []
+        for target in (Path(tmp) / "empty.sqlite3", db):
+            async with Archive.open(target) as archive:
+                started = time.perf_counter()
+                await import_export(export, archive, analyse)
+                rates.append(n / (time.perf_counter() - started))
+    return (f"{'import: big archive vs empty (posts/s)':<44}{rates[1]:>9.0f}{rates[0]:>9.0f}"
+            f"{rates[1] / rates[0]:>9.2f}  ratio >= 0.7")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "tgmon-bench")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    db = args.cache / f"scale-{args.posts}.sqlite3"
+    stamp = db.with_suffix(".built")
+    if args.rebuild or not stamp.exists() or stamp.read_text() != BUILD_VERSION:
+        for old in args.cache.glob(db.name + "*"):
+            old.unlink()
+        print(f"building {db} ({args.posts:,} posts; cached for later runs)", flush=True)
+        asyncio.run(build(db, args.posts))
+        stamp.write_text(BUILD_VERSION)
+    bare = db.with_name(db.stem + "-bare.sqlite3")
+    if not bare.exists():
+        build_bare(db, bare)
+    conn = sqlite3.connect(db)
+    parts = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    conn.close()
+    print(f"archive: {args.posts:,} posts, {parts:,} outbox parts before retention")
+    print(f"{'query (ms)':<44}{'best':>9}{'median':>9}{'p95':>9}  target")
+    for line in asyncio.run(measure_queries(db, args.runs)):
+        print(line, flush=True)
+    pruned = asyncio.run(_retention(db))
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    ratio = size(db) / size(bare)
+    print(f"{'retention pass (outbox parts pruned)':<44}{pruned:>9,}")
+    print(f"{'archive size after retention (MB)':<44}{size(db) / 1e6:>9.0f}"
+          f"{size(bare) / 1e6:>9.0f}{ratio:>9.2f}  <= 1.5x bare posts+FTS5")
+    print(asyncio.run(measure_live_writes(db)), flush=True)
+    print(asyncio.run(measure_import(db)), flush=True)
+    shutil.rmtree(args.cache / "tmp", ignore_errors=True)
+
+
+async def _retention(db: Path) -> int:
+    async with Archive.open(db) as archive:
+        report = await retention.prune(archive, keep_days=30, now=int(END.timestamp()))
+        return report.outbox_parts
+
+
+if __name__ == "__main__":
+    main()

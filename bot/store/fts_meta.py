@@ -1,0 +1,37 @@
+"""The ``meta`` column of the search index: a post's channel, language and keyword groups as
+tokens, so that search filters are answered inside FTS5.
+
+A filter joined after the MATCH costs about a microsecond for every match of the words, and a
+common word matches hundreds of thousands of posts; as a second term of the MATCH the filter
+is one more doclist that FTS5 intersects by rowid. Tokens are letters and digits only (the
+unicode61 tokenizer splits on anything else): groups are hex-encoded, being any text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+
+def channel_token(channel_id: int) -> str:
+    return f"c{abs(channel_id)}"
+
+
+def lang_token(lang: str) -> str:
+    return "l" + "".join(ch for ch in lang.lower() if ch.isascii() and ch.isalnum())
+
+
+def group_token(group: str) -> str:
+    return "g" + group.encode().hex()
+
+
+def meta_text(channel_id: int, lang: str, groups: Iterable[str]) -> str:
+    """The meta column's text for one post."""
+    return " ".join([channel_token(channel_id), lang_token(lang),
+                     *(group_token(g) for g in sorted(set(groups)))])
+
+
+def meta_sql(channel_id: int, lang: str, groups_json: str | None) -> str:
+    """``fts_meta()`` as an SQL function, for migrations (groups as a JSON array)."""
+    groups = [g for g in json.loads(groups_json or "[]") if isinstance(g, str)]
+    return meta_text(channel_id, lang, groups)

@@ -1,0 +1,95 @@
+"""Bounded growth: what a year of delivery leaves behind is pruned after a retention period.
+
+Pruned: outbox parts that were sent or failed (their bodies are most of the outbox), digest
+and alert windows older than the period except each chat's latest (the schedule continues
+from it), and arrival numbers older than the period that every live window has passed.
+Kept whatever its age: every pending part and its window, so exactly-once still holds for
+everything not yet confirmed, and every post, version and search row (the archive itself).
+Each step deletes a bounded chunk per transaction, so the collector's writes wait
+milliseconds, never the whole pass.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from bot.store.archive import Archive
+
+_CHUNK = 5000
+_DAY = 86400
+#: A window older than this no longer holds back the pruning of arrival numbers (a chat
+#: that left long ago must not keep them forever).
+_LIVE_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionReport:
+    outbox_parts: int = 0
+    windows: int = 0
+    arrivals: int = 0
+
+
+def _prune_parts(conn: sqlite3.Connection, cutoff: int) -> int:
+    return int(conn.execute(
+        """DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
+             WHERE status != 'pending' AND created_at < ? LIMIT ?)""",
+        (cutoff, _CHUNK)).rowcount)
+
+
+def _prune_windows(conn: sqlite3.Connection, cutoff: int) -> int:
+    return int(conn.execute(
+        """DELETE FROM digests WHERE id IN (SELECT d.id FROM digests d
+             WHERE d.created_at < ? AND d.chat_id != 0
+               AND EXISTS (SELECT 1 FROM digests n WHERE n.chat_id = d.chat_id
+                           AND n.name = d.name AND n.window_end > d.window_end)
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.digest_id = d.id)
+             LIMIT ?)""",
+        (cutoff, _CHUNK)).rowcount)
+
+
+def _prune_arrivals(conn: sqlite3.Connection, cutoff: int, now: int) -> int:
+    live = conn.execute(
+        """SELECT min(seq_end) FROM (SELECT max(window_end), seq_end FROM digests
+             WHERE created_at >= ? OR chat_id = 0 GROUP BY chat_id, name)""",
+        (now - _LIVE_WINDOW_DAYS * _DAY,)).fetchone()[0]
+    if live is None:
+        return 0
+    return int(conn.execute(
+        """DELETE FROM arrivals WHERE seq IN (SELECT seq FROM arrivals
+             WHERE seq <= ? AND at < ? ORDER BY seq LIMIT ?)""",
+        (live, cutoff, _CHUNK)).rowcount)
+
+
+async def prune(archive: Archive, *, keep_days: int, now: int) -> RetentionReport:
+    """Run one retention pass; return how many rows of each kind went."""
+    cutoff = now - keep_days * _DAY
+    totals = {"parts": 0, "windows": 0, "arrivals": 0}
+    steps = (("parts", _prune_parts, (cutoff,)), ("windows", _prune_windows, (cutoff,)),
+             ("arrivals", _prune_arrivals, (cutoff, now)))
+    for key, step, args in steps:
+        while True:
+            done = await archive.write(step, *args)
+            totals[key] += done
+            if done < _CHUNK:
+                break
+    return RetentionReport(totals["parts"], totals["windows"], totals["arrivals"])
+
+
+def _optimize_index(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO posts_fts(posts_fts) VALUES ('optimize')")
+
+
+def _refresh_statistics(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA optimize")
+
+
+async def maintain(archive: Archive) -> None:
+    """Merge the search index's segments and refresh the planner's statistics.
+
+    FTS5 ``optimize`` rewrites the index in one transaction (seconds on a 1M-post archive,
+    during which live writes wait): run it rarely, off-peak; the service does it daily.
+    ``PRAGMA optimize`` runs ANALYZE only where the statistics are stale.
+    """
+    await archive.write(_optimize_index)
+    await archive.write(_refresh_statistics)

@@ -1,0 +1,105 @@
+"""Every query the product issues is answered from an index: no full scan of posts,
+post_versions or outbox, checked with EXPLAIN QUERY PLAN on the statements really run."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.delivery.assemble import DigestContent, create_alerts, create_due_digests
+from bot.delivery.scheduler import DigestTarget, DueDigest
+from bot.digest.schedule import parse_schedule
+from bot.domain import KeywordHit
+from bot.store import Archive, arrivals, outbox, reads, state, subscribers
+from bot.store.reads import PostFilter
+from tests.store.conftest import CHANNEL, OTHER, analysed, make_post
+
+GUARDED = {"posts", "post_versions", "outbox"}
+# A partial index holds only the rows it names (pending parts, edited posts…): reading all
+# of it is reading those rows, not the table.
+PARTIAL = {"outbox_pending", "posts_edited", "posts_deleted", "outbox_done"}
+_ALIAS = re.compile(r"\b(posts|post_versions|outbox)\s+(?:AS\s+)?([a-z])\b", re.I)
+NOW = datetime(2026, 3, 10, tzinfo=UTC)
+
+
+def _scans(db: Path, statements: list[str]) -> list[str]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    bad = []
+    try:
+        for sql in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            aliases = {m[2]: m[1] for m in _ALIAS.finditer(sql)}
+            for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"):
+                detail = row[-1]
+                scan = re.match(r"SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?", detail)
+                if not scan:
+                    continue
+                table = aliases.get(scan[1], scan[1])
+                if table in GUARDED and scan[2] not in PARTIAL:
+                    bad.append(f"{detail}  <-  {' '.join(sql.split())[:160]}")
+    finally:
+        conn.close()
+    return bad
+
+
+async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite3"
+    hit = (KeywordHit("president", "Токаев", "Токаева"),)
+    async with Archive.open(db) as archive:
+        await archive.upsert_channel(CHANNEL)
+        await archive.upsert_channel(OTHER)
+        await archive.store_posts([analysed(make_post(i, f"Токаева пост {i}"), hits=hit)
+                                   for i in range(1, 30)], cursors={CHANNEL.id: 29})
+        await archive.store_posts([analysed(make_post(3, "правка", edit_date=NOW))])
+        await archive.mark_deleted(CHANNEL.id, [4])
+        await subscribers.subscribe(archive, 7, [], access_hash=None, now=0)
+        seen: list[str] = []
+        await archive.set_trace(seen.append)
+
+        since = PostFilter(since=NOW - timedelta(days=30), until=NOW)
+        for flt in (PostFilter(), PostFilter(channel="@ashimbayev"), PostFilter(lang="ru"),
+                    PostFilter(group="president"), since,
+                    PostFilter(channel=str(CHANNEL.id), lang="ru", group="president",
+                               since=NOW - timedelta(days=30), until=NOW)):
+            await reads.search(archive, "токаева", flt)
+            await reads.latest(archive, flt)
+        await reads.stats(archive)
+        await reads.history(archive, CHANNEL.id, 3)
+        await reads.find_channel(archive, "Ashimbayev")
+        await reads.deleted_at(archive, CHANNEL.id, 4)
+        await archive.known_texts([(CHANNEL.id, 1), (CHANNEL.id, 99)])
+        await archive.cursors()
+        await state.live_posts(archive, CHANNEL.id, 1, 29)
+        await state.oldest_msg_id(archive, CHANNEL.id)
+        await state.known_channel(archive, channel_id=CHANNEL.id)
+        tz = ZoneInfo("UTC")
+        subs = await subscribers.active_subscriptions(archive)
+        await create_alerts(archive, subs, alert_groups=["president"], tz=tz, now=NOW)
+        await archive.store_posts([analysed(make_post(40, "Токаева"), hits=hit)])
+        await create_alerts(archive, subs, alert_groups=["president"], tz=tz, now=NOW)
+        target = DigestTarget(7, "daily", parse_schedule("09:00"), tz, NOW - timedelta(days=2))
+        content = DigestContent("Daily", None, "skip", tz)
+        await create_due_digests(archive, [(DueDigest(target, NOW - timedelta(days=1), NOW),
+                                            content)], now=NOW)
+        await arrivals.posts_arrived(archive, after=0, until=10, groups=["president"])
+        await outbox.due_messages(archive, now=2_000_000_000)
+        await outbox.next_not_before(archive)
+        await outbox.last_window_ends(archive)
+        await outbox.last_seq_ends(archive)
+        await outbox.alert_watermark(archive)
+        await archive.set_trace(None)
+    assert len(seen) > 30
+    assert _scans(db, seen) == []
+
+
+def test_the_check_itself_catches_a_scan(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE posts (pid INTEGER PRIMARY KEY, text TEXT, channel_id INT)")
+    conn.close()
+    assert _scans(db, ["SELECT * FROM posts p WHERE p.text = 'x'"]) != []
+    assert _scans(db, ["SELECT * FROM posts WHERE pid = 1"]) == []
