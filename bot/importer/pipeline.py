@@ -72,6 +72,7 @@ async def import_export(
     """Import every message of the export at ``source``; re-running it changes nothing."""
     export = source if isinstance(source, ExportFile) else open_export(source)
     report = ImportReport()
+    cursor = _Cursor()
     headers: list[ExportHeader] = []
     pool = pool_for(analyse, export.path)
     try:
@@ -91,7 +92,7 @@ async def import_export(
                 if headers and not report.channel_title:
                     await archive.upsert_channel(headers[0].channel)
                     report.channel_title = headers[0].channel.title or str(headers[0].channel.id)
-                await _store(batch, archive, report)
+                await _store(batch, archive, report, cursor)
                 if progress:
                     progress.update(report.stored.total, position=batch.position)
                 if batch.failure:
@@ -120,17 +121,53 @@ def _stopped(failure: ImportFormatError, report: ImportReport) -> ImportFormatEr
     )
 
 
-async def _store(batch: _Batch, archive: Archive, report: ImportReport) -> None:
+@dataclass
+class _Cursor:
+    """Where the collector's cursor of the exported channel may move.
+
+    A cursor promises that every post up to it was read. An export moves it only when that
+    stays true: the channel had no cursor yet (the export then records where history
+    ends, and the collector continues from there instead of backfilling it again), or the
+    export reaches back to the cursor, so it covers everything after it. Otherwise the
+    collector reads the gap itself.
+    """
+
+    channel_id: int | None = None
+    start: int | None = None  # the cursor when the import began
+    lowest: int | None = None
+    newest: int = 0
+
+    async def begin(self, archive: Archive, channel_id: int) -> None:
+        if self.channel_id is None:
+            self.channel_id = channel_id
+            self.start = (await archive.cursors()).get(channel_id)
+
+    def moves_with_batches(self) -> dict[int, int] | None:
+        if self.channel_id is None or self.start is not None:
+            return None
+        return {self.channel_id: self.newest}
+
+    def covers_the_gap(self, report: ImportReport) -> bool:
+        # A broken entry after the cursor may be a post the export could not give us.
+        return (self.start is not None and self.lowest is not None
+                and self.lowest <= self.start + 1 and report.error_count == 0)
+
+
+async def _store(batch: _Batch, archive: Archive, report: ImportReport,
+                 cursor: _Cursor) -> None:
     for skip in batch.skips:
         report.note(skip)
     if batch.posts:
-        # An export holds the channel's history up to its newest post, so the collector
-        # may continue from there instead of backfilling it again.
-        newest = max(p.post.msg_id for p in batch.posts)
-        channel_id = batch.posts[0].post.channel_id
+        ids = [p.post.msg_id for p in batch.posts]
+        await cursor.begin(archive, batch.posts[0].post.channel_id)
+        cursor.newest = max(cursor.newest, *ids)
+        cursor.lowest = min(ids) if cursor.lowest is None else min(cursor.lowest, *ids)
         # Imported posts are history: searchable, never announced as news.
-        report.stored += await archive.store_posts(batch.posts, cursors={channel_id: newest},
-                                                   historic_up_to=sys.maxsize)
+        report.stored += await archive.store_posts(
+            batch.posts, cursors=cursor.moves_with_batches(), historic_up_to=sys.maxsize)
+    if batch.done and batch.failure is None and cursor.covers_the_gap(report):
+        assert cursor.channel_id is not None
+        await archive.move_cursors({cursor.channel_id: cursor.newest})
 
 
 async def _next_batch(

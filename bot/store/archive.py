@@ -108,6 +108,10 @@ class Archive:
             "SELECT historic_until FROM cursors WHERE channel_id = ?", (channel_id,))
         return int(rows[0][0]) if rows else 0
 
+    async def move_cursors(self, cursors: Mapping[int, int]) -> None:
+        """Move channel cursors forward (never back) without storing posts."""
+        await self.write(post_writes.move_cursors, cursors)
+
     async def cursors(self) -> dict[int, int]:
         """Return the last message id stored per channel."""
         rows = await self.fetch_all("SELECT channel_id, last_msg_id FROM cursors")

@@ -284,6 +284,10 @@ def _save_album_parts(conn: sqlite3.Connection, rows: Sequence[tuple[int, Analys
     )
 
 
+def move_cursors(conn: sqlite3.Connection, cursors: Mapping[int, int]) -> None:
+    _move_cursors(conn, cursors, postrows.now())
+
+
 def _move_cursors(conn: sqlite3.Connection, cursors: Mapping[int, int], now: int) -> None:
     conn.executemany(
         """INSERT INTO cursors (channel_id, last_msg_id, updated_at) VALUES (?,?,?)
