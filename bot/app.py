@@ -11,6 +11,7 @@ import logging
 import signal
 import time
 from contextlib import AsyncExitStack, suppress
+from functools import partial
 
 from telethon import TelegramClient
 
@@ -21,6 +22,7 @@ from bot.errors import SessionError
 from bot.health import LoopWatchdog, Readiness, serve_health
 from bot.ingest import analyser_for
 from bot.store import Archive, gauges, outbox
+from bot.store.retention import run_upkeep
 from bot.supervise import Supervisor
 from bot.telegram.botui import run_bot
 from bot.telegram.client import (
@@ -132,6 +134,10 @@ async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
         readiness.clients["user"] = collector.connection
         readiness.caught_up = lambda: collector.caught_up
         jobs = {asyncio.create_task(collector.run(), name="collector")}
+        keep = config.storage.outbox_retention_days
+        jobs.add(asyncio.create_task(
+            supervisor.run("retention", partial(run_upkeep, archive, keep_days=keep)),
+            name="retention"))
         if secrets.bot_token is None:
             log.warning("TGMON_BOT_TOKEN is not set: digests, alerts and bot commands are off")
         else:

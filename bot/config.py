@@ -94,6 +94,9 @@ ChatRefText = Annotated[str | int, AfterValidator(_check_chat)]
 class StorageConfig(_Model):
     #: In a config file, relative paths are taken from that file's folder (load_config).
     path: Annotated[Path, Field(strict=False)] = Path("data/tgmon.sqlite3")
+    #: Sent digest and alert parts, old windows and arrival numbers are pruned after this
+    #: many days (posts and their versions are never pruned).
+    outbox_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
 
 
 class LoggingConfig(_Model):

@@ -11,12 +11,18 @@ milliseconds, never the whole pass.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
+import time
 from dataclasses import dataclass
 
 from bot.store.archive import Archive
 
+log = logging.getLogger(__name__)
 _CHUNK = 5000
+_PRUNE_EVERY = 3600.0
+_MAINTAIN_EVERY = 24 * 3600.0
 _DAY = 86400
 #: A window older than this no longer holds back the pruning of arrival numbers (a chat
 #: that left long ago must not keep them forever).
@@ -93,3 +99,17 @@ async def maintain(archive: Archive) -> None:
     """
     await archive.write(_optimize_index)
     await archive.write(_refresh_statistics)
+
+
+async def run_upkeep(archive: Archive, *, keep_days: int) -> None:
+    """Prune hourly and maintain the indexes daily, forever (under the service's supervisor)."""
+    last_maintained = time.monotonic()
+    while True:
+        report = await prune(archive, keep_days=keep_days, now=int(time.time()))
+        if report.outbox_parts or report.windows or report.arrivals:
+            log.info("retention: pruned %d sent parts, %d windows, %d arrival numbers",
+                     report.outbox_parts, report.windows, report.arrivals)
+        if time.monotonic() - last_maintained >= _MAINTAIN_EVERY:
+            await maintain(archive)
+            last_maintained = time.monotonic()
+        await asyncio.sleep(_PRUNE_EVERY)
