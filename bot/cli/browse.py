@@ -64,7 +64,7 @@ async def search(args: argparse.Namespace) -> int:
     limit = check_limit(args.limit)
     config = config_for(args)
     tz = display_zone(args, config)
-    async with Archive.open(existing_db(args, config)) as archive:
+    async with Archive.open(existing_db(args, config), mode="auto") as archive:
         query = await post_query(args, archive, config, tz)
         page = await search_page(archive, args.query, query, limit=limit)
     if args.json:
@@ -82,7 +82,7 @@ async def latest(args: argparse.Namespace) -> int:
     limit = check_limit(args.limit)
     config = config_for(args)
     tz = display_zone(args, config)
-    async with Archive.open(existing_db(args, config)) as archive:
+    async with Archive.open(existing_db(args, config), mode="auto") as archive:
         query = await post_query(args, archive, config, tz)
         page = await latest_page(archive, query, limit=limit, with_count=True)
     if args.json:
@@ -107,7 +107,7 @@ async def _changes(args: argparse.Namespace, *, deleted: bool) -> int:
     limit = check_limit(args.limit)
     config = config_for(args)
     tz = display_zone(args, config)
-    async with Archive.open(existing_db(args, config)) as archive:
+    async with Archive.open(existing_db(args, config), mode="auto") as archive:
         fixed = {"deleted": True} if deleted else {"edited": True}
         query = await post_query(args, archive, config, tz, **fixed)
         page = await latest_page(archive, query, limit=limit, with_count=True)
@@ -141,7 +141,7 @@ async def channels(args: argparse.Namespace) -> int:
     """Print every stored channel: status, posts, newest post, last read."""
     config = config_for(args)
     tz = display_zone(args, config)
-    async with Archive.open(existing_db(args, config)) as archive:
+    async with Archive.open(existing_db(args, config), mode="auto") as archive:
         overview = await channel_overview(archive)
     now = datetime.now(UTC)
     if args.json:
@@ -181,7 +181,7 @@ async def trend(args: argparse.Namespace) -> int:
     tz = display_zone(args, config)
     out, db = args.out, existing_db(args, config)
     check_output(out, archive=db)
-    async with Archive.open(db) as archive:
+    async with Archive.open(db, mode="auto") as archive:
         chosen = tuple([await resolve_channel(archive, ref) for ref in args.channel or ()])
         group = await group_named(archive, args.subject, list(config.keywords))
         request = TrendRequest(group or args.subject, group, args.days, chosen)

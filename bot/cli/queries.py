@@ -46,7 +46,7 @@ _CSV_FIELDS = [
 async def stats(args: argparse.Namespace) -> int:
     """Print per-channel counts, date ranges, languages, edits and deletions."""
     config = config_for(args)
-    async with Archive.open(existing_db(args, config)) as archive:
+    async with Archive.open(existing_db(args, config), mode="auto") as archive:
         result = await reads.stats(archive)
     if args.json:
         output.print_json(output.stats_record(result))
@@ -64,7 +64,7 @@ async def export(args: argparse.Namespace) -> int:
         check_output(args.out, archive=db)
     as_csv = args.format == "csv" or args.excel
     count = 0
-    async with Archive.open(db) as archive:
+    async with Archive.open(db, mode="auto") as archive:
         try:
             with ExitStack() as stack:
                 out: TextIO = (
@@ -128,7 +128,7 @@ async def history(args: argparse.Namespace) -> int:
                          "between 1 and 2147483647")
     config = config_for(args)
     tz = display_zone(args, config)
-    async with Archive.open(existing_db(args, config)) as archive:
+    async with Archive.open(existing_db(args, config), mode="auto") as archive:
         channel = await resolve_channel(archive, ref)
         versions = await reads.history(archive, channel.id, msg_id)
         deleted = await reads.deleted_at(archive, channel.id, msg_id)

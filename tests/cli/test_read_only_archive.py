@@ -1,0 +1,71 @@
+"""An archive on a read-only file, folder or mount (a backup snapshot) can still be searched,
+counted and exported; writing to it is refused with one clear line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.importer.exports import FIXTURE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def read_only_db() -> Iterator[Path]:
+    """An imported archive in a folder its reader cannot write (no -shm can be made)."""
+    folder = Path(tempfile.mkdtemp(prefix="tgmon-ro-"))
+    db = folder / "archive.sqlite3"
+    assert main(["import", str(FIXTURE), "--db", str(db), "--quiet"]) in (0, 1)
+    for extra in folder.glob("archive.sqlite3-*"):
+        extra.unlink()  # a clean snapshot: the WAL was checkpointed when it closed
+    db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    folder.chmod(0o555)
+    try:
+        yield db
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def run_as_reader(*args: str) -> subprocess.CompletedProcess[str]:
+    # root writes anywhere whatever the modes say, unless it drops the capability to.
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without util-linux's setpriv")
+        caps = "-dac_override,-dac_read_search"
+        prefix = [setpriv, f"--bounding-set={caps}", f"--inh-caps={caps}"]
+    return subprocess.run([*prefix, sys.executable, "-m", "bot", *args], capture_output=True,
+                          text=True, cwd=tempfile.gettempdir(), check=False, timeout=60,
+                          env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+                               "HOME": tempfile.gettempdir()})
+
+
+def test_search_stats_and_export_work_on_a_read_only_archive(read_only_db: Path) -> None:
+    found = run_as_reader("search", "бюджет", "--db", str(read_only_db), "--json")
+    assert found.returncode == 0, found.stderr
+    assert [p["id"] for p in json.loads(found.stdout)] == [3]
+    counted = run_as_reader("stats", "--db", str(read_only_db), "--json")
+    assert counted.returncode == 0, counted.stderr
+    assert json.loads(counted.stdout)["posts"] == 6
+    exported = run_as_reader("export", "--db", str(read_only_db), "--format", "jsonl")
+    assert exported.returncode == 0, exported.stderr
+    assert len(exported.stdout.splitlines()) == 6
+
+
+def test_writing_to_a_read_only_archive_says_so_without_a_traceback(read_only_db: Path) -> None:
+    result = run_as_reader("import", str(FIXTURE), "--db", str(read_only_db))
+    assert result.returncode == 1
+    assert "cannot be written" in result.stderr and "Traceback" not in result.stderr
