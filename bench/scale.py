@@ -4,8 +4,10 @@
 
 Builds (once, cached in --cache, default ~/.cache/tgmon-bench) an archive the realistic way:
 300 channels over two years of ru/kk/en posts of ~650 characters (bench/synthetic.py),
-imported through tgmon's import pipeline (analysis included) except the last 30 days, which
-arrive through the live write path; 10 % of posts edited; 50 subscribers with two years of
+written through the archive's own write path (history channel by channel, 1,000 posts a
+transaction, as an import or a first catch-up writes it; the last 30 days a few posts at a
+time, as live posts arrive; analysis is a quick stand-in, bench/analysis.py measures the
+real one); 10 % of posts edited; 50 subscribers with two years of
 digests and alert batches (over 1M sent outbox parts). Then prints one table:
 
 - archive size against a bare ``posts`` + FTS5 table of the same rows (target <= 1.5x);
@@ -37,10 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import KEYWORDS, make_post
 
+from bot.analysis.fingerprint import content_hash, search_text
 from bot.config import validate_config
-from bot.domain import AnalysedPost, Channel, Post
+from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
 from bot.importer.pipeline import import_export
-from bot.ingest import analyse_posts, analyser_for
+from bot.ingest import analyser_for
 from bot.store import Archive, arrivals, outbox, reads, retention
 from bot.store.reads import PostFilter
 
@@ -50,7 +53,7 @@ SUBSCRIBERS = 50
 END = datetime(2026, 11, 1, tzinfo=UTC)
 START = END - timedelta(days=DAYS)
 LIVE_DAYS = 30
-BUILD_VERSION = "3"  # bump when the build changes, so a stale cache is rebuilt
+BUILD_VERSION = "4"  # bump when the build changes, so a stale cache is rebuilt
 
 
 def channel(k: int) -> Channel:
@@ -82,9 +85,23 @@ def write_export(path: Path, k: int, rows: list[tuple[int, int, str]]) -> None:
         out.write("]}\n")
 
 
+_KK = set("әғқңөұүһі")
+_FORMS = {form.lower(): (group, term) for group, spec in KEYWORDS.items()
+          for term in spec["terms"] for form in (term, term + "а", term + "тың")}
+
+
+def quick_analysis(text: str) -> Analysis:
+    """Language and keyword hits without the models: the store, not analysis, is measured
+    here (bench/analysis.py measures that), and a million posts of it would take hours."""
+    lower = text.lower()
+    lang = "kk" if _KK & set(lower) else ("en" if lower[:1].isascii() else "ru")
+    hits = {KeywordHit(*_FORMS[w], w) for w in {w.strip(".") for w in lower.split()}
+            if w in _FORMS}
+    return Analysis(lang, 0.9, tuple(sorted(hits, key=lambda h: (h.group, h.form))),
+                    search_text(text), content_hash(text))
+
+
 async def build(db: Path, posts: int) -> None:
-    config = validate_config({"keywords": KEYWORDS}, source="bench")
-    analyse = analyser_for(config)
     rng = random.Random(5)
     plan = schedule(posts)
     live_from = int((END - timedelta(days=LIVE_DAYS)).timestamp())
@@ -92,38 +109,44 @@ async def build(db: Path, posts: int) -> None:
     live = [p for p in plan if p[2] >= live_from]
     texts: dict[tuple[int, int], str] = {}
     started = time.perf_counter()
+
+    def analysed(k: int, msg_id: int, date: int, text: str, **extra: Any) -> AnalysedPost:
+        post = Post(channel(k).id, msg_id, datetime.fromtimestamp(date, UTC), text, **extra)
+        return AnalysedPost(post, quick_analysis(text))
+
     async with Archive.open(db) as archive:
-        with tempfile.TemporaryDirectory(prefix="tgmon-scale-") as tmp:
-            by_channel: dict[int, list[tuple[int, int, str]]] = {}
-            for k, msg_id, date in history:
-                text = make_post(rng, words=(70, 110))
-                texts[(k, msg_id)] = text
-                by_channel.setdefault(k, []).append((msg_id, date, text))
-            for n, (k, rows) in enumerate(sorted(by_channel.items())):
-                export = Path(tmp) / f"c{k}.json"
-                write_export(export, k, rows)
-                await import_export(export, archive, analyse)
-                export.unlink()
-                if n % 30 == 0:
-                    print(f"  imported {n + 1}/{len(by_channel)} channels "
-                          f"({time.perf_counter() - started:.0f} s)", flush=True)
         for k in range(CHANNELS):
             await archive.upsert_channel(channel(k))
+        # Two years of history, channel by channel as an import or a first catch-up
+        # writes it, 1,000 posts a transaction, each channel's cursor moving with its posts.
+        by_channel: dict[int, list[tuple[int, int]]] = {}
+        for k, msg_id, date in history:
+            by_channel.setdefault(k, []).append((msg_id, date))
+        for n, (k, rows) in enumerate(sorted(by_channel.items())):
+            for start in range(0, len(rows), 1000):
+                batch = []
+                for msg_id, date in rows[start:start + 1000]:
+                    text = make_post(rng, words=(70, 110))
+                    texts[(k, msg_id)] = text
+                    batch.append(analysed(k, msg_id, date, text))
+                await archive.store_posts(batch, cursors={channel(k).id: batch[-1].post.msg_id},
+                                          historic_up_to=sys.maxsize)
+            if n % 30 == 0:
+                print(f"  history of {n + 1}/{len(by_channel)} channels stored "
+                      f"({time.perf_counter() - started:.0f} s)", flush=True)
         # The last month arrives live, a few posts per write as the collector batches them.
         for start in range(0, len(live), 20):
-            chunk = [Post(channel(k).id, msg_id, datetime.fromtimestamp(date, UTC),
-                          make_post(rng, words=(70, 110))) for k, msg_id, date in
-                     live[start:start + 20]]
-            await archive.store_posts(await analyse_posts(chunk, analyse))
+            await archive.store_posts([analysed(k, msg_id, date, make_post(rng, words=(70, 110)))
+                                       for k, msg_id, date in live[start:start + 20]])
         print(f"  live month stored ({time.perf_counter() - started:.0f} s)", flush=True)
         # 10 % of posts edited once, as the collector's reconcile stores them.
         edited = rng.sample(history, len(plan) // 10)
         for start in range(0, len(edited), 1000):
-            chunk = [Post(channel(k).id, msg_id, datetime.fromtimestamp(date, UTC),
-                          texts[(k, msg_id)] + " UPD " + make_post(rng, words=(3, 8)),
-                          edit_date=datetime.fromtimestamp(date + 3600, UTC))
-                     for k, msg_id, date in edited[start:start + 1000]]
-            await archive.store_posts(await analyse_posts(chunk, analyse))
+            await archive.store_posts([
+                analysed(k, msg_id, date,
+                         texts[(k, msg_id)] + " UPD " + make_post(rng, words=(3, 8)),
+                         edit_date=datetime.fromtimestamp(date + 3600, UTC))
+                for k, msg_id, date in edited[start:start + 1000]])
         print(f"  edits stored ({time.perf_counter() - started:.0f} s)", flush=True)
         await archive.write(_fill_outbox)
         print(f"  outbox filled ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -180,7 +203,14 @@ def build_bare(db: Path, bare: Path) -> None:
 
 
 def size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    """Bytes in use: pruned rows leave free pages that new rows reuse (VACUUM returns them)."""
+    conn = sqlite3.connect(path)
+    try:
+        pages, free, page = (conn.execute(f"PRAGMA {p}").fetchone()[0]
+                             for p in ("page_count", "freelist_count", "page_size"))
+    finally:
+        conn.close()
+    return int((pages - free) * page)
 
 
 async def timed(runs: int, make: Callable[[int], Awaitable[Any]]) -> list[float]:
@@ -199,8 +229,9 @@ def row(name: str, ms: list[float], target: str) -> str:
             f"  {target}")
 
 
-async def measure_queries(db: Path, runs: int) -> list[str]:
+async def measure_queries(db: Path, runs: int, posts: int) -> list[str]:
     rng = random.Random(9)
+    per_day = posts // DAYS
     words = ["правительство", "Токаев", "бюджет", "экономика", "parliament", "Мәжіліс",
              "закон", "сегодня"]
     lines = []
@@ -238,7 +269,7 @@ async def measure_queries(db: Path, runs: int) -> list[str]:
             ("history", lambda i: reads.history(
                 archive, channel(i % CHANNELS).id, 10 + i), ""),
             ("stats", lambda i: reads.stats(archive), "<= 1000"),
-            ("digest window (1 day of arrivals)", lambda i: _window(archive), ""),
+            ("digest window (a day of arrivals)", lambda i: _window(archive, per_day), ""),
             ("alert scan (groups, since watermark)", lambda i: _alerts(archive), ""),
             ("sender poll (due parts + next time)", lambda i: _poll(archive), "<= 5"),
         ]
@@ -248,10 +279,9 @@ async def measure_queries(db: Path, runs: int) -> list[str]:
     return lines
 
 
-async def _window(archive: Archive) -> None:
+async def _window(archive: Archive, per_day: int) -> None:
     top = await arrivals.current_seq(archive)
-    start = await arrivals.seq_at(archive, int((END - timedelta(days=1)).timestamp()))
-    await arrivals.posts_arrived(archive, after=start, until=top)
+    await arrivals.posts_arrived(archive, after=top - per_day, until=top)
 
 
 async def _alerts(archive: Archive) -> None:
@@ -342,7 +372,7 @@ def main() -> None:
     conn.close()
     print(f"archive: {args.posts:,} posts, {parts:,} outbox parts before retention")
     print(f"{'query (ms)':<44}{'best':>9}{'median':>9}{'p95':>9}  target")
-    for line in asyncio.run(measure_queries(db, args.runs)):
+    for line in asyncio.run(measure_queries(db, args.runs, args.posts)):
         print(line, flush=True)
     pruned = asyncio.run(_retention(db))
     conn = sqlite3.connect(db)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from bot.config import Config, KeywordGroup
 from bot.domain import AnalysedPost, Analysis, Post
-from bot.store import Archive, StoreResult
+from bot.store import StoreResult
+from bot.store.ports import PostStore
 
 log = logging.getLogger(__name__)
 Analyse = Callable[[str], Analysis]
@@ -28,7 +29,7 @@ async def analyse_posts(posts: Sequence[Post], analyse: Analyse) -> list[Analyse
     return await asyncio.to_thread(lambda: [AnalysedPost(p, analyse(p.text)) for p in posts])
 
 
-async def analyse_unseen(archive: Archive, posts: Sequence[Post], analyse: Analyse
+async def analyse_unseen(archive: PostStore, posts: Sequence[Post], analyse: Analyse
                          ) -> list[AnalysedPost]:
     """Analyse only posts whose text the archive does not hold yet.
 
@@ -42,7 +43,7 @@ async def analyse_unseen(archive: Archive, posts: Sequence[Post], analyse: Analy
     return [analysed.get((p.channel_id, p.msg_id)) or AnalysedPost(p) for p in posts]
 
 
-async def store_history(archive: Archive, analyse: Analyse, posts: Sequence[Post], *,
+async def store_history(archive: PostStore, analyse: Analyse, posts: Sequence[Post], *,
                         cursors: Mapping[int, int] | None = None) -> StoreResult:
     """Analyse and store a page of history, moving the cursors in the same transaction."""
     return await archive.store_posts(await analyse_unseen(archive, posts, analyse),
@@ -58,7 +59,7 @@ class _Deletion:
 class LiveWriter:
     """Serialise live posts, edits and deletions into batched archive writes."""
 
-    def __init__(self, archive: Archive, analyse: Analyse, *, max_batch: int = 500) -> None:
+    def __init__(self, archive: PostStore, analyse: Analyse, *, max_batch: int = 500) -> None:
         self._archive = archive
         self._analyse = analyse
         self._max_batch = max_batch

@@ -26,7 +26,8 @@ from bot.importer.source import ExportFile, open_export
 from bot.importer.workers import AnalysisPool, pool_for
 from bot.ingest import Analyse, analyse_posts
 from bot.progress import Progress
-from bot.store import Archive, StoreResult
+from bot.store import StoreResult
+from bot.store.ports import PostStore
 
 
 @dataclass
@@ -63,7 +64,7 @@ Item: TypeAlias = Post | Skipped
 
 async def import_export(
     source: Path | ExportFile,
-    archive: Archive,
+    archive: PostStore,
     analyse: Analyse,
     *,
     progress: Progress | None = None,
@@ -137,7 +138,7 @@ class _Cursor:
     lowest: int | None = None
     newest: int = 0
 
-    async def begin(self, archive: Archive, channel_id: int) -> None:
+    async def begin(self, archive: PostStore, channel_id: int) -> None:
         if self.channel_id is None:
             self.channel_id = channel_id
             self.start = (await archive.cursors()).get(channel_id)
@@ -153,7 +154,7 @@ class _Cursor:
                 and self.lowest <= self.start + 1 and report.error_count == 0)
 
 
-async def _store(batch: _Batch, archive: Archive, report: ImportReport,
+async def _store(batch: _Batch, archive: PostStore, report: ImportReport,
                  cursor: _Cursor) -> None:
     for skip in batch.skips:
         report.note(skip)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,9 +35,20 @@ def analysed(post: Post, lang: str = "ru", hits: tuple[KeywordHit, ...] = ()) ->
     return AnalysedPost(post, Analysis(lang, 0.99, hits))
 
 
-@pytest.fixture
-async def archive(tmp_path: Path) -> AsyncIterator[Archive]:
-    async with Archive.open(tmp_path / "archive.sqlite3") as opened:
+def _sqlite(tmp_path: Path) -> AbstractAsyncContextManager[Archive]:
+    return Archive.open(tmp_path / "archive.sqlite3")
+
+
+#: The store's tests are a contract suite: every backend that implements the store's
+#: ports (bot/store/ports.py) runs them. PostgreSQL joins this table when it exists.
+BACKENDS: dict[str, Callable[[Path], AbstractAsyncContextManager[Archive]]] = {
+    "sqlite": _sqlite,
+}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+async def archive(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Archive]:
+    async with BACKENDS[request.param](tmp_path) as opened:
         await opened.upsert_channel(CHANNEL)
         await opened.upsert_channel(OTHER)
         yield opened
