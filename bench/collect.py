@@ -358,8 +358,10 @@ async def catch_up(tmp: Path, n_channels: int, missed: int) -> CatchUpResult:
 def archived_posts(db: Path) -> list[tuple[int, int, int, str]]:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT channel_id, msg_id, date, text FROM posts ORDER BY pid"
-                            ).fetchall()
+        # In the order the catch-up wrote them (channel by channel), not pid order: pid
+        # order inserts 1.8x faster and would make the baseline unfair to tgmon.
+        return conn.execute("SELECT channel_id, msg_id, date, text FROM posts "
+                            "ORDER BY channel_id, msg_id").fetchall()
     finally:
         conn.close()
 

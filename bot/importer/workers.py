@@ -1,6 +1,7 @@
 """Analyse a large import in worker processes, beside the process that parses and writes.
 
-Analysis is Python work that holds the GIL (only fastText's prediction lets go), so in a thread
+Analysis is Python work that holds the GIL (fastText's prediction too: two threads ran at
+0.85-0.92x the speed of one), so in a thread
 it shares one core's worth of interpreter with parsing and with the writer's statement
 preparation. In processes it gets a core of its own: 50,000 synthetic posts on 2 cores
 (bench/synthetic.py, two runs each) imported at 2,800-3,250 posts/s with a thread and
