@@ -7,6 +7,7 @@ from bot.store.archive import Archive
 
 async def posts_per_channel(archive: Archive) -> dict[int, int]:
     """Posts stored per channel (marked id), deleted ones included."""
-    # The (channel_id, msg_id) key's index covers this: no table rows are read.
-    rows = await archive.fetch_all("SELECT channel_id, count(*) FROM posts GROUP BY channel_id")
+    # From the counters the write transactions keep (schema 2): no scan at any scrape.
+    rows = await archive.fetch_all(
+        "SELECT channel_id, sum(posts) FROM post_counts GROUP BY channel_id")
     return {int(r[0]): int(r[1]) for r in rows}

@@ -13,7 +13,7 @@ from bot.delivery.assemble import DigestContent, create_alerts, create_due_diges
 from bot.delivery.scheduler import DigestTarget, DueDigest
 from bot.digest.schedule import parse_schedule
 from bot.domain import KeywordHit
-from bot.store import Archive, arrivals, outbox, reads, state, subscribers
+from bot.store import Archive, arrivals, gauges, outbox, reads, state, subscribers
 from bot.store.reads import PostFilter
 from tests.store.conftest import CHANNEL, OTHER, analysed, make_post
 
@@ -91,6 +91,7 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
         await outbox.last_window_ends(archive)
         await outbox.last_seq_ends(archive)
         await outbox.alert_watermark(archive)
+        await gauges.posts_per_channel(archive)
         await archive.set_trace(None)
     assert len(seen) > 30
     assert _scans(db, seen) == []
