@@ -162,7 +162,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     -- Versions keep only superseded texts: the current text lives in posts.text alone (a
     -- WITHOUT ROWID copy of every text was 41 % of a 1M-post archive). A rowid table keeps
-    -- long texts out of the key B-tree; see bot/store/versions.py.
+    -- long texts out of the key B-tree; see bot/store/post_writes.py for why.
     ALTER TABLE posts ADD COLUMN versions INTEGER NOT NULL DEFAULT 1;  -- texts seen so far
     ALTER TABLE posts ADD COLUMN text_seen INTEGER;  -- when the current text was first seen
     CREATE TABLE old_texts (

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import QueryTimeout, ReadOnlyArchive, StoreError
+from bot.errors import ArchiveFull, QueryTimeout, ReadOnlyArchive, StoreError
 from bot.store import Archive
+from bot.store.reads import latest
 from tests.store.conftest import CHANNEL, analysed, make_post
 
 # A read that runs for minutes unless it is interrupted.
@@ -123,3 +124,25 @@ async def test_a_busy_archive_says_another_process_holds_it(tmp_path: Path) -> N
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+async def test_a_full_disk_loses_nothing_and_says_what_to_do(archive: Archive) -> None:
+    await archive.store_posts([analysed(make_post(1, "kept"))])
+
+    def fill_the_disk(conn: sqlite3.Connection) -> None:
+        # A size limit makes SQLite answer exactly as on a full disk (SQLITE_FULL).
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    await archive.write(fill_the_disk)
+    big = [analysed(make_post(n, "x" * 5000)) for n in range(2, 200)]
+    with pytest.raises(ArchiveFull, match="Nothing was lost"):
+        await archive.store_posts(big)
+
+    def free_space(conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA max_page_count = 1073741823")
+
+    await archive.write(free_space)
+    assert [p.text for p in await latest(archive)] == ["kept"]
+    await archive.store_posts(big)  # re-run once there is room: everything goes in
+    assert len(await latest(archive, limit=500)) == 199
