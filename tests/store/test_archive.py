@@ -218,3 +218,14 @@ async def test_search_finds_kazakh_and_uzbek_posts_in_the_other_script(archive: 
     # English words are not read as Cyrillic: "net" does not find "нет".
     await archive.store_posts([analysed(make_post(9, "Нет, не так"))])
     assert await search(archive, "net") == []
+
+
+async def test_an_album_caption_that_arrives_later_is_no_edit(archive: Archive) -> None:
+    # The photos came on one history page, the captioned message on the next.
+    photos = [make_post(n, "", grouped_id=77, media=("photo",)) for n in (40, 41)]
+    await archive.store_posts([analysed(p) for p in photos])
+    await archive.store_posts([analysed(make_post(42, "подпись", grouped_id=77,
+                                                  media=("photo",)))])
+    (post,) = await latest(archive)
+    assert post.text == "подпись" and post.edit_count == 0
+    assert [text for _, text, _ in await history(archive, CHANNEL.id, 40)] == ["подпись"]
