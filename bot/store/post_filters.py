@@ -58,9 +58,8 @@ def where(query: PostQuery, *, pid: str = "p.pid") -> tuple[list[str], list[Any]
         clauses.append("EXISTS (SELECT 1 FROM keyword_hits g WHERE g.pid = p.pid AND g.grp = ?)")
         params.append(query.group)
     if query.edited is not None:
-        # A second version exists: a primary-key lookup, never a scan of the versions.
-        clauses.append(("" if query.edited else "NOT ") + "EXISTS (SELECT 1 FROM post_versions v"
-                       " WHERE v.pid = p.pid AND v.version = 2)")
+        # posts.versions counts the texts a post has had (schema 2).
+        clauses.append("p.versions > 1" if query.edited else "p.versions = 1")
     if query.deleted is not None:
         clauses.append("p.deleted_at IS " + ("NOT NULL" if query.deleted else "NULL"))
     return clauses, params

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bot.domain import StoredPost
 from bot.store.archive import Archive
 from bot.store.bulk import json_list
-from bot.store.reads import _POST_COLUMNS, _to_post
+from bot.store.reads import _POST_COLUMNS, _to_post, version_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +53,7 @@ async def post_history(archive: Archive, channel_id: int, msg_id: int) -> PostHi
 
 async def versions_of(archive: Archive, pids: Sequence[int]) -> dict[int, list[Version]]:
     """Every version of each post in ``pids`` (primary-key lookups), oldest first."""
-    rows = await archive.fetch_all(
-        # The first version dates from the post itself; later ones from their edit.
-        """SELECT v.pid, v.version, v.text,
-                  CASE WHEN v.version = 1 THEN p.date ELSE coalesce(v.edit_date, v.seen_at) END
-           FROM post_versions v JOIN posts p ON p.pid = v.pid
-           WHERE v.pid IN (SELECT value FROM json_each(?)) ORDER BY v.pid, v.version""",
-        (json_list(pids),))
+    rows = await archive.read(version_rows, list(pids))
     found: dict[int, list[Version]] = {pid: [] for pid in pids}
     for pid, number, text, at in rows:
         found[int(pid)].append(Version(int(number), text, datetime.fromtimestamp(at, UTC)))

@@ -234,27 +234,34 @@ async def stats(archive: Archive) -> Stats:
     return await archive.read(_stats)
 
 
+def version_rows(conn: sqlite3.Connection, pids: Sequence[int]
+                 ) -> list[tuple[int, int, str, int]]:
+    """(pid, version, text, unix time) of every version of each post, oldest first.
+
+    Superseded texts are in post_versions; the current one lives only in posts. The first
+    version dates from the post itself, later ones from their edit (or when it was seen).
+    """
+    marks = json.dumps(list(pids))
+    rows = conn.execute(
+        """SELECT v.pid, v.version, v.text, CASE WHEN v.version = 1 THEN p.date
+                  ELSE coalesce(v.edit_date, v.seen_at) END
+           FROM post_versions v JOIN posts p ON p.pid = v.pid
+           WHERE v.pid IN (SELECT value FROM json_each(?1))
+           UNION ALL
+           SELECT pid, versions, text, CASE WHEN versions = 1 THEN date
+                  ELSE coalesce(edit_date, text_seen, first_seen) END
+           FROM posts WHERE pid IN (SELECT value FROM json_each(?1))
+           ORDER BY 1, 2""", (marks,)).fetchall()
+    return [(int(pid), int(v), str(t), int(at)) for pid, v, t, at in rows]
+
+
 def _history(conn: sqlite3.Connection, channel_id: int, msg_id: int
-             ) -> list[tuple[int, str, int]]:
+             ) -> list[tuple[int, int, str, int]]:
     found = conn.execute(
         """SELECT pid FROM posts WHERE channel_id = ?1 AND msg_id = ?2
            UNION SELECT pid FROM post_aliases WHERE channel_id = ?1 AND msg_id = ?2""",
         (channel_id, msg_id)).fetchone()
-    if found is None:
-        return []
-    pid = found[0]
-    # Superseded texts are in post_versions; the current one lives only in posts. The first
-    # version dates from the post itself, later ones from their edit.
-    old = conn.execute(
-        """SELECT v.version, v.text, CASE WHEN v.version = 1 THEN p.date
-                  ELSE coalesce(v.edit_date, v.seen_at) END
-           FROM post_versions v JOIN posts p ON p.pid = v.pid
-           WHERE v.pid = ? ORDER BY v.version""", (pid,)).fetchall()
-    current = conn.execute(
-        """SELECT versions, text, CASE WHEN versions = 1 THEN date
-                  ELSE coalesce(edit_date, text_seen, first_seen) END
-           FROM posts WHERE pid = ?""", (pid,)).fetchall()
-    return [(int(v), str(t), int(at)) for v, t, at in [*old, *current]]
+    return [] if found is None else version_rows(conn, [found[0]])
 
 
 async def history(
@@ -262,7 +269,7 @@ async def history(
 ) -> list[tuple[int, str, datetime]]:
     """Return every stored text of one post as (version, text, seen_at)."""
     rows = await archive.read(_history, channel_id, msg_id)
-    return [(v, text, datetime.fromtimestamp(at, UTC)) for v, text, at in rows]
+    return [(v, text, datetime.fromtimestamp(at, UTC)) for _, v, text, at in rows]
 
 
 def _to_post(row: Sequence[Any]) -> StoredPost:

@@ -141,7 +141,7 @@ async def test_an_album_cut_by_a_history_page_boundary_is_stored_once_without_an
     ids = world.post_album(news, ["", "", "подпись альбома"])
     await harness.run_once(until=lambda: harness.cursor(news.marked_id) == ids[-1])
     assert harness.texts(news.marked_id)[ids[0]] == "подпись альбома"
-    assert harness.count("SELECT count(*) FROM post_versions v JOIN posts p USING (pid) "
+    assert harness.count("SELECT count(*) FROM post_texts v JOIN posts p USING (pid) "
                          "WHERE p.msg_id = ?", (ids[0],)) == 1
     assert harness.count("SELECT count(*) FROM posts") == 100
 
