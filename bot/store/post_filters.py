@@ -42,8 +42,18 @@ def pid_bounds(query: PostQuery) -> tuple[int, int]:
     return low, min(high, _PID_MAX)
 
 
-def where(query: PostQuery, *, pid: str = "p.pid") -> tuple[list[str], list[Any]]:
-    """SQL conditions on ``posts p`` for ``query``; ``pid`` names the column to range over."""
+def needs_posts(query: PostQuery) -> bool:
+    """Whether a filter other than the dates needs the posts table (or its neighbours)."""
+    return any(v is not None for v in (query.channel_id, query.lang or None, query.group,
+                                       query.edited, query.deleted))
+
+
+def where(query: PostQuery, *, pid: str = "p.pid",
+          group_joined: bool = False) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``posts p`` for ``query``; ``pid`` names the column to range over.
+
+    ``group_joined``: the query already reads ``keyword_hits g`` for the group.
+    """
     low, high = pid_bounds(query)
     clauses = [f"{pid} BETWEEN ? AND ?"]
     params: list[Any] = [low, high]
@@ -53,7 +63,10 @@ def where(query: PostQuery, *, pid: str = "p.pid") -> tuple[list[str], list[Any]
     if query.lang:
         clauses.append("p.lang = ?")
         params.append(query.lang.lower())
-    if query.group:
+    if query.group and group_joined:
+        clauses.append("g.grp = ?")
+        params.append(query.group)
+    elif query.group:
         # (pid, grp) is the primary key's prefix: one lookup per candidate post.
         clauses.append("EXISTS (SELECT 1 FROM keyword_hits g WHERE g.pid = p.pid AND g.grp = ?)")
         params.append(query.group)

@@ -16,10 +16,12 @@ from bot.domain import StoredPost
 from bot.errors import QueryError
 from bot.store.archive import Archive
 from bot.store.fts_query import build_match
-from bot.store.post_filters import PostQuery, where
+from bot.store.post_filters import PostQuery, needs_posts, pid_bounds, where
 from bot.store.reads import _POST_COLUMNS, _to_post
 
 COUNT_CAP = 10_000
+#: With filters that need each match's post row, counting costs a lookup per match.
+JOINED_COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,7 @@ async def search_page(archive: Archive, text: str, query: PostQuery, *,
               WHERE posts_fts MATCH ?{conditions} ORDER BY f.rowid DESC LIMIT ?"""
     try:
         rows = await archive.fetch_all(sql, [match, *params, limit + 1])
-        total, capped = (await _count(archive, base, [match, *params], query)
+        total, capped = (await _search_count(archive, match, query, base, params)
                          if with_count else (0, False))
     except sqlite3.OperationalError as exc:  # build_match makes this unreachable in practice
         raise QueryError("that search cannot run; try plainer words") from exc
@@ -76,15 +78,24 @@ async def search_page(archive: Archive, text: str, query: PostQuery, *,
 async def latest_page(archive: Archive, query: PostQuery, *, limit: int = 10,
                       with_count: bool = False) -> Page:
     """Return the newest posts that pass ``query`` (edited, deleted or all)."""
-    clauses, params = where(query)
-    # Within one channel the (channel_id, msg_id) key is in date order as well.
-    order = "p.msg_id DESC" if query.channel_id is not None else "p.pid DESC"
+    if query.group and query.channel_id is None:
+        # Walk the group's (grp, pid) index newest first instead of every post.
+        clauses, params = where(query, pid="g.pid", group_joined=True)
+        source = "keyword_hits g JOIN posts p ON p.pid = g.pid"
+        order, group_by = "g.pid DESC", " GROUP BY g.pid"
+    else:
+        clauses, params = where(query)
+        source, group_by = "posts p", ""
+        # Within one channel the (channel_id, msg_id) key is in date order as well.
+        order = "p.msg_id DESC" if query.channel_id is not None else "p.pid DESC"
+    conditions = " AND ".join(clauses)
     rows = await archive.fetch_all(
-        f"""SELECT {_POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel_id
-            WHERE {" AND ".join(clauses)} ORDER BY {order} LIMIT ?""",
+        f"""SELECT {_POST_COLUMNS} FROM {source} JOIN channels c ON c.id = p.channel_id
+            WHERE {conditions}{group_by} ORDER BY {order} LIMIT ?""",
         [*params, limit + 1])
-    total, capped = ((await _count(archive, "FROM posts p WHERE " + " AND ".join(clauses),
-                                   params, query)) if with_count else (0, False))
+    total, capped = ((await _count(archive, f"FROM {source} WHERE {conditions}{group_by}",
+                                   params, query, cap=JOINED_COUNT_CAP))
+                     if with_count else (0, False))
     items = [Found(_to_post(r), int(r[0])) for r in rows[:limit]]
     return _page(items, rows, limit, total, capped)
 
@@ -96,14 +107,24 @@ def next_query(query: PostQuery, page: Page) -> PostQuery | None:
     return replace(query, before_pid=page.next_before)
 
 
-async def _count(archive: Archive, base: str, params: list[Any],
-                 query: PostQuery) -> tuple[int, bool]:
+async def _search_count(archive: Archive, match: str, query: PostQuery, base: str,
+                        params: list[Any]) -> tuple[int, bool]:
+    if needs_posts(query):
+        return await _count(archive, base, [match, *params], query, cap=JOINED_COUNT_CAP)
+    # Dates alone are a rowid range: the index counts its own matches, no post is read.
+    low, high = pid_bounds(query)
+    return await _count(archive, "FROM posts_fts WHERE posts_fts MATCH ? AND rowid BETWEEN ? "
+                        "AND ?", [match, low, high], query, cap=COUNT_CAP)
+
+
+async def _count(archive: Archive, base: str, params: list[Any], query: PostQuery, *,
+                 cap: int) -> tuple[int, bool]:
     if query.before_pid is not None:  # later pages reuse the first page's count
         return 0, False
     rows = await archive.fetch_all(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT ?)",
-                                   [*params, COUNT_CAP + 1])
+                                   [*params, cap + 1])
     count = int(rows[0][0])
-    return min(count, COUNT_CAP), count > COUNT_CAP
+    return min(count, cap), count > cap
 
 
 def _page(items: list[Found], rows: list[sqlite3.Row], limit: int, total: int,
