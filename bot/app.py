@@ -21,6 +21,7 @@ from bot.config_network import ProxySpec
 from bot.errors import SessionError
 from bot.health import LoopWatchdog, Readiness, serve_health
 from bot.ingest import analyser_for
+from bot.permissions import require_writable
 from bot.store import Archive, gauges, outbox
 from bot.store.retention import run_upkeep
 from bot.supervise import Supervisor
@@ -102,6 +103,8 @@ class _StartUp:
 async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
                stop: asyncio.Event, backoff: Backoff | None, supervisor: Supervisor,
                starting: _StartUp) -> None:
+    require_writable(config.storage.path.parent, holds="the archive")
+    require_writable(session_path(secrets, "user").parent, holds="the session files")
     analyse = analyser_for(config)  # language models load before any network work
     async with AsyncExitStack() as stack:
         stack.enter_context(session_lock(session_path(secrets, "user")))

@@ -438,7 +438,11 @@ def load_config(path: Path | None = None) -> Config:
         ) from None
     config = validate_config(data, source=str(path))
     storage = config.storage.model_copy(update={"path": _beside(path, config.storage.path)})
-    return config.model_copy(update={"storage": storage})
+    network = config.network
+    if network.heartbeat_file is not None:
+        network = network.model_copy(
+            update={"heartbeat_file": _beside(path, network.heartbeat_file)})
+    return config.model_copy(update={"storage": storage, "network": network})
 
 
 def _lookalike_hint(text: str, exc: tomllib.TOMLDecodeError) -> str:

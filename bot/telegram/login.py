@@ -9,6 +9,7 @@ from telethon import errors
 from bot.config import Secrets
 from bot.config_network import ProxySpec
 from bot.errors import SessionError
+from bot.permissions import require_writable
 from bot.telegram.client import (
     ClientFactory,
     connected,
@@ -25,6 +26,7 @@ async def login(secrets: Secrets, *, client_factory: ClientFactory = create_clie
     """Log in with phone, code and 2FA password; return who we are logged in as."""
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     path = session_path(secrets, "user")
+    require_writable(path.parent, holds="the session files")
     with session_lock(path):
         client = client_factory("user", secrets, proxy=proxy)
         async with connected(client), network_edge():
