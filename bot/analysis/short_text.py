@@ -22,6 +22,7 @@ storing. Lingua builds only the eight languages' low-accuracy models.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -162,6 +163,10 @@ def _dictionary_votes(lower: str, scores: defaultdict[str, float]) -> None:
 
 @cache
 def _langid() -> Any:
+    # py3langid multiplies small matrices with numpy; OpenBLAS's extra threads gain nothing
+    # there and spin between calls: on two cores long-post detection ran 30% slower beside
+    # them. Read when numpy loads, so set before the first import (a user's value stands).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from py3langid import langid
 
     identifier = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
