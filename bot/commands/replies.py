@@ -25,19 +25,22 @@ def format_help() -> str:
 
 def format_start(channels: Sequence[Channel], groups: Sequence[str], *,
                  can_subscribe: bool) -> str:
-    """Say what is watched, which groups exist, and how (or whether) to subscribe."""
+    """Say what is watched, which groups exist, and how (or whether) to subscribe.
+
+    A stranger learns nothing about what is watched: the lists are for those who may use them.
+    """
     out = HtmlBuilder().bold("tgmon").text(" watches Telegram channels and sends digests of "
                                            "posts that match keyword groups.\n\n")
+    if not can_subscribe:
+        out.text(format_not_allowed_text() + " /help lists what you can do.")
+        return out.chunk().html
     out.bold(f"Channels ({len(channels)})").text("\n")
     _listing(out, [_channel_name(c) for c in channels], empty="none yet")
     out.text("\n\n").bold(f"Keyword groups ({len(groups)})").text("\n")
     _listing(out, list(groups), empty="none: digests list every post")
     out.text("\n\n")
-    if can_subscribe:
-        out.text("/subscribe to get every group, or /subscribe " +
-                 (groups[0] if groups else "group") + " for one. /help lists all commands.")
-    else:
-        out.text(format_not_allowed_text() + " /help lists what you can do.")
+    out.text("/subscribe to get every group, or /subscribe " +
+             (groups[0] if groups else "group") + " for one. /help lists all commands.")
     return out.chunk().html
 
 

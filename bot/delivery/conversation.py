@@ -90,7 +90,9 @@ class Conversation:
             spec("subscribe", "get digests for these groups (all when none named)",
                  Access.MEMBERS),
             spec("unsubscribe", "stop getting them", Access.OWN_CHAT),
-            spec("subscriptions", "what this chat receives", Access.ANYONE),
+            # Anyone may ask about their own private chat; a group's subscriptions name its
+            # keyword groups, which only members may see.
+            spec("subscriptions", "what this chat receives", Access.OWN_CHAT),
             spec("digest", "a digest now, since the last one this chat got", Access.MEMBERS),
         ]
 

@@ -7,9 +7,11 @@ primary key, and in the FTS table it is the rowid range FTS5 itself skips throug
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+from bot.store.fts_meta import channel_token, group_token, lang_token
 
 #: Bits below the date in a pid (bot/store/rows.py: pid_for).
 PID_SHIFT = 20
@@ -42,21 +44,30 @@ def pid_bounds(query: PostQuery) -> tuple[int, int]:
     return low, min(high, _PID_MAX)
 
 
-def needs_posts(query: PostQuery) -> bool:
-    """Whether a filter other than the dates needs the posts table (or its neighbours)."""
-    return any(v is not None for v in (query.channel_id, query.lang or None, query.group,
-                                       query.edited, query.deleted))
+def meta_match(query: PostQuery) -> list[str]:
+    """The channel, language and group filters as terms on the index's meta column."""
+    terms = []
+    if query.channel_id is not None:
+        terms.append(channel_token(query.channel_id))
+    if query.lang:
+        terms.append(lang_token(query.lang))
+    if query.group:
+        terms.append(group_token(query.group))
+    return [f"{{meta}} : {t}" for t in terms]
 
 
-def where(query: PostQuery, *, pid: str = "p.pid",
-          group_joined: bool = False) -> tuple[list[str], list[Any]]:
+def where(query: PostQuery, *, pid: str = "p.pid", group_joined: bool = False,
+          in_index: bool = False) -> tuple[list[str], list[Any]]:
     """SQL conditions on ``posts p`` for ``query``; ``pid`` names the column to range over.
 
     ``group_joined``: the query already reads ``keyword_hits g`` for the group.
+    ``in_index``: channel, language and group are already terms of the MATCH (meta_match).
     """
     low, high = pid_bounds(query)
     clauses = [f"{pid} BETWEEN ? AND ?"]
     params: list[Any] = [low, high]
+    if in_index:
+        query = replace(query, channel_id=None, lang=None, group=None)
     if query.channel_id is not None:
         clauses.append("p.channel_id = ?")
         params.append(query.channel_id)

@@ -16,7 +16,7 @@ from bot.domain import StoredPost
 from bot.errors import QueryError
 from bot.store.archive import Archive
 from bot.store.fts_query import build_match
-from bot.store.post_filters import PostQuery, needs_posts, pid_bounds, where
+from bot.store.post_filters import PostQuery, meta_match, pid_bounds, where
 from bot.store.reads import _POST_COLUMNS, _to_post
 
 COUNT_CAP = 10_000
@@ -50,8 +50,10 @@ class Page:
 async def search_page(archive: Archive, text: str, query: PostQuery, *,
                       limit: int = 10, with_count: bool = True) -> Page:
     """Return the newest posts matching ``text``; raise QueryError when it means nothing."""
-    match = build_match(text)
-    clauses, params = where(query, pid="f.rowid")
+    # The words must be in the text (body); channel, language and group are further terms
+    # on the meta column, so FTS5 intersects doclists instead of joining every match.
+    match = " AND ".join([f"{{body}} : ({build_match(text)})", *meta_match(query)])
+    clauses, params = where(query, pid="f.rowid", in_index=True)
     conditions = "".join(" AND " + c for c in clauses)
     base = f"""FROM posts_fts f JOIN posts p ON p.pid = f.rowid
                WHERE posts_fts MATCH ?{conditions}"""
@@ -109,7 +111,7 @@ def next_query(query: PostQuery, page: Page) -> PostQuery | None:
 
 async def _search_count(archive: Archive, match: str, query: PostQuery, base: str,
                         params: list[Any]) -> tuple[int, bool]:
-    if needs_posts(query):
+    if query.edited is not None or query.deleted is not None:
         return await _count(archive, base, [match, *params], query, cap=JOINED_COUNT_CAP)
     # Dates alone are a rowid range: the index counts its own matches, no post is read.
     low, high = pid_bounds(query)

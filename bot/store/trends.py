@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.store.archive import Archive
 from bot.store.bulk import json_list
+from bot.store.fts_meta import channel_token
 from bot.store.fts_query import build_match
 from bot.store.post_filters import PostQuery, pid_bounds
 
@@ -87,10 +88,14 @@ async def mentions_by_day(archive: Archive, window: Window, *, group: str | None
                   WHERE g.grp = ? AND g.pid BETWEEN ? AND ?{only} GROUP BY 1, 2"""
         params: list[Any] = [window.utc_offset, group, low, high, *extra]
     else:
-        sql = f"""SELECT p.channel_id, (p.date + ?) / 86400, count(*)
-                  FROM posts_fts f JOIN posts p ON p.pid = f.rowid
-                  WHERE posts_fts MATCH ? AND f.rowid BETWEEN ? AND ?{only} GROUP BY 1, 2"""
-        params = [window.utc_offset, build_match(term or ""), low, high, *extra]
+        # Words in the text (body); the channels as meta terms, answered inside the index.
+        match = f"{{body}} : ({build_match(term or '')})"
+        if channel_ids:
+            match += " AND {meta} : (" + " OR ".join(channel_token(c) for c in channel_ids) + ")"
+        sql = """SELECT p.channel_id, (p.date + ?) / 86400, count(*)
+                 FROM posts_fts f JOIN posts p ON p.pid = f.rowid
+                 WHERE posts_fts MATCH ? AND f.rowid BETWEEN ? AND ? GROUP BY 1, 2"""
+        params = [window.utc_offset, match, low, high]
     found: DayCounts = {}
     for channel_id, day, count in await archive.fetch_all(sql, params):
         found.setdefault(int(channel_id), {})[_day(day)] = int(count)

@@ -175,6 +175,8 @@ async def test_strangers_are_refused_in_private_and_in_a_group(
                         "/latest", "/edits", "/stats", "/keywords", "/more"):
             (reply,) = await bot.say(stranger, command)
             assert reply.text.startswith("Subscriptions on this bot are limited"), command
+        (start,) = await bot.say(stranger, "/start")
+        assert "Новости" not in start.text and "politics" not in start.text
         group = world.create_group("analysts", members=[alice, stranger, bot.account])
         world.user_sends_to_group(stranger, group, "/search токаев")
         await bot.wait(lambda: len(bot.sent(group)) == 1)
@@ -186,6 +188,9 @@ async def test_strangers_are_refused_in_private_and_in_a_group(
         bot.world.press_button(stranger, answer)  # a stranger's press is refused too
         await bot.wait(lambda: len(bot.sent(group)) == 3)
         assert bot.sent(group)[2].text.startswith("Subscriptions on this bot are limited")
+        world.user_sends_to_group(stranger, group, "/subscriptions")
+        await bot.wait(lambda: len(bot.sent(group)) == 4)
+        assert bot.sent(group)[3].text.startswith("Subscriptions on this bot are limited")
 
 
 async def test_too_many_commands_get_one_slow_down_then_silence(

@@ -1,0 +1,54 @@
+"""The query layer of the bot commands and the browsing CLI reads through indexes too."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.store import Archive
+from bot.store.channel_lookup import all_channels, resolve_channel
+from bot.store.channel_overview import channel_overview
+from bot.store.post_filters import PostQuery
+from bot.store.post_history import deletion_times, post_history, versions_of
+from bot.store.post_search import latest_page, search_page
+from bot.store.trends import Window, mentions_by_day, period_stats, stored_group
+from tests.bot.harness import NEWS
+from tests.bot.query_data import KAZ, fill
+from tests.store.test_query_plans import _scans
+
+NOW = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+async def test_every_command_query_reads_through_an_index(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite3"
+    async with Archive.open(db) as archive:
+        await fill(archive)
+        seen: list[str] = []
+        await archive.set_trace(seen.append)
+        since, until = NOW - timedelta(days=30), NOW
+        queries = [PostQuery(), PostQuery(channel_id=NEWS.id), PostQuery(lang="kk"),
+                   PostQuery(group="politics"), PostQuery(since=since, until=until),
+                   PostQuery(channel_id=KAZ.id, lang="kk", group="politics", since=since,
+                             until=until),
+                   PostQuery(channel_id=NEWS.id, edited=True),
+                   PostQuery(channel_id=NEWS.id, deleted=True), PostQuery(before_pid=1 << 60),
+                   PostQuery(edited=True), PostQuery(deleted=True)]
+        for query in queries:
+            await search_page(archive, "токаев", query)
+            await latest_page(archive, query, with_count=True)
+        await resolve_channel(archive, "@news24")
+        await resolve_channel(archive, "-1001000000002")
+        await all_channels(archive)
+        found = await post_history(archive, NEWS.id, 20)
+        assert found is not None
+        await versions_of(archive, [found.post.msg_id, 1])
+        await deletion_times(archive, [1, 2])
+        await channel_overview(archive)
+        window = Window(NOW - timedelta(days=30), NOW, 5 * 3600)
+        await period_stats(archive, window)
+        await mentions_by_day(archive, window, group="politics")
+        await mentions_by_day(archive, window, term="токаев", channel_ids=[NEWS.id, KAZ.id])
+        await stored_group(archive, "politics")
+        await archive.set_trace(None)
+    assert len(seen) > 30
+    assert _scans(db, seen) == []
