@@ -11,6 +11,7 @@
     │   ├── ReadOnlyArchive         a read-only file, folder or mount: reads still work
     │   ├── ArchiveCorrupt          not SQLite, or damaged: restore a backup
     │   └── QueryTimeout            a read ran past its time limit and was stopped
+    ├── Interrupted                 Ctrl-C in a long job: says what was kept (exit 130)
     ├── LoopFailed                  a background loop keeps failing: stop for a restart (exit 1)
     ├── OutputError                 an output file cannot be written: disk full, I/O (exit 1)
     └── TelegramError               raised by adapters in bot/telegram (exit 1)
@@ -59,6 +60,12 @@ class ImportFormatError(TgmonError):
 
 class StoreError(TgmonError):
     """The archive cannot be opened, migrated or written."""
+
+
+class Interrupted(TgmonError):
+    """A long job stopped by Ctrl-C; the message says what was kept and how to resume."""
+
+    exit_code = 130
 
 
 class LoopFailed(TgmonError):

@@ -9,6 +9,7 @@ import sys
 from bot.cli import output
 from bot.cli.context import config_for, db_path, existing_db
 from bot.domain import Analysis
+from bot.errors import Interrupted
 from bot.importer.pipeline import import_export
 from bot.importer.source import open_export
 from bot.ingest import Analyse, analyser_for
@@ -19,15 +20,23 @@ from bot.store import Archive, reads, reanalysis
 async def import_file(args: argparse.Namespace) -> int:
     """Import a Telegram Desktop JSON export; exit 1 if any entry had to be skipped."""
     config = config_for(args)
-    analyse = analyser_for(config)
     export = open_export(args.export)  # before the archive: a wrong path creates nothing
+    # The bar's first frame comes before the language models load (seconds on a big job).
     progress = (
         None if args.quiet or args.json
-        else Progress(f"importing {export.path.name or 'stdin'}", total=export.size)
+        else Progress(f"importing {export.path.name or 'stdin'}", total=export.size,
+                      bytes_total=True)
     )
+    db = db_path(args, config)
     try:
-        async with Archive.open(db_path(args, config)) as archive:
+        analyse = analyser_for(config)
+        async with Archive.open(db) as archive:
             report = await import_export(export, archive, analyse, progress=progress)
+    except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels this task
+        kept = progress.count if progress else 0
+        raise _interrupted(progress, f"at least {kept:,} posts of this import are kept in "
+                           f"{db}; run the same command again to resume "
+                           "(posts already stored are skipped)") from None
     finally:
         export.close()
     if args.json:
@@ -59,23 +68,36 @@ async def import_file(args: argparse.Namespace) -> int:
 async def reanalyze(args: argparse.Namespace) -> int:
     """Re-run language detection and keyword matching over every stored post."""
     config = config_for(args)
-    analyse = analyser_for(config)
-    async with Archive.open(existing_db(args, config)) as archive:
-        total = await reanalysis.count_posts(archive)
-        progress = None if args.quiet else Progress("reanalysing", total=total)
-        done = changed = 0
-        async for page in reanalysis.iter_texts(archive):
-            analysed = await asyncio.to_thread(_analyse_page, page, analyse)
-            changed += await reanalysis.apply_analyses(archive, analysed)
-            done += len(page)
+    db = existing_db(args, config)
+    progress = None if args.quiet else Progress("reanalysing")
+    done = changed = 0
+    try:
+        analyse = analyser_for(config)
+        async with Archive.open(db) as archive:
             if progress:
-                progress.update(done, position=done)
-        if progress:
-            progress.close()
-        groups = (await reads.stats(archive)).groups
+                progress.set_total(await reanalysis.count_posts(archive))
+            async for page in reanalysis.iter_texts(archive):
+                analysed = await asyncio.to_thread(_analyse_page, page, analyse)
+                changed += await reanalysis.apply_analyses(archive, analysed)
+                done += len(page)
+                if progress:
+                    progress.update(done, position=done)
+            if progress:
+                progress.close()
+            groups = (await reads.stats(archive)).groups
+    except asyncio.CancelledError:
+        raise _interrupted(progress, f"{done:,} posts were reanalysed and kept; running "
+                           "`tgmon reanalyze` again redoes the whole archive") from None
     print(f"reanalysed {done:,} posts; {changed:,} changed language; keyword groups now: "
           + (", ".join(f"{k} {v:,}" for k, v in groups.items()) or "no matches"))
     return 0
+
+
+def _interrupted(progress: Progress | None, kept: str) -> Interrupted:
+    """Leave the bar where it stopped and say, on a clean line, what was kept."""
+    if progress:
+        progress.stop()
+    return Interrupted(f"interrupted: {kept}")
 
 
 def _analyse_page(page: list[tuple[int, str]], analyse: Analyse
