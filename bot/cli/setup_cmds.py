@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import output
+from bot.cli.check_report import next_step, placeholder_warnings, plural, session_line
 from bot.cli.targets import check_archive_path
 from bot.cli.terminal import html_to_terminal
 from bot.config import Config, config_path, load_config, load_secrets, validate_config
@@ -22,6 +23,7 @@ from bot.importer.pipeline import import_export
 from bot.ingest import analyser_for
 from bot.logs import configure_logging
 from bot.store import Archive, reads
+from bot.telegram.session_file import session_state
 
 _SHOWN_PROBLEMS = 20
 DEMO_KEYWORDS = {
@@ -42,7 +44,11 @@ async def check(args: argparse.Namespace) -> int:
         if len(problems) > _SHOWN_PROBLEMS:
             shown.append(f"… and {len(problems) - _SHOWN_PROBLEMS:,} more problems like these")
         raise ConfigError("\n".join(shown))
-    print(f"config ok: {source}")
+    warnings = placeholder_warnings(config)
+    print(f"config ok: {source}" + (f", with {plural(len(warnings), 'warning')}"
+                                    if warnings else ""))
+    for warning in warnings:
+        print(f"  warning: {warning}")
     print(f"  archive: {config.storage.path}")
     print(
         f"  channels: {len(config.channels)}"
@@ -55,7 +61,8 @@ async def check(args: argparse.Namespace) -> int:
     print(
         f"  keyword groups: {len(config.keywords)}"
         + "".join(
-            f"\n    {name}: {len(g.terms)} terms, {len(g.exclude)} exclusions"
+            f"\n    {name}: {plural(len(g.terms), 'term')}, "
+            f"{plural(len(g.exclude), 'exclusion')}"
             f"{', alert' if g.alert else ''}"
             for name, g in config.keywords.items()
         )
@@ -66,19 +73,22 @@ async def check(args: argparse.Namespace) -> int:
         due = parse_schedule(digest.schedule).next_after(now, tz).astimezone(tz)
         print(
             f"  digest {name}: {digest.schedule!r} ({digest.timezone}), next {due:%Y-%m-%d %H:%M}"
-            f", {len(digest.chats)} chats"
+            f", {plural(len(digest.chats), 'chat')}"
         )
-    print(f"  bot: {len(config.bot.admins)} admins, {len(config.bot.allowed_users)} allowed users")
+    print(f"  bot: {plural(len(config.bot.admins), 'admin')}, "
+          f"{plural(len(config.bot.allowed_users), 'allowed user')}")
     for label, present in (
         ("TGMON_API_ID", secrets.api_id is not None),
         ("TGMON_API_HASH", secrets.api_hash is not None),
         ("TGMON_BOT_TOKEN", secrets.bot_token is not None),
     ):
         print(f"  {label}: {'set' if present else 'missing'}")
-    session = secrets.session_file("user")
-    print(f"  session file: {session}"
-          f"{'' if session.exists() else ' (not yet created: run tgmon login)'}")
+    state = session_state(secrets.session_file("user"))
+    print(f"  {session_line(state, secrets)}")
+    step = next_step(config, secrets, state, source=str(source), warnings=warnings,
+                     online=args.online)
     if not args.online:
+        print(f"\nnext: {step}")
         return 0
     from bot.telegram.online_check import check_channels
 
@@ -86,7 +96,9 @@ async def check(args: argparse.Namespace) -> int:
     print("\nchannels on Telegram:")
     for status in statuses:
         print(f"  {'ok  ' if status.ok else 'FAIL'} {status.ref}: {status.detail}")
-    return 0 if all(s.ok for s in statuses) else 1
+    ok = all(s.ok for s in statuses)
+    print(f"\nnext: {step if ok else 'fix or remove the channels marked FAIL, then tgmon run'}")
+    return 0 if ok else 1
 
 
 #: The sample's post with an edit date, shown by the demo's `tgmon history`.

@@ -151,7 +151,7 @@ def test_check_prints_a_summary_and_never_a_secret(
     )
     assert code == 0, out
     assert "channels: 1" in out and "@ashimbayev" in out
-    assert "president: 1 terms" in out
+    assert "president: 1 term, 0 exclusions" in out
     assert "digest daily: '09:00' (Asia/Almaty), next " in out
     assert "TGMON_API_ID: set" in out and "TGMON_BOT_TOKEN: set" in out
     for secret in ("12345", "deadbeef", "SECRETSECRET"):
