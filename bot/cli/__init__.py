@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
+import argparse
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.cli.parser import build_parser
 from bot.errors import TgmonError, UsageError
@@ -25,8 +27,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    import asyncio  # not before: --version and --help need none of it
+
     try:
-        result = args.handler(args)
+        result = _handler(args.handler)(args)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)
         return int(result or 0)
@@ -41,6 +45,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         print("tgmon: out of memory; nothing stored so far is lost", file=sys.stderr)
         return 1
+
+
+def _handler(name: str | Callable[[argparse.Namespace], Any]
+             ) -> Callable[[argparse.Namespace], Any]:
+    """Import a command's module only now: "bot.cli.queries:search" → the function."""
+    if callable(name):
+        return name
+    module, function = name.split(":")
+    handler: Callable[[argparse.Namespace], Any] = getattr(importlib.import_module(module),
+                                                           function)
+    return handler
 
 
 def _tolerant_streams() -> None:

@@ -6,9 +6,8 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.cli import browse
-
 Command = Callable[..., argparse.ArgumentParser]
+# Handlers are "module:function", imported only when the command runs (see bot.cli.main).
 
 
 def add_zone(sub: argparse.ArgumentParser) -> None:
@@ -26,11 +25,12 @@ def add_browse_commands(command: Command,
                         add_filters: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register latest, edits, deleted, channels and trend."""
     for name, text, handler in (
-        ("latest", "The newest posts, of one channel (--channel) or of all.", browse.latest),
+        ("latest", "The newest posts, of one channel (--channel) or of all.",
+         "bot.cli.browse:latest"),
         ("edits", "The newest edited posts, each with its last edit word by word.",
-         browse.edits),
+         "bot.cli.browse:edits"),
         ("deleted", "The newest deleted posts, with when the deletion was noticed.",
-         browse.deleted),
+         "bot.cli.browse:deleted"),
     ):
         sub = command(name, text, db=True, json=True)
         add_filters(sub)
@@ -41,7 +41,7 @@ def add_browse_commands(command: Command,
     chans = command("channels", "Every stored channel: status, posts, newest post and when it "
                     "was last read.", db=True, json=True)
     add_zone(chans)
-    chans.set_defaults(handler=browse.channels)
+    chans.set_defaults(handler="bot.cli.browse:channels")
 
     trend = command("trend", "Draw daily mentions of a keyword group or a word per channel "
                     "as a PNG chart.", db=True)
@@ -54,4 +54,4 @@ def add_browse_commands(command: Command,
     trend.add_argument("--out", type=Path, default=Path("trend.png"), metavar="FILE",
                        help="where to write the PNG (default trend.png)")
     add_zone(trend)
-    trend.set_defaults(handler=browse.trend)
+    trend.set_defaults(handler="bot.cli.browse:trend")

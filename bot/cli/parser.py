@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
-from bot.cli import (
-    archive_cmds,
-    backup_cmds,
-    browse,
-    browse_parser,
-    digest_cmd,
-    init_cmd,
-    queries,
-    setup_cmds,
-)
+from bot.cli import browse_parser
+
+# Every command's handler is named "module:function" and imported only when that command
+# runs (bot.cli.main), so --version, --help and a typo answer at once, without Telethon.
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 
 _EPILOG = """\
 first steps:
@@ -31,9 +30,36 @@ The archive folds case, ё/е, Kazakh letters and look-alike Latin letters, so
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+class Parser(argparse.ArgumentParser):
+    """argparse with "did you mean" for misspelt commands, choices and options."""
+
+    def error(self, message: str) -> NoReturn:
+        wrong = _INVALID_CHOICE.search(message)
+        if wrong:
+            message += _did_you_mean(wrong[1], re.findall(r"'([^']*)'", wrong[2]))
+        super().error(message)
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: None = None) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args)
+        if extras:
+            # The top parser would report these without knowing the command's own options.
+            command: Parser = getattr(parsed, "_parser", self)
+            options = [o for a in command._actions for o in a.option_strings]
+            hints = "".join(_did_you_mean(e.split("=")[0], options)
+                            for e in extras if e.startswith("-"))
+            command.error(f"unrecognized arguments: {' '.join(extras)}{hints}")
+        return parsed
+
+
+def _did_you_mean(word: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def build_parser() -> Parser:
     """Build the ``tgmon`` argument parser with one sub-command per job."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tgmon",
         description="Keep, search and summarise Telegram channels.",
         epilog=_EPILOG,
@@ -51,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
             description=help_text,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        sub.set_defaults(_parser=sub)
         if config:
             sub.add_argument(
                 "--config",
@@ -86,16 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="folder to write to (default: the platform's config folder, "
                       "e.g. ~/.config/tgmon, which every command finds from anywhere)")
     init.add_argument("--force", action="store_true", help="overwrite existing files")
-    init.set_defaults(handler=init_cmd.init)
+    init.set_defaults(handler="bot.cli.init_cmd:init")
 
     run = command(
         "run", "Watch the configured channels and keep every post (runs until stopped).", db=True
     )
-    run.set_defaults(handler=setup_cmds.run)
+    run.set_defaults(handler="bot.cli.setup_cmds:run")
 
     login = command("login", "Log the user account in (phone, code, 2FA password) and save "
                     "the session file. The only command that prompts.")
-    login.set_defaults(handler=setup_cmds.login)
+    login.set_defaults(handler="bot.cli.setup_cmds:login")
 
     check = command("check", "Validate the config and .env, and print a short summary.")
     check.add_argument(
@@ -103,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also log in and show each channel's status on Telegram",
     )
-    check.set_defaults(handler=setup_cmds.check)
+    check.set_defaults(handler="bot.cli.setup_cmds:check")
 
     imp = command(
         "import",
@@ -115,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("export", type=Path, metavar="EXPORT.json",
                      help="the result.json file, its folder, or - for standard input")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
-    imp.set_defaults(handler=archive_cmds.import_file)
+    imp.set_defaults(handler="bot.cli.archive_cmds:import_file")
 
     reanalyze = command(
         "reanalyze",
@@ -124,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         db=True,
     )
     reanalyze.add_argument("--quiet", action="store_true", help="no progress bar")
-    reanalyze.set_defaults(handler=archive_cmds.reanalyze)
+    reanalyze.set_defaults(handler="bot.cli.archive_cmds:reanalyze")
 
     search = command(
         "search", "Full-text search of stored posts, newest first.", db=True, json=True
@@ -139,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     browse_parser.add_change_flags(search)
     browse_parser.add_zone(search)
-    search.set_defaults(handler=browse.search)
+    search.set_defaults(handler="bot.cli.browse:search")
 
     hist = command("history", "Show every version of one post (edits) and whether it was deleted.",
                    db=True, json=True)
@@ -148,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("channel", help="a post link, or @username, title or -100… id")
     hist.add_argument("msg_id", type=int, nargs="?", help="the post id (not needed with a link)")
     browse_parser.add_zone(hist)
-    hist.set_defaults(handler=queries.history)
+    hist.set_defaults(handler="bot.cli.queries:history")
 
     stats = command(
         "stats",
@@ -156,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         db=True,
         json=True,
     )
-    stats.set_defaults(handler=queries.stats)
+    stats.set_defaults(handler="bot.cli.queries:stats")
 
     export = command("export", "Write every post with its analysis as JSON lines or CSV.", db=True)
     export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
@@ -164,17 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--excel", action="store_true",
                         help="CSV as Excel opens it: UTF-8 with a byte order mark (implies csv)")
     _add_filters(export)
-    export.set_defaults(handler=queries.export)
+    export.set_defaults(handler="bot.cli.queries:export")
 
     back = command("backup", "Copy the archive to OUT, consistently, even while `tgmon run` "
                    "writes to it; the copy is integrity-checked.", db=True)
     back.add_argument("out", type=Path, metavar="OUT", help="the copy to write (must not exist)")
-    back.set_defaults(handler=backup_cmds.backup_archive)
+    back.set_defaults(handler="bot.cli.backup_cmds:backup_archive")
 
     restore = command("restore", "Replace the archive with a backup; refused while `tgmon run` "
                       "or any other process has the archive open.", db=True)
     restore.add_argument("backup", type=Path, metavar="BACKUP", help="a file `tgmon backup` wrote")
-    restore.set_defaults(handler=backup_cmds.restore_archive)
+    restore.set_defaults(handler="bot.cli.backup_cmds:restore_archive")
 
     dig = command(
         "digest",
@@ -201,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "before going live")
     dig.add_argument("--html", action="store_true",
                      help="with --dry-run: print the exact HTML sent to Telegram")
-    dig.set_defaults(handler=digest_cmd.digest)
+    dig.set_defaults(handler="bot.cli.digest_cmd:digest")
 
     browse_parser.add_browse_commands(command, _add_filters)
 
@@ -211,7 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Import a bundled sample channel into a temporary archive, then show a "
         "search and the stats. Nothing is written outside a temporary folder.",
     )
-    demo.set_defaults(handler=setup_cmds.demo)
+    demo.set_defaults(handler="bot.cli.setup_cmds:demo", _parser=demo)
+
+    completion = command("completion", "Print a shell completion script for tgmon.",
+                         config=False)
+    completion.add_argument("shell", choices=["bash", "zsh", "tcsh"])
+    completion.epilog = (
+        "install:\n  tgmon completion bash > ~/.local/share/bash-completion/completions/tgmon\n"
+        "  tgmon completion zsh > \"${fpath[1]}/_tgmon\"")
+    completion.set_defaults(handler="bot.cli.completion:print_completion")
     return parser
 
 
