@@ -362,7 +362,10 @@ _SHORT_STEM_SUFFIXES = re.compile(_INFLECTION)
 # causatives -дыр and -гыз mostly make verbs of their own there (өнүктүр, киргиз): left out.
 # Each language has its own endings (kk барады, бару; ky барат, баруу), and a post in one
 # is matched with that one's only: ky курулушу is no Kazakh verbal noun кур+ул+уш+у.
-_COMMON_VOICE = ("Iл", "л", "Iн", "н", "т")
+# Voice suffixes come in one order: reciprocal, causative, passive or reflexive (жолугуш-,
+# оку+т+ул-). A -ыш after the passive is the noun курулуш "construction", not a verb form.
+_CAUSATIVE = _alternatives("т")
+_PASSIVE = _alternatives("Iл", "л", "Iн", "н")
 # Person after the past and the conditional (бардық, барсаң), and after the other tenses
 # (барамын, барасың, барабыз).
 _PERSON_PAST = _alternatives("м", "ң", "к", "қ", "ңIз", "ңDAр", "ңIзDAр")
@@ -380,21 +383,23 @@ _COMMON_NONFINITE = ("GAн", "BAс", "GI", "BAк")
 _COMMON_CONVERB = ("Iп", "п", "A", "й", "GAлI")
 
 
-def _verb_grammar(voice: tuple[str, ...], finite: tuple[str, ...], nonfinite: tuple[str, ...],
-                  converb: tuple[str, ...]) -> re.Pattern[str]:
+def _verb_grammar(reciprocal: tuple[str, ...], finite: tuple[str, ...],
+                  nonfinite: tuple[str, ...], converb: tuple[str, ...]) -> re.Pattern[str]:
     # After the negation -ма comes -й, -ды, -ған, -са, -с, never -т: кыз+ма+ты is кызматы.
     return re.compile(
-        rf"(?:{_alternatives(*voice)}){{0,2}}(?:{_alternatives('BA')}(?!т))?"
-        rf"(?:(?:{_PAST})(?:{_PERSON_PAST})?|(?:{_alternatives(*finite)})(?:{_PERSON})?"
-        rf"|(?:{_alternatives(*nonfinite)}){_INFLECTION}|(?:{_alternatives(*converb)}))?"
-        rf"(?:{_AFTER})?"
+        rf"(?:{_alternatives(*reciprocal)})?(?:{_CAUSATIVE})?(?:{_PASSIVE})?"
+        rf"(?:(?:{_alternatives('BA')})(?!т))?"
+        rf"(?:(?:(?:{_PAST})(?:{_PERSON_PAST})?|(?:{_alternatives(*finite)})(?:{_PERSON})?"
+        rf"|(?:{_alternatives(*nonfinite)}){_INFLECTION}|(?:{_alternatives(*converb)}))"
+        # A particle (-дай, -ғой) follows a verb form, not a bare stem: курултай is a word.
+        rf"(?:{_AFTER})?)?"
     )
 
 
 # Kazakh: present барады, intention бармақ(шы), optative барайық, evidential барыпты;
 # participle баратын, verbal noun бару, agent айтушы; converb барғанша.
 _KK_VERB = (
-    (*_COMMON_VOICE, "Iс", "с"),
+    ("Iс", "с"),
     (*_COMMON_FINITE, "ADI", "йDI", "BAқ", "BAқшI", "BAкшI", "AйIк", "йIк", "AйIқ", "йIқ",
      "IпDI", "пDI"),
     (*_COMMON_NONFINITE, "AтIн", "йтIн", "U", "UшI", "BAқ"),
@@ -403,7 +408,7 @@ _KK_VERB = (
 # Kyrgyz: present барат, optative баралы, imperative баргыла, evidential барыптыр;
 # verbal noun баруу, habitual барчу; converbs барганча, баргыча.
 _KY_VERB = (
-    (*_COMMON_VOICE, "Iш", "ш"),
+    ("Iш", "ш"),
     (*_COMMON_FINITE, "Aт", "йт", "AлI", "лI", "GIлA", "GIн", "IпDIр", "пDIр"),
     (*_COMMON_NONFINITE, "UU", "чU"),
     (*_COMMON_CONVERB, "GAнчA", "GIчA"),

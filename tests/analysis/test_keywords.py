@@ -290,3 +290,15 @@ def test_a_word_seen_before_is_matched_by_the_rules_of_each_post_language() -> N
     for _ in range(2):
         assert matcher.match("қазақстандық", "kk") == ()
         assert [h.form for h in matcher.match("қазақстандық", "ky")] == ["қазақстандық"]
+
+
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [
+        ("кызуу", "Анын кызматы жакшы."),  # кыз+ма+ты: after the negation no -т
+        ("куруу", "Курулушу башталды."),  # кур+ул+уш: no reciprocal after the passive
+        ("куруу", "Курултай өттү."),  # a particle follows a verb form, not a bare stem
+    ],
+)
+def test_kyrgyz_verb_endings_keep_their_order(term: str, text: str) -> None:
+    assert _forms(term, text, "ky") == []
