@@ -1,4 +1,10 @@
-"""Configure logging once, at the top: text on a terminal, JSON lines elsewhere."""
+"""Configure logging once, at the top: text on a terminal, JSON lines elsewhere.
+
+Context goes in ``extra=`` (``loop``, ``channel``, ``chat``, ``msg_id``, ``client``), so a JSON
+line carries it as fields a log system can filter on. No post text is logged at INFO or
+above, and no secret at any level: secrets are SecretStr, and Telethon (which could show
+request contents at DEBUG) is held at WARNING.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,25 @@ import sys
 from datetime import UTC, datetime
 from typing import Literal
 
+#: ``extra=`` keys that become JSON fields.
+CONTEXT_FIELDS = ("loop", "channel", "chat", "msg_id", "client")
+#: Libraries whose INFO lines are noise to a user: Telethon logs every reconnect attempt,
+#: pymorphy3 "Loading dictionaries from …" at each start.
+_QUIET = ("telethon", "pymorphy3")
+
 
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        for name in CONTEXT_FIELDS:
+            value = record.__dict__.get(name)
+            if value is not None:
+                entry[name] = value if isinstance(value, int | float | bool) else str(value)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
@@ -29,10 +45,11 @@ def configure_logging(level: str = "INFO", fmt: Literal["auto", "text", "json"] 
     handler.setFormatter(
         _JsonFormatter()
         if use_json
-        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+                               "%Y-%m-%d %H:%M:%S")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Telethon logs every reconnect attempt at INFO; its warnings are what matter to users.
-    logging.getLogger("telethon").setLevel(max(logging.WARNING, root.level))
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

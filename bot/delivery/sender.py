@@ -165,17 +165,17 @@ class Sender:
             dropped = await outbox.mark_unreachable(self._archive, message.chat_id,
                                                     reason=result.detail)
             log.info("chat %s is unreachable (%s): subscription disabled, %d parts dropped",
-                     message.chat_id, result.detail, dropped)
+                     message.chat_id, result.detail, dropped, extra={"chat": message.chat_id})
         elif result.kind is Outcome.RETRY and message.attempts + 1 < MAX_ATTEMPTS:
             delay = min(RETRY_BASE * 2 ** message.attempts, RETRY_CAP)
             await outbox.postpone(self._archive, message.id, until=math.ceil(now + delay),
                                   error=result.detail)
             log.info("send to %s failed (%s); retrying in %.0fs", message.chat_id,
-                     result.detail, delay)
+                     result.detail, delay, extra={"chat": message.chat_id})
         else:
             await outbox.mark_failed(self._archive, message.id, error=result.detail)
             log.warning("gave up on part %d/%d for chat %s: %s", message.part, message.parts,
-                        message.chat_id, result.detail)
+                        message.chat_id, result.detail, extra={"chat": message.chat_id})
 
     async def _nap(self, seconds: float) -> None:
         """Sleep ``seconds``, or less when woken, but never wake inside a flood wait."""

@@ -160,7 +160,7 @@ class Collector:
                 retry = await state.mark_channel(self.archive, watched.channel.id, ok=False,
                                                  detail=exc.message)
                 log.error("%s: %s; next try %s", watched.config.parsed, exc.message,
-                          time.ctime(retry or 0))
+                          time.ctime(retry or 0), extra={"channel": watched.channel.id})
                 continue
             except (ConnectionError, OSError) as exc:
                 log.warning("history read interrupted (%s); resumed after reconnecting", exc)
@@ -177,7 +177,7 @@ class Collector:
                 # An error we have no rule for: this channel waits for the next round, the
                 # others go on, and the cursor guarantees nothing is skipped meanwhile.
                 log.exception("reading %s failed; retried on the next round",
-                              watched.config.parsed)
+                              watched.config.parsed, extra={"channel": watched.channel.id})
                 continue
             if known and known.status != "ok":
                 await state.mark_channel(self.archive, watched.channel.id, ok=True)

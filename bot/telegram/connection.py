@@ -74,7 +74,7 @@ class KeepConnected:
                 reason = await self._wait_for_drop()
                 self._up.clear()
                 log.warning("%s client lost its connection (%s); reconnecting", self.name,
-                            reason)
+                            reason, extra={"client": self.name})
             await self._reconnect()
 
     async def _wait_for_drop(self) -> str:
@@ -109,7 +109,7 @@ class KeepConnected:
         metrics.RECONNECTS.labels(self.name).inc()
         self._up.set()
         log.info("%s client reconnected after %d attempts (%.0fs offline)", self.name,
-                 attempt, time.monotonic() - down_since)
+                 attempt, time.monotonic() - down_since, extra={"client": self.name})
         if self._on_reconnect is not None:
             result = self._on_reconnect()
             if result is not None:
