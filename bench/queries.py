@@ -100,7 +100,8 @@ def commands(newest_id: int) -> list[str]:
 async def measure(db: Path, runs: int) -> list[tuple[str, float, float, int]]:
     config = validate_config({"keywords": KEYWORDS, "bot": {"timezone": "Asia/Almaty"}},
                              source="bench")
-    async with Archive.open(db) as archive:
+    # Read-only: the cached archive of bench/scale.py stays exactly as it was built.
+    async with Archive.open(db, mode="ro") as archive:
         (top,) = await archive.fetch_all("SELECT max(pid) FROM posts")
         now = datetime.fromtimestamp((top[0] >> 20) + 60, UTC)
         rows = await archive.fetch_all(
