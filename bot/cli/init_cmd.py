@@ -74,6 +74,9 @@ def _next_steps(config_file: Path, env_file: Path) -> str:
         f"tgmon run{option}",
     ]
     text = "next:\n" + "\n".join(f"  {n}. {step}" for n, step in enumerate(steps, 1))
+    text += ("\nbefore any login, see a digest of a channel you exported from Telegram Desktop: "
+             f"`tgmon import{option} FOLDER` then `tgmon digest{option} --dry-run "
+             "--include-history`")
     if not found_here:
         text += (f"\n(or `export TGMON_CONFIG={shlex.quote(str(config_file))}` once, instead "
                  "of --config)")

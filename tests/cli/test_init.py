@@ -21,6 +21,7 @@ def test_init_into_a_folder_writes_a_valid_commented_config_and_a_private_env(
     assert f"wrote {config_file}\nwrote {env_file} (readable by you only)" in out
     assert f"3. tgmon check --config {config_file}" in out  # not found without --config
     assert "TGMON_API_ID and TGMON_API_HASH" in out and "@userinfobot" in out
+    assert f"`tgmon import --config {config_file} FOLDER` then `tgmon digest" in out
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     assert "# Keyword groups." in config_file.read_text(encoding="utf-8")  # the comments stay
     config = load_config(config_file)
