@@ -267,6 +267,12 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE posts_fts;
     ALTER TABLE posts_index RENAME TO posts_fts;
     """,
+    # 3: the newest edited or deleted posts of the whole archive (/edits, /deleted) without
+    # walking every post: the partial indexes of schema 2 lead with the channel.
+    """
+    CREATE INDEX posts_edited_newest ON posts(pid) WHERE versions > 1;
+    CREATE INDEX posts_deleted_newest ON posts(pid) WHERE deleted_at IS NOT NULL;
+    """,
 )
 
 

@@ -13,14 +13,25 @@ from bot.delivery.assemble import DigestContent, create_alerts, create_due_diges
 from bot.delivery.scheduler import DigestTarget, DueDigest
 from bot.digest.schedule import parse_schedule
 from bot.domain import KeywordHit
-from bot.store import Archive, arrivals, gauges, outbox, reads, state, subscribers
+from bot.store import (
+    Archive,
+    arrivals,
+    gauges,
+    outbox,
+    post_search,
+    reads,
+    state,
+    subscribers,
+)
+from bot.store.post_filters import PostQuery
 from bot.store.reads import PostFilter
 from tests.store.conftest import CHANNEL, OTHER, analysed, make_post
 
 GUARDED = {"posts", "post_versions", "outbox"}
 # A partial index holds only the rows it names (pending parts, edited posts…): reading all
 # of it is reading those rows, not the table.
-PARTIAL = {"outbox_pending", "posts_edited", "posts_deleted", "outbox_done"}
+PARTIAL = {"outbox_pending", "posts_edited", "posts_deleted", "outbox_done",
+           "posts_edited_newest", "posts_deleted_newest"}
 _ALIAS = re.compile(r"\b(posts|post_versions|outbox)\s+(?:AS\s+)?([a-z])\b", re.I)
 NOW = datetime(2026, 3, 10, tzinfo=UTC)
 
@@ -92,6 +103,11 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
         await outbox.last_seq_ends(archive)
         await outbox.alert_watermark(archive)
         await gauges.posts_per_channel(archive)
+        for edited_or_deleted in (PostQuery(edited=True), PostQuery(deleted=True),
+                                  PostQuery(channel_id=CHANNEL.id, deleted=True)):
+            await post_search.latest_page(archive, edited_or_deleted, with_count=True)
+        await post_search.search_page(archive, "токаева", PostQuery(channel_id=CHANNEL.id,
+                                                                    lang="ru"))
         await archive.set_trace(None)
     assert len(seen) > 30
     assert _scans(db, seen) == []
