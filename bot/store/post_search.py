@@ -53,14 +53,20 @@ async def search_page(archive: Archive, text: str, query: PostQuery, *,
     # The words must be in the text (body); channel, language and group are further terms
     # on the meta column, so FTS5 intersects doclists instead of joining every match.
     match = " AND ".join([f"{{body}} : ({build_match(text)})", *meta_match(query)])
-    clauses, params = where(query, pid="f.rowid", in_index=True)
+    if query.deleted:
+        # Deleted posts are few: walk them newest first (posts_deleted_newest) and test each
+        # against the MATCH by rowid, instead of every match of a common word (1.2 ms
+        # against 746 ms on 1M posts). CROSS JOIN keeps SQLite to that order.
+        clauses, params = where(query, pid="p.pid", in_index=True)
+        source, order = "posts p CROSS JOIN posts_fts f ON f.rowid = p.pid", "p.pid DESC"
+    else:
+        clauses, params = where(query, pid="f.rowid", in_index=True)
+        source, order = "posts_fts f JOIN posts p ON p.pid = f.rowid", "f.rowid DESC"
     conditions = "".join(" AND " + c for c in clauses)
-    base = f"""FROM posts_fts f JOIN posts p ON p.pid = f.rowid
-               WHERE posts_fts MATCH ?{conditions}"""
+    base = f"""FROM {source} WHERE posts_fts MATCH ?{conditions}"""
     sql = f"""SELECT {_POST_COLUMNS}, highlight(posts_fts, 0, char(2), char(3))
-              FROM posts_fts f JOIN posts p ON p.pid = f.rowid
-              JOIN channels c ON c.id = p.channel_id
-              WHERE posts_fts MATCH ?{conditions} ORDER BY f.rowid DESC LIMIT ?"""
+              FROM {source} JOIN channels c ON c.id = p.channel_id
+              WHERE posts_fts MATCH ?{conditions} ORDER BY {order} LIMIT ?"""
     try:
         rows = await archive.fetch_all(sql, [match, *params, limit + 1])
         total, capped = (await _search_count(archive, match, query, base, params)

@@ -106,8 +106,9 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
         for edited_or_deleted in (PostQuery(edited=True), PostQuery(deleted=True),
                                   PostQuery(channel_id=CHANNEL.id, deleted=True)):
             await post_search.latest_page(archive, edited_or_deleted, with_count=True)
-        await post_search.search_page(archive, "токаева", PostQuery(channel_id=CHANNEL.id,
-                                                                    lang="ru"))
+        for searched in (PostQuery(channel_id=CHANNEL.id, lang="ru"), PostQuery(deleted=True),
+                         PostQuery(edited=True, group="president")):
+            await post_search.search_page(archive, "токаева", searched)
         await archive.set_trace(None)
     assert len(seen) > 30
     assert _scans(db, seen) == []
