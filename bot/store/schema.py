@@ -268,10 +268,14 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE posts_index RENAME TO posts_fts;
     """,
     # 3: the newest edited or deleted posts of the whole archive (/edits, /deleted) without
-    # walking every post: the partial indexes of schema 2 lead with the channel.
+    # walking every post (the partial indexes of schema 2 lead with the channel), and day
+    # counts without reading post texts.
     """
     CREATE INDEX posts_edited_newest ON posts(pid) WHERE versions > 1;
     CREATE INDEX posts_deleted_newest ON posts(pid) WHERE deleted_at IS NOT NULL;
+    -- Counts by channel, day and language over a date range (/stats N, /trend) from a
+    -- narrow index instead of the wide rows: the day comes from the pid (date << 20).
+    CREATE INDEX posts_by_day ON posts(pid, channel_id, lang);
     """,
 )
 
