@@ -12,7 +12,7 @@ from bot.config import Config, discover_config, load_config
 from bot.errors import UsageError
 from bot.store.reads import PostFilter
 
-_AGE = re.compile(r"(\d+)\s*([mhdw])")
+_AGE = re.compile(r"(\d{1,12})\s*([mhdw])")  # 12 digits already reach past year 1
 _AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 

@@ -9,6 +9,7 @@ raises ImportFormatError.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,6 +101,14 @@ def read_export(
 
 
 def _broken(exc: Exception, done: _Progress) -> ImportFormatError:
+    # Python reads at most 4,300 digits into an int; ijson's Python backend then gives up.
+    digits = re.match(r"Unexpected symbol '-?(\d{300,})'", str(exc))
+    if digits:
+        return ImportFormatError(
+            f"after message {done.messages:,} the export holds a number of "
+            f"{len(digits[1]):,} digits, more than can be read; delete that number from the "
+            "file, or export the channel again"
+        )
     if done.header is None:
         return ImportFormatError(f"not valid JSON: {_first_line(exc)}")
     return ImportFormatError(
