@@ -1,0 +1,83 @@
+"""A representative set run as real child processes, under an address-space and CPU limit.
+
+These cover what in-process runs cannot: a pipe on standard input, the locale and encoding of
+the process, and the memory of the whole interpreter. They run two at a time.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.hostile import exports as ex
+from tests.hostile.harness import (
+    CHILD_SECONDS,
+    Child,
+    Outcome,
+    assert_fails_well,
+    assert_kept,
+    run_children,
+    snapshot,
+)
+
+CASES: dict[str, tuple[tuple[str, ...], bytes | None, dict[str, str]]] = {
+    "deep nesting": (("import", "--quiet", "--db", "a.db", "deep.json"), None, {}),
+    "huge message": (("import", "--quiet", "--db", "a.db", "huge.json"), None, {}),
+    "pipe": (("import", "--db", "a.db", "-"), ex.around(), {}),
+    "dev stdin": (("import", "--db", "a.db", "/dev/stdin"), ex.around(), {}),
+    "pipe with a lone surrogate": (
+        ("import", "--db", "a.db", "-"), ex.around(ex.bad_message(9, text=rb'"\udc00"')), {}),
+    "export over the archive": (("export", "--db", "a.db", "--out", "a.db"), None, {}),
+    "ascii output": (("search", "--db", "a.db", "токаев*"), None, {"PYTHONIOENCODING": "ascii"}),
+    "C locale": (("search", "--db", "a.db", "токаев*"), None,
+                 {"LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}),
+    "endless config": (("check", "--config", "/dev/zero"), None, {}),
+}
+
+
+@pytest.fixture(scope="module")
+def outcomes(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
+             ) -> dict[str, tuple[Outcome, Path, dict[str, set[tuple[object, ...]]]]]:
+    children, places = [], []
+    for _name, (argv, stdin, env) in CASES.items():
+        cwd = tmp_path_factory.mktemp("child")
+        shutil.copy(seeded_template, cwd / "a.db")
+        (cwd / "deep.json").write_bytes(ex.around(ex.bad_message(8, text=ex.deep(1_000_000))))
+        (cwd / "huge.json").write_bytes(
+            ex.around(ex.bad_message(8, text=b'"' + b"z" * 3_000_000 + b'"')))
+        places.append((cwd, snapshot(cwd / "a.db")))
+        children.append(Child(argv, cwd, stdin, env))
+    results = run_children(children)
+    return {name: (result, cwd / "a.db", before)
+            for name, result, (cwd, before) in zip(CASES, results, places, strict=True)}
+
+
+EXPECTED = {
+    "deep nesting": (1, ["nested deeper than 64 levels"]),
+    "huge message": (1, ["larger than 1,000,000 characters"]),
+    "pipe": (0, []),
+    "dev stdin": (0, []),
+    "pipe with a lone surrogate": (2, ["save the export to a file", "5 posts were imported"]),
+    "export over the archive": (2, ["that is the archive", "choose another file"]),
+    "ascii output": (0, []),
+    "C locale": (0, []),
+    "endless config": (2, ["larger than 4 MB"]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_child_process_fails_well_within_its_limits(
+        name: str, outcomes: dict[str, tuple[Outcome, Path, dict[str, set[tuple[object, ...]]]]]
+        ) -> None:
+    outcome, db, before = outcomes[name]
+    code, needles = EXPECTED[name]
+    assert_fails_well(outcome, code, *needles, seconds=CHILD_SECONDS)
+    assert_kept(db, before)
+    if name in {"pipe", "dev stdin"}:
+        assert "imported 10" in outcome.out
+    if name == "ascii output":
+        assert "\\u0422\\u043e" in outcome.out and outcome.out.isascii()  # То…, escaped
+    if name == "C locale":
+        assert "Токаев" in outcome.out or "\\u0422" in outcome.out

@@ -1,0 +1,75 @@
+"""Hostile command lines: odd bytes, extreme dates and numbers, all refused in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.harness import assert_fails_well, assert_unchanged, run
+
+Stored = dict[str, set[tuple[object, ...]]]
+
+FORMATS = "2025-01-31"
+MOMENTS = [
+    ("--since", "0001-01-01", None),
+    ("--until", "9999-12-31", None),
+    ("--since", "9999-12-31T23:59:59+14:00", None),
+    ("--since", "0001-01-01T00:00:00-14:00", None),
+    ("--until", "0001-01-01T00:00:00+14:00", None),
+    ("--since", "99999999999999999999999d", FORMATS),
+    ("--since", "999999999999d", "before the year 1"),
+    ("--since", "10000000w", "before the year 1"),
+    ("--since", "2025-02-30", FORMATS),
+    ("--since", "yesterday", FORMATS),
+    ("--since", "", FORMATS),
+    ("--since", "7" * 5000 + "d", FORMATS),
+    ("--since", "２０２５-01-01", FORMATS),
+]
+
+
+@pytest.mark.parametrize(("option", "value", "problem"), MOMENTS,
+                         ids=[f"{o}={v[:30]}" for o, v, _ in MOMENTS])
+@pytest.mark.parametrize("command", ["search", "export"])
+def test_dates_at_the_ends_of_the_calendar_are_answered_or_refused(
+        option: str, value: str, problem: str | None, command: str, archive: Path,
+        stored: Stored) -> None:
+    argv = ["search", "токаев*"] if command == "search" else ["export"]
+    outcome = run([*argv, "--db", str(archive), option, value])
+    if problem:
+        assert_fails_well(outcome, 2, option, problem)
+    else:
+        assert_fails_well(outcome, 0)
+    assert_unchanged(archive, stored)
+
+
+@pytest.mark.parametrize(("argv", "needles"), [
+    (["search", "x", "--limit", "0"], ["--limit", "between 1 and 10000"]),
+    (["search", "x", "--limit", "9" * 40], ["--limit", "between 1 and 10000"]),
+    (["history", "@x", "9" * 40], ["between 1 and 2147483647"]),
+    (["history", "@x", "-5"], ["between 1 and 2147483647"]),
+    (["history", "https://t.me/c/" + "9" * 30 + "/1"], ["no stored channel"]),
+    (["search", "\udcff\udcfe"], ["argument 2 is not UTF-8", "UTF-8 terminal"]),
+    (["search", "\x00"], ["no word to search for"]),
+    (["search", '"' * 1001], ["no word to search for"]),
+    (["stats", "--channel", "x"], ["unrecognized arguments"]),
+])
+def test_odd_arguments_are_refused_in_one_line(argv: list[str], needles: list[str],
+                                               archive: Path, stored: Stored) -> None:
+    outcome = run([*argv, "--db", str(archive)])
+    assert_fails_well(outcome, 2, *needles)
+    assert_unchanged(archive, stored)
+
+
+def test_a_search_for_ten_thousand_words_is_answered(archive: Path, stored: Stored) -> None:
+    outcome = run(["search", " OR ".join(f"слово{n}" for n in range(2000)), "--db", str(archive)])
+    assert_fails_well(outcome, 0)
+    assert_unchanged(archive, stored)
+
+
+def test_a_config_named_by_the_environment_is_checked_like_one_named_by_option(
+        archive: Path, stored: Stored, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TGMON_CONFIG", str(tmp_path))
+    outcome = run(["stats", "--db", str(archive)])
+    assert_fails_well(outcome, 2, str(tmp_path), "a folder")
+    assert_unchanged(archive, stored)
