@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from bot.cli import output
 from bot.cli.context import config_for, db_path, existing_db
 from bot.domain import Analysis
 from bot.errors import Interrupted
 from bot.importer.pipeline import import_export
-from bot.importer.source import open_export
+from bot.importer.source import STDIN, open_export
 from bot.ingest import Analyse, analyser_for
 from bot.progress import Progress
 from bot.store import Archive, reads, reanalysis
@@ -24,7 +25,7 @@ async def import_file(args: argparse.Namespace) -> int:
     # The bar's first frame comes before the language models load (seconds on a big job).
     progress = (
         None if args.quiet or args.json
-        else Progress(f"importing {export.path.name or 'stdin'}", total=export.size,
+        else Progress(f"importing {_label(export.path)}", total=export.size,
                       bytes_total=True)
     )
     db = db_path(args, config)
@@ -63,6 +64,10 @@ async def import_file(args: argparse.Namespace) -> int:
             f"{report.error_count:,} errors"
         )
     return 1 if report.error_count else 0
+
+
+def _label(path: Path) -> str:
+    return "standard input" if path == STDIN else path.name
 
 
 async def reanalyze(args: argparse.Namespace) -> int:

@@ -75,5 +75,10 @@ def parse_moment(text: str | None, option: str, *, now: datetime | None = None) 
             f"{option} {text!r}: use a date (2025-01-31), a datetime "
             "(2025-01-31T18:00) or an age (30m, 12h, 7d, 2w)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is in the year 0 in UTC
+        raise UsageError(f"{option} {text!r} falls outside the years 1 to 9999 in UTC") from None
 

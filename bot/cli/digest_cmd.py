@@ -226,7 +226,11 @@ async def _start(
         last = await outbox.last_window_end(archive, chat_id, name)
         if last is not None and last < unix(until):
             return from_unix(last)
-    return until - FIRST_WINDOW
+    try:
+        return until - FIRST_WINDOW
+    except OverflowError:
+        raise UsageError("--until is too early for a digest window; give a later --until, "
+                         "or a --since") from None
 
 
 def _chat_id(raw: str) -> int | None:

@@ -16,8 +16,9 @@ MOMENTS = [
     ("--until", "9999-12-31", None),
     ("--since", "9999-12-31T23:59:59+14:00", None),
     ("--since", "0001-01-01T00:00:00-14:00", None),
-    ("--until", "0001-01-01T00:00:00+14:00", None),
+    ("--until", "0001-01-01T00:00:00+14:00", "outside the years 1 to 9999"),
     ("--since", "99999999999999999999999d", FORMATS),
+    ("--until", "9999-12-31T23:59:59-14:00", "outside the years 1 to 9999"),
     ("--since", "999999999999d", "before the year 1"),
     ("--since", "10000000w", "before the year 1"),
     ("--since", "2025-02-30", FORMATS),
@@ -72,4 +73,25 @@ def test_a_config_named_by_the_environment_is_checked_like_one_named_by_option(
     monkeypatch.setenv("TGMON_CONFIG", str(tmp_path))
     outcome = run(["stats", "--db", str(archive)])
     assert_fails_well(outcome, 2, str(tmp_path), "a folder")
+    assert_unchanged(archive, stored)
+
+
+@pytest.mark.parametrize(("option", "value", "problem"), MOMENTS[:7] + MOMENTS[10:12],
+                         ids=[f"{o}={v[:30]}" for o, v, _ in MOMENTS[:7] + MOMENTS[10:12]])
+def test_a_digest_preview_over_extreme_dates_is_answered_or_refused(
+        option: str, value: str, problem: str | None, archive: Path, stored: Stored) -> None:
+    outcome = run(["digest", "--dry-run", "--db", str(archive), option, value])
+    if problem:
+        assert_fails_well(outcome, 2, option, problem)
+    else:
+        assert outcome.code in (0, 2) and "Traceback" not in outcome.err, outcome.err
+        assert outcome.code == 0 or "--since must be before --until" in outcome.err
+    assert_unchanged(archive, stored)
+
+
+def test_a_config_path_of_odd_bytes_in_the_environment_is_named(
+        archive: Path, stored: Stored, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TGMON_CONFIG", "\udcff\udcfe.toml")
+    outcome = run(["stats", "--db", str(archive)])
+    assert_fails_well(outcome, 2, "file not found")
     assert_unchanged(archive, stored)
