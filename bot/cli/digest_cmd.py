@@ -236,7 +236,11 @@ async def _start(
 def _chat_id(raw: str) -> int | None:
     """Read a numeric chat id offline; a @name is only known to Telegram."""
     text = raw.strip()
-    return int(text) if text.lstrip("-").isdigit() else None
+    if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()):
+        return None
+    if len(text) > 20 or not -(2**63) < int(text) < 2**63:
+        raise UsageError(f"--chat {text[:30]}: not a Telegram chat id (at most 19 digits)")
+    return int(text)
 
 
 def _print_parts(parts: list[str], *, html: bool, history: int) -> None:

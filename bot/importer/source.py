@@ -41,6 +41,11 @@ class ExportFile:
 def open_export(path: Path) -> ExportFile:
     """Open the export at ``path``; raise ImportFormatError saying what to pass instead."""
     path = _resolve(path)
+    if path == STDIN and (sys.stdin is None or sys.stdin.isatty()):
+        raise ImportFormatError(
+            "-: standard input is a terminal or closed; pipe the export in "
+            "(`tgmon import - < result.json`) or name the file"
+        )
     try:
         raw: BinaryIO = sys.stdin.buffer if path == STDIN else path.open("rb")
     except OSError as exc:

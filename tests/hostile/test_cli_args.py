@@ -52,6 +52,8 @@ def test_dates_at_the_ends_of_the_calendar_are_answered_or_refused(
     (["history", "https://t.me/c/" + "9" * 30 + "/1"], ["no stored channel"]),
     (["search", "\udcff\udcfe"], ["argument 2 is not UTF-8", "UTF-8 terminal"]),
     (["search", "\x00"], ["no word to search for"]),
+    (["digest", "--dry-run", "--chat", "9" * 30], ["--chat", "not a Telegram chat id"]),
+    (["digest", "--dry-run", "--chat", "-" + "9" * 19], ["--chat", "not a Telegram chat id"]),
     (["search", '"' * 1001], ["no word to search for"]),
     (["stats", "--channel", "x"], ["unrecognized arguments"]),
 ])
