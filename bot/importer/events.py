@@ -26,6 +26,7 @@ MAX_DEPTH: Final = 64
 MAX_VALUE_UNITS: Final = 1_000_000
 
 Event = tuple[str, Any]
+_OPENS: Final = frozenset({"start_map", "start_array"})
 _SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -101,46 +102,44 @@ def is_recoverable(exc: Exception) -> bool:
 
 def build(first: str, value: Any, events: Iterator[Event]) -> Any:
     """Build the value whose first event is given; raise TooLarge (after skipping it whole)."""
-    if first not in {"start_map", "start_array"}:
+    if first != "start_map" and first != "start_array":
         return value
-    stack: list[Any] = [{} if first == "start_map" else []]
-    keys: list[str | None] = [None]
+    top: Any = {} if first == "start_map" else []
+    container, key = top, None
+    parents: list[tuple[Any, Any]] = []  # the open containers above, with their pending key
     units = 0
-    top = stack[0]
+    # The commonest events first, and no calls: this runs once per event of every message.
     for event, value in events:
-        units += 1 + (len(value) if isinstance(value, str) else 0)
-        if event in {"end_map", "end_array"}:
-            done = stack.pop()
-            keys.pop()
-            if not stack:
-                return done
-            _put(stack[-1], keys, done)
-        elif event == "map_key":
-            keys[-1] = value
-        elif event in {"start_map", "start_array"}:
-            if len(stack) >= MAX_DEPTH:
-                skip_rest(events, len(stack) + 1)
-                raise TooLarge(f"nested deeper than {MAX_DEPTH} levels", msg_id=_id(top))
-            stack.append({} if event == "start_map" else [])
-            keys.append(None)
-        else:
-            _put(stack[-1], keys, value)
+        if event == "end_map" or event == "end_array":
+            if not parents:
+                return container
+            container, key = parents.pop()
+            continue
+        units += 1 + len(value) if type(value) is str else 1
         if units > MAX_VALUE_UNITS:
-            skip_rest(events, len(stack))
+            skip_rest(events, len(parents) + 1 + (event in _OPENS))
             raise TooLarge(f"larger than {MAX_VALUE_UNITS:,} characters", msg_id=_id(top))
+        if event == "map_key":
+            key = value
+            continue
+        if event == "start_map" or event == "start_array":
+            if len(parents) + 1 >= MAX_DEPTH:
+                skip_rest(events, len(parents) + 2)
+                raise TooLarge(f"nested deeper than {MAX_DEPTH} levels", msg_id=_id(top))
+            value = {} if event == "start_map" else []
+            parents.append((container, key))
+        if type(container) is dict:
+            container[key] = value
+        else:
+            container.append(value)
+        if type(value) is dict or type(value) is list:
+            container, key = value, None
     raise ijson.IncompleteJSONError("the file ends inside a value")
 
 
 def _id(top: Any) -> object:
     found = top.get("id") if isinstance(top, dict) else None
     return found if isinstance(found, int | str) and len(str(found)) < 30 else None
-
-
-def _put(container: Any, keys: list[str | None], value: Any) -> None:
-    if isinstance(container, dict):
-        container[keys[-1]] = value
-    else:
-        container.append(value)
 
 
 def skip(first: str, events: Iterator[Event]) -> None:
