@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sqlite3
@@ -12,7 +13,7 @@ import pytest
 from bot.domain import Analysis
 from bot.importer.events import MAX_DEPTH, MAX_VALUE_UNITS
 from bot.importer.pipeline import import_export
-from bot.store import Archive
+from bot.store import Archive, reads
 from tests.hostile import exports as ex
 from tests.hostile.harness import assert_fails_well, assert_kept, run
 
@@ -236,25 +237,21 @@ def test_a_repeated_id_keeps_each_text_as_a_version_within_and_across_batches(
     path = _write(tmp_path, ex.export([ex.encode(ex.message(7, t)) for t in texts]))
     code, _report, _ = _import(archive, path)
     assert code == 0
-    in_one_batch = _versions(archive)
+    in_one_batch = asyncio.run(_versions(archive))
     assert in_one_batch == texts
 
-    async def small_batches() -> list[str]:
+    async def one_per_batch() -> list[str]:
         async with Archive.open(tmp_path / "b.sqlite3") as other:
             await import_export(path, other, lambda text: Analysis("und", 0.0, ()), batch_size=1)
-        return _versions(tmp_path / "b.sqlite3")
+        return await _versions(tmp_path / "b.sqlite3")
 
-    import asyncio
-
-    assert asyncio.run(small_batches()) == in_one_batch
+    assert asyncio.run(one_per_batch()) == in_one_batch
     assert_kept(archive, stored)
 
 
-def _versions(db: Path) -> list[str]:
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        return [t for (t,) in conn.execute(
-            "SELECT v.text FROM post_versions v JOIN posts p USING (pid) "
-            "WHERE p.msg_id = 7 AND p.channel_id = ? ORDER BY v.version", (MARKED,))]
+async def _versions(db: Path) -> list[str]:
+    async with Archive.open(db) as archive:
+        return [text for _, text, _ in await reads.history(archive, MARKED, 7)]
 
 
 @pytest.mark.parametrize("tenth", range(1, 10))
