@@ -21,6 +21,7 @@ from bot.store import Archive, reads, reanalysis
 async def import_file(args: argparse.Namespace) -> int:
     """Import a Telegram Desktop JSON export; exit 1 if any entry had to be skipped."""
     config = config_for(args)
+    db = db_path(args, config)  # checked before the export is opened, which must be closed
     export = open_export(args.export)  # before the archive: a wrong path creates nothing
     # The bar's first frame comes before the language models load (seconds on a big job).
     progress = (
@@ -28,7 +29,6 @@ async def import_file(args: argparse.Namespace) -> int:
         else Progress(f"importing {_label(export.path)}", total=export.size,
                       bytes_total=True)
     )
-    db = db_path(args, config)
     try:
         analyse = analyser_for(config)
         async with Archive.open(db) as archive:
