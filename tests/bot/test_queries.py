@@ -224,3 +224,30 @@ async def test_unknown_commands_and_bad_arguments_get_usage_help(
         assert "Usage: /latest [@channel] [n]" in reply.text
         (reply,) = await bot.say(alice, "/latest <b>x</b>")
         assert "no stored channel is called '<b>x</b>'" in reply.text and not bold(reply)
+
+
+async def test_a_post_too_long_for_one_message_also_comes_as_a_text_file(
+        world: FakeWorld, clients: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        alice: Account) -> None:
+    from datetime import timedelta
+
+    from tests.bot.harness import NEWS
+    from tests.bot.query_data import DAY0, item
+
+    async with running_bot(world, clients, tmp_path / "a.db", monkeypatch,
+                           config=config_for(alice)) as bot:
+        await fill(bot.archive)
+        for n in range(12):  # twelve long edits: far more than 4,096 characters in all
+            text = f"Версия {n}: " + " ".join(f"слово{n}x{i}" for i in range(80))
+            await bot.archive.store_posts([item(NEWS, 30, text, day=9,
+                                                edit=DAY0 + timedelta(days=9, minutes=n))])
+        before = len(bot.sent(alice))
+        world.user_sends_to_bot(alice, "/post @news24 30", bot=bot.account)
+        await bot.wait(lambda: len(bot.sent(alice)) >= before + 2)
+        summary, document = bot.sent(alice)[before:before + 2]
+        assert "12 versions" in summary.text and "more versions in the file" in summary.text
+        assert document.media_kind == "document" and document.media is not None
+        assert document.filename == "post-1000000001-30.txt"
+        full = document.media.decode()
+        assert full.count("--- edit") == 11 and "Версия 11:" in full
+        assert document.text == "Every version of post 30, in full"
