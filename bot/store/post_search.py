@@ -21,7 +21,7 @@ from bot.store.reads import _POST_COLUMNS, _to_post
 
 COUNT_CAP = 10_000
 #: With filters that need each match's post row, counting costs a lookup per match.
-JOINED_COUNT_CAP = 1_000
+JOINED_COUNT_CAP = 200  # "10 of 200+": 1,000 lookups took 427 ms p95 on 1M posts
 
 
 @dataclass(frozen=True, slots=True)
