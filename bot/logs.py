@@ -18,7 +18,9 @@ from typing import Literal
 CONTEXT_FIELDS = ("loop", "channel", "chat", "msg_id", "client")
 #: Libraries whose INFO lines are noise to a user: Telethon logs every reconnect attempt,
 #: pymorphy3 "Loading dictionaries from …" at each start.
-_QUIET = ("telethon", "pymorphy3")
+# aiosqlite logs every call it runs at DEBUG, its arguments (SQL, post texts) included,
+# from its own threads: noise, and it outlives handlers that tests close.
+_QUIET = ("telethon", "pymorphy3", "aiosqlite")
 
 
 class _JsonFormatter(logging.Formatter):
