@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -177,14 +178,32 @@ def _writable(path: Path) -> bool:
 def _prepare(conn: sqlite3.Connection, *, path: Path, busy_ms: int) -> None:
     """Set the writer's pragmas and run the migrations (on the writer's thread)."""
     # FULL: a digest "sent" mark or a cursor cannot be re-fetched after a power cut.
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={busy_ms}",
-                   "foreign_keys=ON"):
+    conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+    _set_wal(conn, busy_ms)
+    for pragma in ("synchronous=FULL", "foreign_keys=ON"):
         conn.execute(f"PRAGMA {pragma}")
     # Schema 2 fills the search index's meta column through this function.
     conn.create_function("fts_meta", 3, meta_sql, deterministic=True)
     _migrate(conn, path)
     # Cheap on open: re-plans only what the last session's queries showed was stale.
     conn.execute("PRAGMA optimize")
+
+
+def _set_wal(conn: sqlite3.Connection, busy_ms: int) -> None:
+    """Switch to WAL, waiting out another process doing the same on a fresh archive.
+
+    Changing the journal mode needs the file to itself and does not always wait in the
+    busy handler: two processes opening a new archive at once could see "locked".
+    """
+    deadline = time.monotonic() + busy_ms / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
