@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.config import Config
 from bot.importer.pipeline import import_export
 from bot.ingest import analyser_for
@@ -13,7 +11,6 @@ from bot.store import Archive, reads, reanalysis
 from tests.importer.exports import FIXTURE, edited_copy
 
 
-@pytest.mark.xfail(strict=False, reason="store issue 8: reanalysis writes over a newer edit")
 async def test_reanalysis_racing_an_edit_never_hides_the_new_text(tmp_path: Path) -> None:
     analyse = analyser_for(Config())
     async with Archive.open(tmp_path / "a.sqlite3") as archive:

@@ -144,7 +144,6 @@ def test_a_broken_archive_is_named_and_left_as_it_was(
     assert (None if db.is_dir() else db.read_bytes()) == before
 
 
-@pytest.mark.xfail(strict=False, reason="store issue 8: read-only archives are opened read-write")
 @pytest.mark.skipif(AS_ROOT, reason="root writes read-only files")
 @pytest.mark.parametrize("command", ["stats", "search", "export"])
 def test_a_read_only_archive_can_still_be_read(command: str, archive: Path, stored: Stored,
