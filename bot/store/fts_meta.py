@@ -25,6 +25,13 @@ def group_token(group: str) -> str:
     return "g" + group.encode().hex()
 
 
+def match_terms(channel_id: int | None, lang: str | None, group: str | None) -> list[str]:
+    """Search filters as terms of an FTS5 MATCH on the meta column (AND them in)."""
+    tokens = [channel_token(channel_id) if channel_id is not None else "",
+              lang_token(lang) if lang else "", group_token(group) if group else ""]
+    return [f"{{meta}} : {t}" for t in tokens if t]
+
+
 def meta_text(channel_id: int, lang: str, groups: Iterable[str]) -> str:
     """The meta column's text for one post."""
     return " ".join([channel_token(channel_id), lang_token(lang),

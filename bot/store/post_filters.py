@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from bot.store.fts_meta import channel_token, group_token, lang_token
+from bot.store.fts_meta import match_terms
 
 #: Bits below the date in a pid (bot/store/rows.py: pid_for).
 PID_SHIFT = 20
@@ -46,14 +46,7 @@ def pid_bounds(query: PostQuery) -> tuple[int, int]:
 
 def meta_match(query: PostQuery) -> list[str]:
     """The channel, language and group filters as terms on the index's meta column."""
-    terms = []
-    if query.channel_id is not None:
-        terms.append(channel_token(query.channel_id))
-    if query.lang:
-        terms.append(lang_token(query.lang))
-    if query.group:
-        terms.append(group_token(query.group))
-    return [f"{{meta}} : {t}" for t in terms]
+    return match_terms(query.channel_id, query.lang, query.group)
 
 
 def where(query: PostQuery, *, pid: str = "p.pid", group_joined: bool = False,

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.domain import Channel, KeywordHit, StoredPost
 from bot.store.archive import Archive
-from bot.store.fts_meta import channel_token, group_token, lang_token
+from bot.store.fts_meta import match_terms
 from bot.store.fts_query import build_match
 
 _POST_COLUMNS = """p.pid, p.channel_id, p.msg_id, p.date, p.text, p.lang, c.title, c.username,
@@ -64,14 +64,7 @@ class _Plan:
     high: int
 
     def meta_terms(self) -> list[str]:
-        terms = []
-        if self.channel_id is not None:
-            terms.append(channel_token(self.channel_id))
-        if self.lang:
-            terms.append(lang_token(self.lang))
-        if self.group:
-            terms.append(group_token(self.group))
-        return terms
+        return match_terms(self.channel_id, self.lang, self.group)
 
 
 _NO_PID = 1 << 62
@@ -105,7 +98,7 @@ def _search(conn: sqlite3.Connection, match: str, flt: PostFilter, limit: int
     # Filters are further terms of the MATCH on the meta column, and the date range is a
     # rowid range: FTS5 answers the whole filter without joining a single extra match.
     expression = " AND ".join([f"{{body}} : ({match})",
-                               *(f"{{meta}} : {t}" for t in plan.meta_terms())])
+                               *plan.meta_terms()])
     rows: list[tuple[Any, ...]] = conn.execute(
         f"""SELECT {_POST_COLUMNS} FROM posts_fts f
             JOIN posts p ON p.pid = f.rowid JOIN channels c ON c.id = p.channel_id
