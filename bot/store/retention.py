@@ -59,8 +59,8 @@ def _prune_arrivals(conn: sqlite3.Connection, cutoff: int, now: int) -> int:
         """SELECT min(seq_end) FROM (SELECT max(window_end), seq_end FROM digests
              WHERE created_at >= ? OR chat_id = 0 GROUP BY chat_id, name)""",
         (now - _LIVE_WINDOW_DAYS * _DAY,)).fetchone()[0]
-    if live is None:
-        return 0
+    if live is None:  # no window waits on any number (no subscriber, no alerts yet)
+        live = 1 << 62
     return int(conn.execute(
         """DELETE FROM arrivals WHERE seq IN (SELECT seq FROM arrivals
              WHERE seq <= ? AND at < ? ORDER BY seq LIMIT ?)""",

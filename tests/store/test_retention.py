@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from bot.store import Archive, outbox, retention
+from bot.store import rows as postrows
 from bot.store.outbox import Window
+from tests.store.conftest import analysed, make_post
 
 DAY = 86400
 NOW = 1_800_000_000
@@ -81,3 +85,16 @@ async def test_the_senders_poll_reads_pending_parts_only_among_a_million_sent(
     # A scan of the table would take tens of millions of steps; three pending parts, a few
     # hundred. The bound leaves room for SQLite versions, not for a scan.
     assert cost < 5_000, cost
+
+
+async def test_arrival_numbers_are_pruned_even_with_no_subscriber(
+        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A collector without a bot: no window ever holds arrival numbers back.
+    monkeypatch.setattr(postrows, "now", lambda: NOW - 40 * DAY)
+    await archive.store_posts([analysed(make_post(1))])
+    monkeypatch.setattr(postrows, "now", lambda: NOW)
+    await archive.store_posts([analysed(make_post(2))])
+    report = await retention.prune(archive, keep_days=30, now=NOW)
+    assert report.arrivals == 1
+    rows = await archive.fetch_all("SELECT count(*) FROM arrivals")
+    assert rows[0][0] == 1
