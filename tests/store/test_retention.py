@@ -98,3 +98,14 @@ async def test_arrival_numbers_are_pruned_even_with_no_subscriber(
     assert report.arrivals == 1
     rows = await archive.fetch_all("SELECT count(*) FROM arrivals")
     assert rows[0][0] == 1
+
+
+async def test_index_maintenance_merges_in_steps_until_there_is_nothing_left(
+        archive: Archive) -> None:
+    for n in range(1, 60):  # one segment per transaction: plenty to merge
+        await archive.store_posts([analysed(make_post(n, f"пост номер {n} о выборах"))])
+    assert await retention.maintain(archive) > 0
+    assert await retention.maintain(archive) == 0  # merged: nothing more to do
+    rows = await archive.fetch_all(
+        "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'выборах'")
+    assert rows[0][0] == 59
