@@ -1,6 +1,7 @@
 """Print language-detection accuracy and keyword recall/precision on the shared evaluation data.
 
     python bench/evaluate.py --data ../shared/data [--backends auto,langdetect,fasttext,cld2]
+                             [--split all|dev|held-out]
 
 Language. Every line of lang/... is one sentence in a known language; the Russian Taiga treebank
 (social posts, fiction, recipes: the register of many channels) adds its sentences as ``ru-taiga``.
@@ -16,6 +17,12 @@ as a user writes a term: names capitalised, and a Kazakh or Kyrgyz verb as its d
 the verbal noun (сипатта → сипаттау, жөнөт → жөнөтүү). A (lemma, sentence) pair is a gold match
 when a word of the sentence carries that lemma. The matcher is scored beside naive whole-word
 matching.
+
+Split. Rules and weights are developed on one part of the data and reported on the other:
+``--split dev`` keeps the sentences (and single words) whose CRC-32 is not a multiple of 3,
+``--split held-out`` the third that is, ``all`` (the default) both. An opening or a word pair
+belongs to its sentence's part; the keyword watch-lists are always drawn from the whole
+treebank, so both parts watch the same lemmas.
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -45,6 +54,7 @@ LANG_FILES = {
 }
 # Sentence sets taken from a treebank's "# text =" lines: name → (language, file).
 TREEBANK_TEXTS = {"ru-taiga": ("ru", "morph/ud/ru_taiga-ud-dev.conllu")}
+T = TypeVar("T")
 SINGLE_WORDS = "lang/lingua/single-words/{lang}.txt"
 # Issue 12: every band from 4 letters up, and single words and word pairs.
 TARGETS = {**dict.fromkeys(("ru", "kk", "uk", "en", "be"), 99.0), "ky": 98.0, "uz": 98.0}
@@ -62,6 +72,9 @@ KEYWORD_TARGETS = {**dict.fromkeys(("nouns", "names", "adjectives"), (0.97, 0.95
 WATCHLIST_SIZE = 100
 MIN_LETTERS = 4
 WORST = 4
+SPLITS = ("all", "dev", "held-out")
+# One item in HELD_OUT_EVERY is held out (see --split).
+HELD_OUT_EVERY = 3
 
 
 def main() -> None:
@@ -70,12 +83,27 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="the shared data directory")
     parser.add_argument("--backends", default="auto,langdetect,fasttext,cld2")
     parser.add_argument("--skip-keywords", action="store_true")
+    parser.add_argument("--split", choices=SPLITS, default="all",
+                        help="score the development part, the held-out part, or all items")
     args = parser.parse_args()
-    sets = language_sets(args.data)
+    print(f"Split: {args.split}")
+    sets = language_sets(args.data, args.split)
     for backend in filter(None, args.backends.split(",")):
         language_report(backend, _detector(backend), sets)
     if not args.skip_keywords:
-        keyword_report(args.data)
+        keyword_report(args.data, args.split)
+
+
+def in_split(text: str, split: str) -> bool:
+    """Tell whether a sentence or word belongs to ``split`` (all, dev or held-out)."""
+    if split == "all":
+        return True
+    held_out = zlib.crc32(text.encode("utf-8")) % HELD_OUT_EVERY == 0
+    return held_out == (split == "held-out")
+
+
+def _part(items: list[T], split: str, text: Callable[[T], str]) -> list[T]:
+    return [item for item in items if in_split(text(item), split)]
 
 
 class LanguageSet:
@@ -104,21 +132,26 @@ class LanguageSet:
         return _letters(seen)
 
 
-def language_sets(data: Path) -> list[LanguageSet]:
-    """Read every language set present under ``data``."""
+def language_sets(data: Path, split: str = "all") -> list[LanguageSet]:
+    """Read every language set present under ``data``, keeping the items of ``split``."""
     sets = []
+
+    def lines(path: Path) -> list[str]:
+        return _part(_lines(path), split, str)
+
     for lang, path in LANG_FILES.items():
         if (data / path).exists():
             words_file = data / SINGLE_WORDS.format(lang=lang)
-            words = _lines(words_file) if words_file.exists() else []
-            sets.append(LanguageSet(lang, lang, _lines(data / path), words))
+            words = lines(words_file) if words_file.exists() else []
+            sets.append(LanguageSet(lang, lang, lines(data / path), words))
     for name, (lang, path) in TREEBANK_TEXTS.items():
         if (data / path).exists():
-            sets.append(LanguageSet(name, lang, [t for t, _ in _conllu(data / path)], []))
+            texts = [t for t, _ in _conllu(data / path)]
+            sets.append(LanguageSet(name, lang, _part(texts, split, str), []))
     if (data / LANG_FILES["uz"]).exists():
         # No Cyrillic Uzbek text is in the data: the Latin sentences, read as Cyrillic by the
         # same rules keyword matching uses. Not native text, but its letters and words are.
-        latin = _lines(data / LANG_FILES["uz"])
+        latin = lines(data / LANG_FILES["uz"])
         sets.append(LanguageSet("uz-cyrl", "uz", [_uzbek_cyrillic(s) for s in latin], []))
     return sets
 
@@ -239,8 +272,11 @@ def language_report(
         print(f"- {name}: {worst}")
 
 
-def keyword_report(data: Path) -> None:
-    """Print recall and precision per language and word class, matcher beside naive matching."""
+def keyword_report(data: Path, split: str = "all") -> None:
+    """Print recall and precision per language and word class, matcher beside naive matching.
+
+    The watch-list comes from the whole treebank; only the sentences of ``split`` are scored.
+    """
     print("\n## Keyword matching on gold lemmas (pairs of watched lemma and sentence)\n")
     print("| lang | class | lemmas | gold pairs | matcher R | matcher P | naive R | naive P "
           "| target R / P | met |")
@@ -248,9 +284,10 @@ def keyword_report(data: Path) -> None:
     for lang, path in TREEBANKS.items():
         if not (data / path).exists():
             continue
-        sentences = _conllu(data / path)
+        every = _conllu(data / path)
+        sentences = _part(every, split, lambda sentence: sentence[0])
         for name, tag in WORD_CLASSES.items():
-            watch = _watchlist(sentences, tag)
+            watch = _watchlist(every, tag)
             if not watch:
                 continue
             row = _keyword_row(lang, sentences, watch, verbs=tag == "VERB")
