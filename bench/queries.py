@@ -107,7 +107,7 @@ async def measure(db: Path, runs: int) -> list[tuple[str, float, float, int]]:
         rows = await archive.fetch_all(
             "SELECT max(msg_id) FROM posts WHERE channel_id = ?", (channel(7).id,))
         router = Router(QUERY_COMMANDS, per_minute=10**9, max_tasks=4)
-        context = Context(archive, config, ZoneInfo("Asia/Almaty"), Origin(1, 1), now,
+        context = Context(archive.queries, config, ZoneInfo("Asia/Almaty"), Origin(1, 1), now,
                           allowed=True, pages=PageMemory())
         results = []
         for text in commands(int(rows[0][0] or 1)):

@@ -44,8 +44,8 @@ from bot.config import validate_config
 from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
 from bot.importer.pipeline import import_export
 from bot.ingest import analyser_for
-from bot.store import Archive, arrivals, outbox, reads, retention
-from bot.store.reads import PostFilter
+from bot.store import Archive, arrivals, outbox, retention
+from bot.store.post_filters import PostQuery
 
 CHANNELS = 300
 DAYS = 730
@@ -242,33 +242,37 @@ async def measure_queries(db: Path, runs: int, posts: int) -> list[str]:
         def word(i: int) -> str:
             return words[i % len(words)]
 
+        queries = archive.queries
+
+        async def query(channel: str | None = None, **filters: Any) -> PostQuery:
+            # As the CLI does: the channel reference is resolved first, inside the timing.
+            found = await queries.resolve_channel(channel) if channel else None
+            return PostQuery(channel_id=found.id if found else None, **filters)
+
+        async def search(text: str, **filters: Any) -> Any:
+            return await queries.search(text, await query(**filters), limit=20)
+
+        async def latest(**filters: Any) -> Any:
+            return await queries.latest(await query(**filters), limit=20, with_count=True)
+
         cases: list[tuple[str, Callable[[int], Awaitable[Any]], str]] = [
-            ("search word", lambda i: reads.search(archive, word(i), limit=20), "<= 50"),
-            ("search --channel", lambda i: reads.search(
-                archive, word(i), PostFilter(channel=ch[i]), limit=20), "<= 50"),
-            ("search --lang kk", lambda i: reads.search(
-                archive, word(i), PostFilter(lang="kk"), limit=20), "<= 50"),
-            ("search --channel --since", lambda i: reads.search(
-                archive, word(i), PostFilter(channel=ch[i], since=since[i]), limit=20),
-             "<= 50"),
-            ("search --since --until", lambda i: reads.search(
-                archive, word(i), PostFilter(since=since[i], until=since[i] + timedelta(days=3)),
-                limit=20), "<= 50"),
-            ("search --group", lambda i: reads.search(
-                archive, word(i), PostFilter(group="president"), limit=20), "<= 50"),
-            ("search every filter", lambda i: reads.search(
-                archive, word(i), PostFilter(channel=ch[i], lang="ru", group="president",
-                                             since=since[i], until=END), limit=20), "<= 50"),
-            ("latest", lambda i: reads.latest(archive, limit=20), "<= 20"),
-            ("latest --channel", lambda i: reads.latest(
-                archive, PostFilter(channel=ch[i]), limit=20), "<= 20"),
-            ("latest --lang en", lambda i: reads.latest(
-                archive, PostFilter(lang="en"), limit=20), "<= 20"),
-            ("latest --group", lambda i: reads.latest(
-                archive, PostFilter(group="parliament"), limit=20), "<= 20"),
-            ("history", lambda i: reads.history(
-                archive, channel(i % CHANNELS).id, 10 + i), ""),
-            ("stats", lambda i: reads.stats(archive), "<= 1000"),
+            ("search word", lambda i: search(word(i)), "<= 50"),
+            ("search --channel", lambda i: search(word(i), channel=ch[i]), "<= 50"),
+            ("search --lang kk", lambda i: search(word(i), lang="kk"), "<= 50"),
+            ("search --channel --since", lambda i: search(word(i), channel=ch[i],
+                                                          since=since[i]), "<= 50"),
+            ("search --since --until", lambda i: search(
+                word(i), since=since[i], until=since[i] + timedelta(days=3)), "<= 50"),
+            ("search --group", lambda i: search(word(i), group="president"), "<= 50"),
+            ("search every filter", lambda i: search(
+                word(i), channel=ch[i], lang="ru", group="president", since=since[i],
+                until=END), "<= 50"),
+            ("latest", lambda i: latest(), "<= 20"),
+            ("latest --channel", lambda i: latest(channel=ch[i]), "<= 20"),
+            ("latest --lang en", lambda i: latest(lang="en"), "<= 20"),
+            ("latest --group", lambda i: latest(group="parliament"), "<= 20"),
+            ("history", lambda i: queries.post_history(channel(i % CHANNELS).id, 10 + i), ""),
+            ("stats", lambda i: queries.stats(), "<= 1000"),
             ("digest window (a day of arrivals)", lambda i: _window(archive, per_day), ""),
             ("alert scan (groups, since watermark)", lambda i: _alerts(archive), ""),
             ("sender poll (due parts + next time)", lambda i: _poll(archive), "<= 5"),

@@ -19,14 +19,12 @@ from bot.commands.filters import check_group, check_lang
 from bot.config import Config
 from bot.errors import UsageError
 from bot.store import Archive
-from bot.store.channel_lookup import resolve_channel
-from bot.store.channel_overview import channel_overview
+from bot.store.ports import PostQueries
 from bot.store.post_filters import PostQuery
-from bot.store.post_history import deletion_times, versions_of
-from bot.store.post_search import Page, latest_page, search_page
+from bot.store.post_search import Page
 
 
-async def post_query(args: argparse.Namespace, archive: Archive, config: Config,
+async def post_query(args: argparse.Namespace, queries: PostQueries, config: Config,
                      tz: ZoneInfo, **fixed: bool | None) -> PostQuery:
     """The checked query for the filter options; unknown values are errors with suggestions."""
     channel = getattr(args, "channel", None)
@@ -36,7 +34,7 @@ async def post_query(args: argparse.Namespace, archive: Archive, config: Config,
     if since and until and since >= until:
         raise UsageError("--since must be before --until")
     return PostQuery(
-        channel_id=(await resolve_channel(archive, channel)).id if channel else None,
+        channel_id=(await queries.resolve_channel(channel)).id if channel else None,
         lang=check_lang(lang) if lang else None,
         group=check_group(group, config.keywords) if group else None,
         since=since, until=until,
@@ -65,8 +63,8 @@ async def search(args: argparse.Namespace) -> int:
     config = config_for(args)
     tz = display_zone(args, config)
     async with Archive.open(existing_db(args, config), mode="auto") as archive:
-        query = await post_query(args, archive, config, tz)
-        page = await search_page(archive, args.query, query, limit=limit)
+        query = await post_query(args, archive.queries, config, tz)
+        page = await archive.queries.search(args.query, query, limit=limit)
     if args.json:
         output.print_json([output.post_record(f.post) for f in page.items])
     elif page.items:
@@ -83,8 +81,8 @@ async def latest(args: argparse.Namespace) -> int:
     config = config_for(args)
     tz = display_zone(args, config)
     async with Archive.open(existing_db(args, config), mode="auto") as archive:
-        query = await post_query(args, archive, config, tz)
-        page = await latest_page(archive, query, limit=limit, with_count=True)
+        query = await post_query(args, archive.queries, config, tz)
+        page = await archive.queries.latest(query, limit=limit, with_count=True)
     if args.json:
         output.print_json([output.post_record(f.post) for f in page.items])
         return 0
@@ -109,11 +107,11 @@ async def _changes(args: argparse.Namespace, *, deleted: bool) -> int:
     tz = display_zone(args, config)
     async with Archive.open(existing_db(args, config), mode="auto") as archive:
         fixed = {"deleted": True} if deleted else {"edited": True}
-        query = await post_query(args, archive, config, tz, **fixed)
-        page = await latest_page(archive, query, limit=limit, with_count=True)
+        query = await post_query(args, archive.queries, config, tz, **fixed)
+        page = await archive.queries.latest(query, limit=limit, with_count=True)
         pids = [f.pid for f in page.items]
-        versions = await versions_of(archive, pids)
-        gone = await deletion_times(archive, pids)
+        versions = await archive.queries.versions_of(pids)
+        gone = await archive.queries.deletion_times(pids)
     if args.json:
         output.print_json([{**output.post_record(f.post),
                             "deleted_at": gone[f.pid].isoformat() if f.pid in gone else None,
@@ -142,7 +140,7 @@ async def channels(args: argparse.Namespace) -> int:
     config = config_for(args)
     tz = display_zone(args, config)
     async with Archive.open(existing_db(args, config), mode="auto") as archive:
-        overview = await channel_overview(archive)
+        overview = await archive.queries.channel_overview()
     now = datetime.now(UTC)
     if args.json:
         output.print_json({
@@ -182,10 +180,11 @@ async def trend(args: argparse.Namespace) -> int:
     out, db = args.out, existing_db(args, config)
     check_output(out, archive=db)
     async with Archive.open(db, mode="auto") as archive:
-        chosen = tuple([await resolve_channel(archive, ref) for ref in args.channel or ()])
-        group = await group_named(archive, args.subject, list(config.keywords))
+        queries = archive.queries
+        chosen = tuple([await queries.resolve_channel(ref) for ref in args.channel or ()])
+        group = await group_named(queries, args.subject, list(config.keywords))
         request = TrendRequest(group or args.subject, group, args.days, chosen)
-        drawn = await draw_trend(archive, request, tz=tz, now=datetime.now(UTC))
+        drawn = await draw_trend(queries, request, tz=tz, now=datetime.now(UTC))
     try:
         out.write_bytes(drawn.png)
     except OSError as exc:

@@ -13,8 +13,9 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.cli.context import config_for, existing_db, parse_moment
+from bot.cli.context import config_for, existing_db
 from bot.cli.terminal import html_to_terminal
+from bot.cli.zone import display_zone, moment
 from bot.config import Config, Secrets, discover_config, load_secrets
 from bot.delivery.assemble import (
     DigestContent,
@@ -39,8 +40,10 @@ async def digest(args: argparse.Namespace, *, client_factory: ClientFactory = cr
     """Print (--dry-run) or send the digest of posts first seen in the window."""
     config = config_for(args)
     name, content = _definition(config, args.name)
-    until = parse_moment(args.until, "--until") or datetime.now(UTC)
-    since = parse_moment(args.since, "--since")
+    # As in search and export: a date is midnight in the display zone.
+    tz = display_zone(args, config)
+    until = moment(args.until, "--until", tz) or datetime.now(UTC)
+    since = moment(args.since, "--since", tz)
     if since is not None and since >= until:
         raise UsageError("--since must be before --until")
     if args.include_history and not args.dry_run:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +12,7 @@ from bot.analysis.word_diff import changed_only, word_diff
 from bot.cli.show import diff_text
 from bot.cli.zone import shown
 from bot.domain import StoredPost
+from bot.store.post_history import PostHistory
 from bot.store.reads import Stats
 
 _UTC = ZoneInfo("UTC")
@@ -64,61 +63,36 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-def print_posts(posts: Iterable[StoredPost]) -> None:
-    width = min(shutil.get_terminal_size((100, 20)).columns, 120)
-    for post in posts:
-        source = forwarded_from_text(_forwarded_from(post))
-        marks = "".join(
-            [
-                f" edited×{post.edit_count}" if post.edit_count else "",
-                " DELETED" if post.deleted else "",
-                f"  ↪ {source}" if source else "",
-                f"  {post.views:,} views" if post.views is not None else "",
-            ]
-        )
-        head = (
-            f"{post.date:%Y-%m-%d %H:%M}  {post.channel_title}  [{post.lang}]"
-            f"{'  #' + ' #'.join(post.groups) if post.groups else ''}{marks}"
-        )
-        print(head)
-        body = " ".join(post.text.split()) or f"({', '.join(post.media) or 'no text'})"
-        print("  " + (body if len(body) <= width - 2 else body[: width - 3] + "…"))
-        print(f"  {post.link}\n")
-
-
-def print_history(post: StoredPost | None, versions: Sequence[tuple[int, str, datetime]],
-                  deleted: datetime | None, *, tz: ZoneInfo = _UTC,
-                  styled: bool = False) -> None:
+def print_history(found: PostHistory, *, tz: ZoneInfo = _UTC, styled: bool = False) -> None:
     """Print one post's facts, then every version, oldest first, with what each edit changed
     (a word diff against the version before), and its deletion."""
-    if post is not None:
-        facts = [f"{post.channel_title}, {post.link}",
-                 f"{post.versions} version{'s' if post.versions != 1 else ''}"]
-        facts += [f"media: {', '.join(post.media)}"] if post.media else []
-        facts += [f"{post.views:,} views"] if post.views is not None else []
-        facts += [f"{post.forwards:,} forwards"] if post.forwards is not None else []
-        source = forwarded_from_text(_forwarded_from(post))
-        facts += [f"forwarded from {source}"] if source else []
-        facts += [f"keyword groups: {', '.join(post.groups)}"] if post.groups else []
-        print(" · ".join(facts))
-    only_edited = post is not None and post.edit_date is not None and len(versions) == 1
+    post = found.post
+    facts = [f"{post.channel_title}, {post.link}",
+             f"{post.versions} version{'s' if post.versions != 1 else ''}"]
+    facts += [f"media: {', '.join(post.media)}"] if post.media else []
+    facts += [f"{post.views:,} views"] if post.views is not None else []
+    facts += [f"{post.forwards:,} forwards"] if post.forwards is not None else []
+    source = forwarded_from_text(_forwarded_from(post))
+    facts += [f"forwarded from {source}"] if source else []
+    facts += [f"keyword groups: {', '.join(post.groups)}"] if post.groups else []
+    print(" · ".join(facts))
+    # An export dates the edit but keeps only the edited text.
+    only_edited = post.edit_date if len(found.versions) == 1 else None
     previous: str | None = None
-    for version, text, when in versions:
-        label = "original" if version == 1 else f"edit {version - 1}"
-        if only_edited and post is not None and post.edit_date is not None:
-            # An export dates the edit but keeps only the edited text.
-            label = (f"posted {shown(when, tz)}, edited {shown(post.edit_date, tz)}"
-                     "; the text before the edit was never stored")
-            print(f"--- {label}")
+    for version in found.versions:
+        if only_edited is not None:
+            print(f"--- posted {shown(version.at, tz)}, edited {shown(only_edited, tz)}"
+                  "; the text before the edit was never stored")
         else:
-            print(f"--- {label}, {shown(when, tz)}")
-        print(text or "(no text)")
+            label = "original" if version.number == 1 else f"edit {version.number - 1}"
+            print(f"--- {label}, {shown(version.at, tz)}")
+        print(version.text or "(no text)")
         if previous is not None:
-            print("    changed: " + diff_text(changed_only(word_diff(previous, text)),
+            print("    changed: " + diff_text(changed_only(word_diff(previous, version.text)),
                                              styled=styled))
-        previous = text
-    if deleted:
-        print(f"--- deleted, noticed {shown(deleted, tz)}")
+        previous = version.text
+    if found.deleted_at:
+        print(f"--- deleted, noticed {shown(found.deleted_at, tz)}")
 
 
 def stats_record(stats: Stats) -> dict[str, Any]:

@@ -191,6 +191,7 @@ def build_parser() -> Parser:
     export.add_argument("--excel", action="store_true",
                         help="CSV as Excel opens it: UTF-8 with a byte order mark (implies csv)")
     _add_filters(export)
+    browse_parser.add_zone(export)
     export.set_defaults(handler="bot.cli.queries:export")
 
     back = command("backup", "Copy the archive to OUT, consistently, even while `tgmon run` "
@@ -219,8 +220,8 @@ def build_parser() -> Parser:
     dig.add_argument("--name", help="which [digests.NAME] to use (default: the only one)")
     dig.add_argument("--chat", help="@username or -100… id (default: the digest's chats)")
     dig.add_argument("--since", help="window start, by ARRIVAL time (when the archive got the "
-                     "post): date, datetime or age such as 12h (default: the chat's last "
-                     "digest, or a day)")
+                     "post): date (midnight in [display].timezone), datetime or age such as "
+                     "12h (default: the chat's last digest, or a day)")
     dig.add_argument("--until", help="window end, by arrival time (default: now)")
     dig.add_argument("--dry-run", action="store_true", help="print the parts; send nothing")
     dig.add_argument("--include-history", action="store_true",

@@ -5,19 +5,19 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 from contextlib import ExitStack
 from typing import Any, TextIO
 
 from bot.cli import output
-from bot.cli.context import config_for, existing_db, post_filter
+from bot.cli.browse import post_query
+from bot.cli.context import config_for, existing_db
 from bot.cli.show import colour
 from bot.cli.targets import check_output
 from bot.cli.zone import display_zone
 from bot.errors import OutputError, UsageError
-from bot.store import Archive, reads
-from bot.store.channel_lookup import resolve_channel
+from bot.store import Archive
+from bot.store.channel_lookup import split_post_link
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_FIELDS = [
@@ -47,7 +47,7 @@ async def stats(args: argparse.Namespace) -> int:
     """Print per-channel counts, date ranges, languages, edits and deletions."""
     config = config_for(args)
     async with Archive.open(existing_db(args, config), mode="auto") as archive:
-        result = await reads.stats(archive)
+        result = await archive.queries.stats()
     if args.json:
         output.print_json(output.stats_record(result))
     else:
@@ -58,13 +58,13 @@ async def stats(args: argparse.Namespace) -> int:
 async def export(args: argparse.Namespace) -> int:
     """Write every post (filtered) as JSON lines or CSV, streaming from the archive."""
     config = config_for(args)
-    flt = post_filter(args)
     db = existing_db(args, config)
     if args.out:
         check_output(args.out, archive=db)
     as_csv = args.format == "csv" or args.excel
     count = 0
     async with Archive.open(db, mode="auto") as archive:
+        query = await post_query(args, archive.queries, config, display_zone(args, config))
         try:
             with ExitStack() as stack:
                 out: TextIO = (
@@ -79,7 +79,7 @@ async def export(args: argparse.Namespace) -> int:
                 writer = csv.DictWriter(out, _CSV_FIELDS) if as_csv else None
                 if writer:
                     writer.writeheader()
-                async for post in reads.iter_posts(archive, flt):
+                async for post in archive.queries.posts(query):
                     record = output.post_record(post)
                     if writer:
                         writer.writerow(_csv_row(record))
@@ -112,37 +112,29 @@ def _cell(value: Any) -> Any:
     return value
 
 
-_POST_LINK = re.compile(r"(?:https?://)?t\.me/(?:c/)?([^/]+)/(\d+)/?$")
-
-
 async def history(args: argparse.Namespace) -> int:
     """Print every stored version of one post, and when it was deleted."""
-    ref, msg_id = args.channel, args.msg_id
-    link = _POST_LINK.match(ref)
-    if link:
-        ref, msg_id = link[1], int(link[2])
-        if ref.isdigit():  # t.me/c/<bare id>/<msg>
-            ref = str(-(10**12) - int(ref))
+    ref = split_post_link(args.channel)
+    msg_id = ref.msg_id if ref.msg_id is not None else args.msg_id
     if msg_id is None or not 0 < msg_id < 2**31:
         raise UsageError("give a post link (https://t.me/name/123), or a channel and a post id "
                          "between 1 and 2147483647")
     config = config_for(args)
     tz = display_zone(args, config)
     async with Archive.open(existing_db(args, config), mode="auto") as archive:
-        channel = await resolve_channel(archive, ref)
-        versions = await reads.history(archive, channel.id, msg_id)
-        deleted = await reads.deleted_at(archive, channel.id, msg_id)
-        post = await reads.post(archive, channel.id, msg_id)
-    if not versions:
+        channel = await archive.queries.resolve_channel(ref.channel)
+        found = await archive.queries.post_history(channel.id, msg_id)
+    if found is None:
         raise UsageError(f"post {msg_id} of {channel.title or channel.id} is not in the archive")
     if args.json:
-        facts = output.post_record(post) if post is not None else {}
+        facts = output.post_record(found.post)
         facts.pop("text", None)
         output.print_json({"channel": channel.title, "channel_id": channel.id, "id": msg_id,
-                           "deleted_at": deleted.isoformat() if deleted else None,
+                           "deleted_at": found.deleted_at.isoformat() if found.deleted_at
+                           else None,
                            "post": facts,
-                           "versions": [{"version": v, "date": d.isoformat(), "text": t}
-                                        for v, t, d in versions]})
+                           "versions": [{"version": v.number, "date": v.at.isoformat(),
+                                         "text": v.text} for v in found.versions]})
         return 0
-    output.print_history(post, versions, deleted, tz=tz, styled=colour())
+    output.print_history(found, tz=tz, styled=colour())
     return 0

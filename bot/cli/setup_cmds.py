@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cli import output
 from bot.cli.check_report import next_step, placeholder_warnings, plural, session_line
+from bot.cli.show import print_found
 from bot.cli.targets import check_archive_path
 from bot.cli.terminal import html_to_terminal
 from bot.config import Config, config_path, load_config, load_secrets, validate_config
@@ -22,7 +23,7 @@ from bot.errors import ConfigError
 from bot.importer.pipeline import import_export
 from bot.ingest import analyser_for
 from bot.logs import configure_logging
-from bot.store import Archive, reads
+from bot.store import Archive
 from bot.telegram.session_file import session_state
 
 _SHOWN_PROBLEMS = 20
@@ -101,6 +102,8 @@ async def check(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+_UTC = ZoneInfo("UTC")
+
 #: The sample's post with an edit date, shown by the demo's `tgmon history`.
 DEMO_POST = "https://t.me/c/1000000001/4"
 
@@ -109,16 +112,15 @@ async def _demo_digest_and_history(archive: Archive) -> None:
     """Show the digest the bot would send over the sample, and one post's history."""
     print("\n$ tgmon digest --dry-run --include-history\n")
     now = datetime.now(UTC)
-    content = DigestContent(default_title("daily"), None, "notice", ZoneInfo("UTC"), 5)
+    content = DigestContent(default_title("daily"), None, "notice", _UTC, 5)
     parts = await digest_parts(archive, content, start=now - FIRST_WINDOW, end=now,
                                include_history=True)
     for part in parts:
         print(html_to_terminal(part, colour=sys.stdout.isatty()))
     print(f"$ tgmon history {DEMO_POST}\n")
-    channel_id, msg_id = -1001000000001, 4
-    output.print_history(await reads.post(archive, channel_id, msg_id),
-                         await reads.history(archive, channel_id, msg_id),
-                         await reads.deleted_at(archive, channel_id, msg_id))
+    found = await archive.queries.post_history(-1001000000001, 4)
+    if found is not None:
+        output.print_history(found)
 
 
 def keyword_problems(config: Config) -> list[str]:
@@ -174,9 +176,9 @@ async def demo(args: argparse.Namespace) -> int:
             )
             for query in ("токаев*", 'иноагент* OR "foreign agents"'):
                 print(f"$ tgmon search '{query}'\n")
-                output.print_posts(await reads.search(archive, query, limit=5))
+                print_found((await archive.queries.search(query, limit=5)).items, tz=_UTC)
             print("$ tgmon stats\n")
-            output.print_stats(await reads.stats(archive))
+            output.print_stats(await archive.queries.stats())
             await _demo_digest_and_history(archive)
     print(
         "\nnext: `tgmon init` writes a commented config and a .env template and says what "

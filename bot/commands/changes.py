@@ -15,10 +15,7 @@ from bot.commands.when import parse_when
 from bot.digest.render import HtmlBuilder, local_time
 from bot.digest.text import clean, clip, cut_snippet
 from bot.errors import UsageError
-from bot.store.channel_lookup import resolve_channel
 from bot.store.post_filters import PostQuery
-from bot.store.post_history import deletion_times, versions_of
-from bot.store.post_search import latest_page
 
 LIMIT = 10
 _BUDGET = MESSAGE_UNITS - 500
@@ -36,7 +33,7 @@ async def changes_query(ctx: Context, rest: str, *, deleted: bool) -> tuple[Post
             if len(words) == 1 and is_number(words[0][:1]):
                 raise
     ref = " ".join(words)
-    channel = await resolve_channel(ctx.archive, ref) if ref else None
+    channel = await ctx.queries.resolve_channel(ref) if ref else None
     title = ("Deleted posts" if deleted else "Edited posts") + (
         f" in {channel.title or ref}" if channel else "")
     if since is not None:
@@ -56,10 +53,10 @@ async def run_deleted(ctx: Context, rest: str) -> list[Reply]:
 
 async def _listing(ctx: Context, rest: str, *, deleted: bool) -> Reply:
     query, title = await changes_query(ctx, rest, deleted=deleted)
-    page = await latest_page(ctx.archive, query, limit=LIMIT)
+    page = await ctx.queries.latest(query, limit=LIMIT)
     pids = [f.pid for f in page.items]
-    gone = await deletion_times(ctx.archive, pids) if deleted else {}
-    versions = {} if deleted else await versions_of(ctx.archive, pids)
+    gone = await ctx.queries.deletion_times(pids) if deleted else {}
+    versions = {} if deleted else await ctx.queries.versions_of(pids)
     out = HtmlBuilder().bold(clip(clean(title), 100))
     if not page.items:
         return text_reply(out.text("\nNone stored."))

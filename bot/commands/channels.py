@@ -10,13 +10,13 @@ from bot.commands.reply import MESSAGE_UNITS, Reply, text_reply
 from bot.commands.router import CommandSpec
 from bot.digest.render import HtmlBuilder, local_time
 from bot.digest.text import clean, clip
-from bot.store.channel_overview import ChannelRow, Overview, channel_overview
+from bot.store.channel_overview import ChannelRow, Overview
 
 _BUDGET = MESSAGE_UNITS - 300
 
 
 async def run_channels(ctx: Context, rest: str) -> list[Reply]:
-    overview = await channel_overview(ctx.archive)
+    overview = await ctx.queries.channel_overview()
     return [render_channels(overview, tz=ctx.tz, now=ctx.now)]
 
 

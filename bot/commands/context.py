@@ -1,4 +1,4 @@
-"""What a command handler is given: the archive, the config, who asked, and where."""
+"""What a command handler is given: the archive's queries, the config, who asked, and where."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
-from bot.store.archive import Archive
+from bot.store.ports import PostQueries
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Origin:
 class Context:
     """One command's world; ``allowed`` says whether the sender is an admin or allowed user."""
 
-    archive: Archive
+    queries: PostQueries
     config: Config
     tz: ZoneInfo
     origin: Origin

@@ -11,7 +11,6 @@ from bot.commands.args import Args, yes_no
 from bot.commands.context import Context
 from bot.commands.when import parse_when
 from bot.errors import UsageError
-from bot.store.channel_lookup import resolve_channel
 from bot.store.post_filters import PostQuery
 
 FILTER_KEYS = ("channel", "lang", "group", "since", "until", "edited", "deleted")
@@ -20,7 +19,7 @@ FILTER_KEYS = ("channel", "lang", "group", "since", "until", "edited", "deleted"
 async def build_query(ctx: Context, args: Args, **fixed: bool) -> PostQuery:
     """The PostQuery for ``args``; ``fixed`` sets edited/deleted for /edits and /deleted."""
     f = args.filters
-    channel_id = (await resolve_channel(ctx.archive, f["channel"])).id if "channel" in f else None
+    channel_id = (await ctx.queries.resolve_channel(f["channel"])).id if "channel" in f else None
     since = parse_when(f["since"], "since:", tz=ctx.tz, now=ctx.now) if "since" in f else None
     until = parse_when(f["until"], "until:", tz=ctx.tz, now=ctx.now) if "until" in f else None
     if since and until and since >= until:

@@ -8,7 +8,6 @@ from bot.commands.reply import Reply
 from bot.commands.router import CommandSpec
 from bot.commands.search import show
 from bot.errors import UsageError
-from bot.store.channel_lookup import resolve_channel
 from bot.store.post_filters import PostQuery
 
 MAX_POSTS = 10
@@ -26,7 +25,7 @@ async def run_latest(ctx: Context, rest: str) -> list[Reply]:
     query = PostQuery()
     title = "Latest posts"
     if ref:
-        channel = await resolve_channel(ctx.archive, ref)
+        channel = await ctx.queries.resolve_channel(ref)
         query = PostQuery(channel_id=channel.id)
         title = f"Latest in {channel.title or ref}"
     return await show(ctx, title, None, query, shown=0, total=None, page_size=count)

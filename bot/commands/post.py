@@ -18,8 +18,8 @@ from bot.digest.render import HtmlBuilder, local_time
 from bot.digest.text import clean, clip, cut_snippet
 from bot.domain import bare_channel_id
 from bot.errors import UsageError
-from bot.store.channel_lookup import resolve_channel, split_post_link
-from bot.store.post_history import PostHistory, post_history
+from bot.store.channel_lookup import split_post_link
+from bot.store.post_history import PostHistory
 
 USAGE = "/post https://t.me/name/123 | /post @name 123"
 _BUDGET = MESSAGE_UNITS - 400
@@ -39,8 +39,8 @@ async def run_post(ctx: Context, rest: str) -> list[Reply]:
         ref_text = " ".join(words[:-1])
     else:
         ref_text = ref.channel
-    channel = await resolve_channel(ctx.archive, ref_text)
-    found = await post_history(ctx.archive, channel.id, msg_id) if 0 < msg_id < 2**31 else None
+    channel = await ctx.queries.resolve_channel(ref_text)
+    found = await ctx.queries.post_history(channel.id, msg_id) if 0 < msg_id < 2**31 else None
     if found is None:
         raise UsageError(f"post {msg_id} of {channel.title or channel.id} is not in the archive")
     return render_post(found, ctx.tz)

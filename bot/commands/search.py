@@ -11,7 +11,7 @@ from bot.commands.reply import Reply, plain
 from bot.commands.router import CommandSpec
 from bot.errors import UsageError
 from bot.store.post_filters import PostQuery
-from bot.store.post_search import Page, latest_page, next_query, search_page
+from bot.store.post_search import Page, next_query
 
 PAGE = 10
 MAX_QUERY_CHARS = 256
@@ -55,9 +55,9 @@ async def show(ctx: Context, title: str, text: str | None, query: PostQuery, *, 
     first_page = total is None
     page: Page
     if text is not None:
-        page = await search_page(ctx.archive, text, query, limit=page_size, with_count=first_page)
+        page = await ctx.queries.search(text, query, limit=page_size, with_count=first_page)
     else:
-        page = await latest_page(ctx.archive, query, limit=page_size, with_count=first_page)
+        page = await ctx.queries.latest(query, limit=page_size, with_count=first_page)
     count = page.count_text if first_page else (total or "?")
     reply, fitted = render_page(title, page.items, first=shown + 1, total=count, tz=ctx.tz,
                                 more_token="0")

@@ -11,8 +11,7 @@ from bot.commands.router import CommandSpec
 from bot.digest.render import HtmlBuilder
 from bot.digest.text import clean, clip
 from bot.errors import UsageError
-from bot.store.channel_lookup import all_channels
-from bot.store.trends import PeriodStats, Window, period_stats
+from bot.store.trends import PeriodStats, Window
 
 DEFAULT_DAYS, MAX_DAYS = 7, 366
 _BARS = "▁▂▃▄▅▆▇█"
@@ -39,8 +38,8 @@ def window_of(ctx: Context, days: int) -> Window:
 
 async def run_stats(ctx: Context, rest: str) -> list[Reply]:
     days = read_days(rest.split(), default=DEFAULT_DAYS)
-    stats = await period_stats(ctx.archive, window_of(ctx, days))
-    names = {c.id: c.title or str(c.id) for c in await all_channels(ctx.archive)}
+    stats = await ctx.queries.period_stats(window_of(ctx, days))
+    names = {c.id: c.title or str(c.id) for c in await ctx.queries.channels()}
     return [render_stats(stats, names, days)]
 
 

@@ -19,9 +19,8 @@ from bot.digest.render import HtmlBuilder
 from bot.digest.text import clean, clip
 from bot.domain import Channel
 from bot.errors import UsageError
-from bot.store.archive import Archive
-from bot.store.channel_lookup import all_channels, resolve_channel
-from bot.store.trends import Window, mentions_by_day, stored_group
+from bot.store.ports import PostQueries
+from bot.store.trends import Window
 
 USAGE = "/trend <group | term> [days] [@channel …]"
 DEFAULT_DAYS, MAX_DAYS = 30, 366
@@ -47,7 +46,7 @@ class Trend:
     top: list[tuple[str, int]]
 
 
-async def read_request(archive: Archive, words: list[str], groups: list[str]) -> TrendRequest:
+async def read_request(queries: PostQueries, words: list[str], groups: list[str]) -> TrendRequest:
     """Read ``subject [days] [@channel …]``; the subject is a group when one is called so."""
     days = DEFAULT_DAYS
     channels: list[Channel] = []
@@ -58,38 +57,38 @@ async def read_request(archive: Archive, words: list[str], groups: list[str]) ->
                 raise UsageError(f"days must be between 1 and {MAX_DAYS}")
             days = int(word)
         elif word.startswith(("@", "-100")) or "t.me/" in word.lower():
-            channels.append(await resolve_channel(archive, word))
+            channels.append(await queries.resolve_channel(word))
         else:
             subject.append(word)
     text = " ".join(subject)
     if not text:
         raise UsageError("name a keyword group or a word to chart")
-    group = await group_named(archive, text, groups)
+    group = await group_named(queries, text, groups)
     return TrendRequest(group or text, group, days, tuple(dict.fromkeys(channels)))
 
 
-async def group_named(archive: Archive, text: str, groups: list[str]) -> str | None:
+async def group_named(queries: PostQueries, text: str, groups: list[str]) -> str | None:
     """The keyword group ``text`` names: a configured one (any case), or one in the archive."""
     by_key = {g.casefold(): g for g in groups}
     name = text.lstrip("#")
     found = by_key.get(name.casefold())
-    if found is None and await stored_group(archive, name):
+    if found is None and await queries.has_group(name):
         found = name
     return found
 
 
-async def draw_trend(archive: Archive, request: TrendRequest, *, tz: ZoneInfo,
+async def draw_trend(queries: PostQueries, request: TrendRequest, *, tz: ZoneInfo,
                      now: datetime) -> Trend:
     """Count mentions per channel and local day, and draw them (in a thread)."""
     local = now.astimezone(tz)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     window = Window(midnight - timedelta(days=request.days - 1), now + timedelta(seconds=1),
                     int((local.utcoffset() or timedelta()).total_seconds()))
-    counts = await mentions_by_day(
-        archive, window, group=request.group,
+    counts = await queries.mentions_by_day(
+        window, group=request.group,
         term=None if request.group else request.subject,
         channel_ids=[c.id for c in request.channels])
-    names = {c.id: c.title or str(c.id) for c in await all_channels(archive)}
+    names = {c.id: c.title or str(c.id) for c in await queries.channels()}
     days = window.days()
     series = {names.get(cid, str(cid)): [per_day.get(d, 0) for d in days]
               for cid, per_day in counts.items()}
@@ -105,8 +104,8 @@ async def draw_trend(archive: Archive, request: TrendRequest, *, tz: ZoneInfo,
 
 
 async def run_trend(ctx: Context, rest: str) -> list[Reply]:
-    request = await read_request(ctx.archive, rest.split(), list(ctx.config.keywords))
-    trend = await draw_trend(ctx.archive, request, tz=ctx.tz, now=ctx.now)
+    request = await read_request(ctx.queries, rest.split(), list(ctx.config.keywords))
+    trend = await draw_trend(ctx.queries, request, tz=ctx.tz, now=ctx.now)
     caption = HtmlBuilder().bold(clip(clean(trend.title), 120))
     caption.text(f"\n{trend.total:,} posts")
     for name, count in trend.top:

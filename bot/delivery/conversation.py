@@ -32,7 +32,7 @@ from bot.commands.reply import Reply, html_reply, plain
 from bot.commands.router import Access, CommandSpec, Router
 from bot.commands.table import QUERY_COMMANDS
 from bot.config import Config
-from bot.store import reads, subscribers
+from bot.store import subscribers
 from bot.store.archive import Archive
 
 from .clock import Clock, unix
@@ -74,7 +74,7 @@ class Conversation:
         return may_subscribe(user_id, admins=bot.admins, allowed_users=bot.allowed_users)
 
     def _context(self, sender: Origin) -> Context:
-        return Context(self._archive, self._config, self._tz, sender, self._clock.now(),
+        return Context(self._archive.queries, self._config, self._tz, sender, self._clock.now(),
                        allowed=self.allowed(sender.user_id), pages=self._pages)
 
     def _own_commands(self) -> list[CommandSpec]:
@@ -109,7 +109,7 @@ class Conversation:
         if isinstance(command, Help):
             return [self.router.help().html]
         if isinstance(command, Start):
-            known = await reads.channels(self._archive)
+            known = await self._archive.queries.channels()
             return [format_start(known, sorted(self._config.keywords),
                                  can_subscribe=self.allowed(sender.user_id))]
         if isinstance(command, Subscriptions):

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from bot.domain import AnalysedPost, Channel
 from bot.errors import ReadOnlyArchive, StoreError
@@ -25,6 +25,9 @@ from bot.store.connections import BUSY_TIMEOUT_MS, DEFAULT_READ_TIMEOUT, Connect
 from bot.store.fts_meta import meta_sql
 from bot.store.post_writes import StoreResult
 from bot.store.schema import MIGRATIONS, statements
+
+if TYPE_CHECKING:
+    from bot.store.ports import PostQueries
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,6 +60,13 @@ class Archive:
             if read_only:
                 await archive._check_schema_readable()
             yield archive
+
+    @property
+    def queries(self) -> PostQueries:
+        """The PostQueries port over this archive (bot/store/queries.py)."""
+        from bot.store.queries import SqliteQueries  # it imports this module
+
+        return SqliteQueries(self)
 
     @property
     def read_only(self) -> bool:

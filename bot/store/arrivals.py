@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.domain import StoredPost
 from bot.store.archive import Archive
-from bot.store.reads import _POST_COLUMNS, _to_post
+from bot.store.post_rows import POST_COLUMNS, stored_post
 
 
 def _current_seq(conn: sqlite3.Connection) -> int:
@@ -54,7 +54,7 @@ def _arrived(conn: sqlite3.Connection, after: int, until: int,
             f"EXISTS (SELECT 1 FROM keyword_hits g WHERE g.pid = p.pid AND g.grp IN ({marks}))")
         params += sorted(groups)
     return conn.execute(
-        f"""SELECT {_POST_COLUMNS}, a.groups FROM arrivals a JOIN posts p ON p.pid = a.pid
+        f"""SELECT {POST_COLUMNS}, a.groups FROM arrivals a JOIN posts p ON p.pid = a.pid
             JOIN channels c ON c.id = p.channel_id
             WHERE {" AND ".join(clauses)} ORDER BY a.seq""", params).fetchall()
 
@@ -73,7 +73,7 @@ async def posts_arrived(
     rows = await archive.read(_arrived, after, until, groups, include_edits)
     chosen: dict[int, StoredPost] = {}
     for row in rows:
-        post, added = _to_post(row[:-1]), row[-1]
+        post, added = stored_post(row[:-1]), row[-1]
         if added is not None:
             if row[0] in chosen:
                 continue  # it arrived new in the same window: it is there with every group
@@ -89,10 +89,10 @@ async def posts_arrived(
 async def posts_stored(archive: Archive, *, after: int, until: int) -> list[StoredPost]:
     """Every post stored in (after, until] by clock, history included: for previews only."""
     rows = await archive.fetch_all(
-        f"""SELECT {_POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel_id
+        f"""SELECT {POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel_id
             WHERE p.first_seen > ? AND p.first_seen <= ? ORDER BY p.first_seen, p.pid""",
         (after, until))
-    return [_to_post(r) for r in rows]
+    return [stored_post(r) for r in rows]
 
 
 async def history_arrived(archive: Archive, *, after: int, until: int) -> int:

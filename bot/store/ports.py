@@ -5,18 +5,25 @@ are typed against ``PostStore``; a PostgreSQL implementation for deployments ove
 machines is the next step, and tests/store is written as a contract suite that takes the
 backend as a fixture (tests/store/conftest.py) so it can run against both.
 
-The query modules (reads, arrivals, outbox, subscribers, state) are the SQLite side of the
-query port: each function takes the archive and keeps its SQL inside bot/store/.
+``PostQueries`` is what the bot's commands and the CLI ask of the archive (its SQLite side
+is bot/store/queries.py, reached as ``Archive.queries``). Its values (PostQuery, Page,
+PostHistory, Stats, Overview, PeriodStats) are plain frozen dataclasses any backend returns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain import AnalysedPost, Channel
+from bot.domain import AnalysedPost, Channel, StoredPost
+from bot.store.channel_overview import Overview
+from bot.store.post_filters import PostQuery
+from bot.store.post_history import PostHistory, Version
+from bot.store.post_search import Page
 from bot.store.post_writes import StoreResult
+from bot.store.reads import Stats
+from bot.store.trends import DayCounts, PeriodStats, Window
 
 
 class PostStore(Protocol):
@@ -48,4 +55,65 @@ class PostStore(Protocol):
 
     async def move_cursors(self, cursors: Mapping[int, int]) -> None:
         """Move channel cursors forward (never back) without storing posts."""
+        ...
+
+
+class PostQueries(Protocol):
+    """Questions about stored posts; a channel filter is an id resolved by resolve_channel."""
+
+    async def search(self, text: str, query: PostQuery = PostQuery(), *, limit: int = 10,
+                     with_count: bool = True) -> Page:
+        """The newest posts matching ``text``, with snippets; QueryError when it means nothing."""
+        ...
+
+    async def latest(self, query: PostQuery = PostQuery(), *, limit: int = 10,
+                     with_count: bool = False) -> Page:
+        """The newest posts that pass ``query`` (edited, deleted or all)."""
+        ...
+
+    def posts(self, query: PostQuery = PostQuery(), *, batch: int = 1000
+              ) -> AsyncIterator[StoredPost]:
+        """Every post that passes ``query``, oldest first, in bounded memory (export)."""
+        ...
+
+    async def post_history(self, channel_id: int, msg_id: int) -> PostHistory | None:
+        """A post (by any message id of its album) with every version, or None."""
+        ...
+
+    async def versions_of(self, pids: Sequence[int]) -> dict[int, list[Version]]:
+        """Every version of each post, oldest first."""
+        ...
+
+    async def deletion_times(self, pids: Sequence[int]) -> dict[int, datetime]:
+        """When each deleted post of ``pids`` was noticed gone."""
+        ...
+
+    async def resolve_channel(self, ref: str) -> Channel:
+        """The stored channel ``ref`` names; UsageError naming the closest ones otherwise."""
+        ...
+
+    async def channels(self) -> list[Channel]:
+        """Every stored channel, by title."""
+        ...
+
+    async def stats(self) -> Stats:
+        """Posts per channel and language, with date ranges, edits and deletions."""
+        ...
+
+    async def channel_overview(self) -> Overview:
+        """Each channel's status, size, newest post and catch-up lag."""
+        ...
+
+    async def period_stats(self, window: Window) -> PeriodStats:
+        """A window's posts by channel, local day and language, and its keyword groups."""
+        ...
+
+    async def mentions_by_day(self, window: Window, *, group: str | None = None,
+                              term: str | None = None,
+                              channel_ids: Sequence[int] = ()) -> DayCounts:
+        """Posts per channel and local day that matched ``group`` or contain ``term``."""
+        ...
+
+    async def has_group(self, name: str) -> bool:
+        """Whether any post matched a keyword group of this name."""
         ...

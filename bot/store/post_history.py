@@ -3,6 +3,8 @@ time, the deletion mark, counters, where it was forwarded from, and the keyword 
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,7 +12,7 @@ from datetime import UTC, datetime
 from bot.domain import StoredPost
 from bot.store.archive import Archive
 from bot.store.bulk import json_list
-from bot.store.reads import _POST_COLUMNS, _to_post, version_rows
+from bot.store.post_rows import POST_COLUMNS, stored_post, to_datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +45,12 @@ async def post_history(archive: Archive, channel_id: int, msg_id: int) -> PostHi
         return None
     pid = int(rows[0][0])
     found = await archive.fetch_all(
-        f"""SELECT {_POST_COLUMNS}, p.deleted_at, p.forwards, p.fwd_from_name
+        f"""SELECT {POST_COLUMNS}, p.deleted_at, p.forwards, p.fwd_from_name
             FROM posts p JOIN channels c ON c.id = p.channel_id WHERE p.pid = ?""", (pid,))
     row = found[0]
-    post = _to_post(row[:-3])
+    post = stored_post(row[:-3])
     versions = (await versions_of(archive, [pid]))[pid]
-    return PostHistory(post, versions, _dt(row[-3]), row[-2], row[-1])
+    return PostHistory(post, versions, to_datetime(row[-3]), row[-2], row[-1])
 
 
 async def versions_of(archive: Archive, pids: Sequence[int]) -> dict[int, list[Version]]:
@@ -68,5 +70,22 @@ async def deletion_times(archive: Archive, pids: Sequence[int]) -> dict[int, dat
     return {int(r[0]): datetime.fromtimestamp(r[1], UTC) for r in rows}
 
 
-def _dt(ts: int | None) -> datetime | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+def version_rows(conn: sqlite3.Connection, pids: Sequence[int]
+                 ) -> list[tuple[int, int, str, int]]:
+    """(pid, version, text, unix time) of every version of each post, oldest first.
+
+    Superseded texts are in post_versions; the current one lives only in posts. The first
+    version dates from the post itself, later ones from their edit (or when it was seen).
+    """
+    marks = json.dumps(list(pids))
+    rows = conn.execute(
+        """SELECT v.pid, v.version, v.text, CASE WHEN v.version = 1 THEN p.date
+                  ELSE coalesce(v.edit_date, v.seen_at) END
+           FROM post_versions v JOIN posts p ON p.pid = v.pid
+           WHERE v.pid IN (SELECT value FROM json_each(?1))
+           UNION ALL
+           SELECT pid, versions, text, CASE WHEN versions = 1 THEN date
+                  ELSE coalesce(edit_date, text_seen, first_seen) END
+           FROM posts WHERE pid IN (SELECT value FROM json_each(?1))
+           ORDER BY 1, 2""", (marks,)).fetchall()
+    return [(int(pid), int(v), str(t), int(at)) for pid, v, t, at in rows]

@@ -17,7 +17,7 @@ from bot.errors import QueryError
 from bot.store.archive import Archive
 from bot.store.fts_query import build_match
 from bot.store.post_filters import PostQuery, meta_match, pid_bounds, where
-from bot.store.reads import _POST_COLUMNS, _to_post
+from bot.store.post_rows import POST_COLUMNS, stored_post
 
 COUNT_CAP = 10_000
 #: With filters that need each match's post row, counting costs a lookup per match.
@@ -64,7 +64,7 @@ async def search_page(archive: Archive, text: str, query: PostQuery, *,
         source, order = "posts_fts f JOIN posts p ON p.pid = f.rowid", "f.rowid DESC"
     conditions = "".join(" AND " + c for c in clauses)
     base = f"""FROM {source} WHERE posts_fts MATCH ?{conditions}"""
-    sql = f"""SELECT {_POST_COLUMNS}, highlight(posts_fts, 0, char(2), char(3))
+    sql = f"""SELECT {POST_COLUMNS}, highlight(posts_fts, 0, char(2), char(3))
               FROM {source} JOIN channels c ON c.id = p.channel_id
               WHERE posts_fts MATCH ?{conditions} ORDER BY {order} LIMIT ?"""
     try:
@@ -76,7 +76,7 @@ async def search_page(archive: Archive, text: str, query: PostQuery, *,
     fallback = query_words(text)
     items = []
     for row in rows[:limit]:
-        post = _to_post(row[:-1])
+        post = stored_post(row[:-1])
         marked = marked_words(row[-1]) if row[-1] else fallback
         items.append(Found(post, int(row[0]),
                            snippet(post.text, marked, prefix=not row[-1])))
@@ -98,13 +98,13 @@ async def latest_page(archive: Archive, query: PostQuery, *, limit: int = 10,
         order = "p.msg_id DESC" if query.channel_id is not None else "p.pid DESC"
     conditions = " AND ".join(clauses)
     rows = await archive.fetch_all(
-        f"""SELECT {_POST_COLUMNS} FROM {source} JOIN channels c ON c.id = p.channel_id
+        f"""SELECT {POST_COLUMNS} FROM {source} JOIN channels c ON c.id = p.channel_id
             WHERE {conditions}{group_by} ORDER BY {order} LIMIT ?""",
         [*params, limit + 1])
     total, capped = ((await _count(archive, f"FROM {source} WHERE {conditions}{group_by}",
                                    params, query, cap=JOINED_COUNT_CAP))
                      if with_count else (0, False))
-    items = [Found(_to_post(r), int(r[0])) for r in rows[:limit]]
+    items = [Found(stored_post(r), int(r[0])) for r in rows[:limit]]
     return _page(items, rows, limit, total, capped)
 
 

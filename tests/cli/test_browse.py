@@ -4,6 +4,7 @@ new user would try them: times with their zone, counts, diffs, errors that sugge
 from __future__ import annotations
 
 import asyncio
+import json
 import struct
 from pathlib import Path
 
@@ -70,6 +71,18 @@ def test_latest_deleted_and_history(db: str, capsys: pytest.CaptureFixture[str])
     assert code == 0 and "--- edit 1, 2026-03-01 07:00 UTC" in out
     assert "changed: Погода: завтра {+сильный" in out
     assert "changed: Погода: завтра сильный [-дождь-]{+ливень+} и ветер" in out
+
+
+def test_export_reads_filters_as_search_does(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # One query layer: the same checked channel, and dates at midnight in the display zone.
+    code, _, err = run(capsys, "export", "--db", db, "--channel", "@kazak_voice")
+    assert code == 2 and "did you mean @kazakh_voice?" in err
+    code, out, _ = run(capsys, "export", "--db", db, "--since", "2026-03-01", "--tz", "UTC")
+    utc = {(r["channel_id"], r["id"]) for r in map(json.loads, out.splitlines())}
+    code, out, _ = run(capsys, "export", "--db", db, "--since", "2026-03-01",
+                       "--tz", "Pacific/Honolulu")
+    honolulu = {(r["channel_id"], r["id"]) for r in map(json.loads, out.splitlines())}
+    assert code == 0 and honolulu < utc  # Honolulu's 1st begins ten hours after UTC's
 
 
 def test_unknown_channel_or_language_is_an_error_with_suggestions(

@@ -63,7 +63,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         try:
             loop.run_until_complete(fill(archive))
             router = Router(QUERY_COMMANDS, per_minute=10**9, max_tasks=4)
-            context = Context(archive, make_config(), ZoneInfo("Asia/Almaty"), Origin(1, 1),
+            context = Context(archive.queries, make_config(), ZoneInfo("Asia/Almaty"), Origin(1, 1),
                               datetime(2026, 3, 2, 4, tzinfo=UTC), allowed=True,
                               pages=PageMemory())
             yield World(loop, router, context)

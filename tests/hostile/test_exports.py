@@ -13,9 +13,10 @@ import pytest
 from bot.domain import Analysis
 from bot.importer.events import MAX_DEPTH, MAX_VALUE_UNITS
 from bot.importer.pipeline import import_export
-from bot.store import Archive, reads
+from bot.store import Archive
 from tests.hostile import exports as ex
 from tests.hostile.harness import assert_fails_well, assert_kept, run
+from tests.store.conftest import history
 
 Stored = dict[str, set[tuple[object, ...]]]
 MARKED = -(10**12) - ex.CHANNEL_ID
@@ -251,7 +252,7 @@ def test_a_repeated_id_keeps_each_text_as_a_version_within_and_across_batches(
 
 async def _versions(db: Path) -> list[str]:
     async with Archive.open(db) as archive:
-        return [text for _, text, _ in await reads.history(archive, MARKED, 7)]
+        return [text for _, text, _ in await history(archive, MARKED, 7)]
 
 
 @pytest.mark.parametrize("tenth", range(1, 10))

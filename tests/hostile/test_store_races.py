@@ -7,8 +7,9 @@ from pathlib import Path
 from bot.config import Config
 from bot.importer.pipeline import import_export
 from bot.ingest import analyser_for
-from bot.store import Archive, reads, reanalysis
+from bot.store import Archive, reanalysis
 from tests.importer.exports import FIXTURE, edited_copy
+from tests.store.conftest import search
 
 
 async def test_reanalysis_racing_an_edit_never_hides_the_new_text(tmp_path: Path) -> None:
@@ -21,5 +22,5 @@ async def test_reanalysis_racing_an_edit_never_hides_the_new_text(tmp_path: Path
         edited = edited_copy(tmp_path, 2, "зеленоглазка прилетела", edited_unixtime=1736600000)
         await import_export(edited, archive, analyse)
         await reanalysis.apply_analyses(archive, analysed)
-        found = await reads.search(archive, "зеленоглазка")
+        found = await search(archive, "зеленоглазка")
     assert [p.msg_id for p in found] == [2]

@@ -9,8 +9,8 @@ from bot.domain import Analysis, marked_channel_id
 from bot.errors import ImportFormatError
 from bot.importer.pipeline import import_export
 from bot.store import Archive
-from bot.store.reads import history, latest, search
 from tests.importer.exports import FIXTURE, edited_copy, write_export
+from tests.store.conftest import history, latest, search
 
 CHANNEL_ID = marked_channel_id(1234567890)
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
+from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post, StoredPost
 from bot.store import Archive
+from bot.store.post_filters import PostQuery
 
 CHANNEL = Channel(id=-1001000000001, title="Ashimbayev", username="ashimbayev")
 OTHER = Channel(id=-1001000000002, title="Без имени")
@@ -52,3 +53,23 @@ async def archive(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         await opened.upsert_channel(CHANNEL)
         await opened.upsert_channel(OTHER)
         yield opened
+
+
+# Shorthands over the PostQueries port (bot/store/ports.py), so the suite asks what the
+# commands and the CLI ask, and stays a contract any backend must meet.
+async def search(archive: Archive, text: str, query: PostQuery = PostQuery(), *,
+                 limit: int = 20) -> list[StoredPost]:
+    page = await archive.queries.search(text, query, limit=limit, with_count=False)
+    return [found.post for found in page.items]
+
+
+async def latest(archive: Archive, query: PostQuery = PostQuery(), *,
+                 limit: int = 20) -> list[StoredPost]:
+    return [found.post for found in (await archive.queries.latest(query, limit=limit)).items]
+
+
+async def history(archive: Archive, channel_id: int, msg_id: int
+                  ) -> list[tuple[int, str, datetime]]:
+    """Every stored text of one post as (version, text, when), oldest first."""
+    found = await archive.queries.post_history(channel_id, msg_id)
+    return [] if found is None else [(v.number, v.text, v.at) for v in found.versions]

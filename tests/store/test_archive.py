@@ -9,9 +9,9 @@ import pytest
 from bot.domain import KeywordHit
 from bot.errors import StoreError
 from bot.store import Archive
-from bot.store.reads import PostFilter, history, latest, search, stats
+from bot.store.post_filters import PostQuery
 from bot.store.schema import MIGRATIONS
-from tests.store.conftest import CHANNEL, OTHER, analysed, make_post
+from tests.store.conftest import CHANNEL, OTHER, analysed, history, latest, make_post, search
 
 
 async def test_migrations_run_from_empty_and_set_the_schema_version(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ async def test_search_folds_case_yo_and_kazakh_letters(archive: Archive) -> None
     assert [p.msg_id for p in await search(archive, "мажилисе")] == [1]
     assert {p.msg_id for p in await search(archive, "токаев* -мажилисе")} == {2}
     assert {p.msg_id for p in await search(archive, "назарбаев OR елка")} == {2, 3}
-    only_other = await search(archive, "назарбаев OR токаев*", PostFilter(channel=str(OTHER.id)))
+    only_other = await search(archive, "назарбаев OR токаев*", PostQuery(channel_id=OTHER.id))
     assert [p.msg_id for p in only_other] == [3]
 
 
@@ -146,11 +146,11 @@ async def test_search_returns_newest_first_and_respects_limit(archive: Archive) 
 async def test_hits_are_stored_and_replaced_on_edit(archive: Archive) -> None:
     hit = KeywordHit("president", "Токаев", "токаева")
     await archive.store_posts([analysed(make_post(1, "встреча Токаева"), hits=(hit,))])
-    (post,) = await latest(archive, PostFilter(group="president"))
+    (post,) = await latest(archive, PostQuery(group="president"))
     assert post.hits == (hit,) and post.groups == ("president",)
     edited = make_post(1, "встреча отменена", edit_date=datetime(2026, 3, 3, tzinfo=UTC))
     await archive.store_posts([analysed(edited)])
-    assert await latest(archive, PostFilter(group="president")) == []
+    assert await latest(archive, PostQuery(group="president")) == []
 
 
 async def test_stats_count_posts_edits_deletions_and_languages(archive: Archive) -> None:
@@ -161,7 +161,7 @@ async def test_stats_count_posts_edits_deletions_and_languages(archive: Archive)
         [analysed(make_post(1, "t1 edited", edit_date=datetime(2026, 3, 5, tzinfo=UTC)), lang="kk")]
     )
     await archive.mark_deleted(CHANNEL.id, [2])
-    result = await stats(archive)
+    result = await archive.queries.stats()
     (ours, other) = result.channels
     assert (ours.posts, ours.edited, ours.deleted) == (4, 1, 1)
     assert other.posts == 0

@@ -11,8 +11,7 @@ import pytest
 
 from bot.errors import ArchiveFull, QueryTimeout, ReadOnlyArchive, StoreError
 from bot.store import Archive
-from bot.store.reads import latest
-from tests.store.conftest import CHANNEL, analysed, make_post
+from tests.store.conftest import CHANNEL, analysed, latest, make_post
 
 # A read that runs for minutes unless it is interrupted.
 SLOW_READ = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "

@@ -13,8 +13,9 @@ import sqlite3
 from pathlib import Path
 
 from bot.store import Archive, arrivals, outbox
-from bot.store.reads import PostFilter, history, search, stats
+from bot.store.post_filters import PostQuery
 from bot.store.schema import MIGRATIONS
+from tests.store.conftest import history, search
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive_v1.sqlite3"
 A, B = -1001000000001, -1001000000002
@@ -60,14 +61,15 @@ async def test_the_previous_release_archive_keeps_every_version(tmp_path: Path) 
         # The text is stored once: only superseded texts stay in post_versions.
         superseded = await archive.fetch_all("SELECT count(*) FROM post_versions")
         assert superseded[0][0] == sum(len(t) - 1 for t in before.values())
-        numbers = await stats(archive)
+        numbers = await archive.queries.stats()
         assert {c.channel_id: (c.posts, c.edited, c.deleted) for c in numbers.channels} == {
             A: (41, 2, 2), B: (20, 0, 0)}
         assert numbers.languages == {"ru": 41, "kk": 20}
         # The search index gained its filter column for old rows too.
-        found = await search(archive, "Токаева", PostFilter(channel="@ashimbayev", lang="ru"))
+        ashimbayev = await archive.queries.resolve_channel("@ashimbayev")
+        found = await search(archive, "Токаева", PostQuery(channel_id=ashimbayev.id, lang="ru"))
         assert {p.msg_id for p in found} == {3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39}
-        assert await search(archive, "Токаева", PostFilter(lang="kk")) == []
+        assert await search(archive, "Токаева", PostQuery(lang="kk")) == []
         # Delivery state: the pending part still goes out once, windows keep their place.
         due = await outbox.due_messages(archive, now=2_000_000_000)
         assert [(m.chat_id, m.part) for m in due] == [(4242, 2), (4343, 1)]

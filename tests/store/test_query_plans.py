@@ -18,13 +18,10 @@ from bot.store import (
     arrivals,
     gauges,
     outbox,
-    post_search,
-    reads,
     state,
     subscribers,
 )
 from bot.store.post_filters import PostQuery
-from bot.store.reads import PostFilter
 from tests.store.conftest import CHANNEL, OTHER, analysed, make_post
 
 GUARDED = {"posts", "post_versions", "outbox"}
@@ -71,17 +68,19 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
         seen: list[str] = []
         await archive.set_trace(seen.append)
 
-        since = PostFilter(since=NOW - timedelta(days=30), until=NOW)
-        for flt in (PostFilter(), PostFilter(channel="@ashimbayev"), PostFilter(lang="ru"),
-                    PostFilter(group="president"), since,
-                    PostFilter(channel=str(CHANNEL.id), lang="ru", group="president",
-                               since=NOW - timedelta(days=30), until=NOW)):
-            await reads.search(archive, "токаева", flt)
-            await reads.latest(archive, flt)
-        await reads.stats(archive)
-        await reads.history(archive, CHANNEL.id, 3)
-        await reads.find_channel(archive, "Ashimbayev")
-        await reads.deleted_at(archive, CHANNEL.id, 4)
+        queries = archive.queries
+        month = {"since": NOW - timedelta(days=30), "until": NOW}
+        for query in (PostQuery(), PostQuery(channel_id=CHANNEL.id), PostQuery(lang="ru"),
+                      PostQuery(group="president"), PostQuery(**month),
+                      PostQuery(channel_id=CHANNEL.id, lang="ru", group="president", **month)):
+            await queries.search("токаева", query)
+            await queries.latest(query, with_count=True)
+            async for _ in queries.posts(query, batch=5):
+                pass
+        await queries.stats()
+        await queries.post_history(CHANNEL.id, 3)
+        await queries.resolve_channel("Ashimbayev")
+        await queries.deletion_times([1, 4])
         await archive.known_texts([(CHANNEL.id, 1), (CHANNEL.id, 99)])
         await archive.cursors()
         await state.live_posts(archive, CHANNEL.id, 1, 29)
@@ -105,10 +104,10 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
         await gauges.posts_per_channel(archive)
         for edited_or_deleted in (PostQuery(edited=True), PostQuery(deleted=True),
                                   PostQuery(channel_id=CHANNEL.id, deleted=True)):
-            await post_search.latest_page(archive, edited_or_deleted, with_count=True)
+            await queries.latest(edited_or_deleted, with_count=True)
         for searched in (PostQuery(channel_id=CHANNEL.id, lang="ru"), PostQuery(deleted=True),
                          PostQuery(edited=True, group="president")):
-            await post_search.search_page(archive, "токаева", searched)
+            await queries.search("токаева", searched)
         await archive.set_trace(None)
     assert len(seen) > 30
     assert _scans(db, seen) == []

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from bot.errors import QueryError
 from bot.store import Archive
 from bot.store.fts_query import build_match
-from bot.store.reads import search
-from tests.store.conftest import CHANNEL, analysed, make_post
+from tests.store.conftest import CHANNEL, analysed, make_post, search
 
 # Characters that FTS5's query syntax gives meaning to, mixed with real words.
 SYNTAX = st.sampled_from(
