@@ -277,6 +277,83 @@ MIGRATIONS: tuple[str, ...] = (
     -- narrow index instead of the wide rows: the day comes from the pid (date << 20).
     CREATE INDEX posts_by_day ON posts(pid, channel_id, lang);
     """,
+    # 4: counters by UTC hour for /stats and /trend, kept by triggers in the writing
+    # transaction (a month of posts_by_day was 200k index entries to group; a month of
+    # hours is a tenth of that). Hours, not days: a day is a day of the display zone, which
+    # the user may change, and whole UTC hours add up into the local days of every zone
+    # whose offset is whole hours (bot/store/hour_counts.py counts the rest from posts).
+    # The hour is the pid's date part, as posts_by_day reads it. A deleted post still
+    # counts, as it did before the counters: /stats shows what was posted in the window.
+    """
+    CREATE TABLE post_hours (
+        hour       INTEGER NOT NULL,                 -- (pid >> 20) / 3600
+        channel_id INTEGER NOT NULL,
+        lang       TEXT NOT NULL,
+        posts      INTEGER NOT NULL,
+        PRIMARY KEY (hour, channel_id, lang)
+    ) WITHOUT ROWID;
+    INSERT INTO post_hours (hour, channel_id, lang, posts)
+        SELECT (pid >> 20) / 3600, channel_id, lang, count(*)
+        FROM posts INDEXED BY posts_by_day GROUP BY 1, 2, 3;
+    CREATE TRIGGER post_hours_added AFTER INSERT ON posts BEGIN
+        INSERT INTO post_hours (hour, channel_id, lang, posts)
+        VALUES ((new.pid >> 20) / 3600, new.channel_id, new.lang, 1)
+        ON CONFLICT (hour, channel_id, lang) DO UPDATE SET posts = posts + 1;
+    END;
+    -- Reanalysis or an edit can change the language; nothing changes the pid or channel,
+    -- but a counter that followed them anyway costs nothing.
+    CREATE TRIGGER post_hours_moved AFTER UPDATE OF pid, channel_id, lang ON posts
+    WHEN old.pid != new.pid OR old.channel_id != new.channel_id OR old.lang IS NOT new.lang
+    BEGIN
+        UPDATE post_hours SET posts = posts - 1 WHERE hour = (old.pid >> 20) / 3600
+            AND channel_id = old.channel_id AND lang = old.lang;
+        DELETE FROM post_hours WHERE hour = (old.pid >> 20) / 3600
+            AND channel_id = old.channel_id AND lang = old.lang AND posts <= 0;
+        INSERT INTO post_hours (hour, channel_id, lang, posts)
+        VALUES ((new.pid >> 20) / 3600, new.channel_id, new.lang, 1)
+        ON CONFLICT (hour, channel_id, lang) DO UPDATE SET posts = posts + 1;
+    END;
+    CREATE TRIGGER post_hours_removed AFTER DELETE ON posts BEGIN
+        UPDATE post_hours SET posts = posts - 1 WHERE hour = (old.pid >> 20) / 3600
+            AND channel_id = old.channel_id AND lang = old.lang;
+        DELETE FROM post_hours WHERE hour = (old.pid >> 20) / 3600
+            AND channel_id = old.channel_id AND lang = old.lang AND posts <= 0;
+    END;
+
+    -- Posts that matched a keyword group (each post once, however many of its terms hit),
+    -- per group, UTC hour and channel: /trend reads one group, /stats every group.
+    -- keyword_hits rows are only ever inserted (OR IGNORE) or deleted, never updated.
+    CREATE TABLE group_hours (
+        grp        TEXT NOT NULL,
+        hour       INTEGER NOT NULL,                 -- (pid >> 20) / 3600
+        channel_id INTEGER NOT NULL,
+        posts      INTEGER NOT NULL,
+        PRIMARY KEY (grp, hour, channel_id)
+    ) WITHOUT ROWID;
+    INSERT INTO group_hours (grp, hour, channel_id, posts)
+        SELECT h.grp, (h.pid >> 20) / 3600, p.channel_id, count(DISTINCT h.pid)
+        FROM keyword_hits h JOIN posts p INDEXED BY posts_by_day ON p.pid = h.pid
+        GROUP BY 1, 2, 3;
+    CREATE TRIGGER group_hours_added AFTER INSERT ON keyword_hits
+    WHEN NOT EXISTS (SELECT 1 FROM keyword_hits k WHERE k.pid = new.pid AND k.grp = new.grp
+                     AND (k.term != new.term OR k.form != new.form))
+    BEGIN
+        INSERT INTO group_hours (grp, hour, channel_id, posts)
+        SELECT new.grp, (new.pid >> 20) / 3600, p.channel_id, 1
+        FROM posts p WHERE p.pid = new.pid
+        ON CONFLICT (grp, hour, channel_id) DO UPDATE SET posts = posts + 1;
+    END;
+    CREATE TRIGGER group_hours_removed AFTER DELETE ON keyword_hits
+    WHEN NOT EXISTS (SELECT 1 FROM keyword_hits k WHERE k.pid = old.pid AND k.grp = old.grp)
+    BEGIN
+        UPDATE group_hours SET posts = posts - 1 WHERE grp = old.grp
+            AND hour = (old.pid >> 20) / 3600
+            AND channel_id = (SELECT channel_id FROM posts WHERE pid = old.pid);
+        DELETE FROM group_hours WHERE grp = old.grp AND hour = (old.pid >> 20) / 3600
+            AND channel_id = (SELECT channel_id FROM posts WHERE pid = old.pid)
+            AND posts <= 0;
+    END;
+    """,
 )
 
 

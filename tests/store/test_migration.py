@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
+from bot.domain import KeywordHit
 from bot.store import Archive, arrivals, outbox
 from bot.store.post_filters import PostQuery
 from bot.store.schema import MIGRATIONS
-from tests.store.conftest import history, search
+from tests.store.conftest import analysed, history, make_post, search
+from tests.store.counters import assert_counters_fresh
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive_v1.sqlite3"
 A, B = -1001000000001, -1001000000002
@@ -81,3 +84,20 @@ async def test_the_previous_release_archive_keeps_every_version(tmp_path: Path) 
     conn = sqlite3.connect(path)
     conn.execute("INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')")
     conn.close()
+
+
+async def test_the_hour_counters_start_from_the_rows_already_stored(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    shutil.copy(FIXTURE, path)
+    async with Archive.open(path) as archive:
+        await assert_counters_fresh(archive)
+        assert await archive.fetch_all("SELECT sum(posts) FROM post_hours") == [(61,)]
+        groups = await archive.fetch_all("SELECT grp, sum(posts) FROM group_hours GROUP BY 1")
+        assert groups and all(n > 0 for _, n in groups)
+        # From here on the triggers keep them: a new post, an edit that moves its
+        # language and groups, a deletion.
+        post = make_post(900, "Токаев", day=5)
+        await archive.store_posts([analysed(post, hits=(KeywordHit("g", "токаев", "Токаев"),))])
+        await archive.store_posts([analysed(replace(post, text="Мажилис"), "kk")])
+        await archive.mark_deleted(A, [900, 1])
+        await assert_counters_fresh(archive)

@@ -1,0 +1,21 @@
+"""The hour counters of schema 4 next to a fresh count of the rows they stand for."""
+
+from __future__ import annotations
+
+from bot.store import Archive
+
+COUNTED_POSTS = "SELECT hour, channel_id, lang, posts FROM post_hours ORDER BY 1, 2, 3"
+FRESH_POSTS = """SELECT (pid >> 20) / 3600, channel_id, lang, count(*) FROM posts
+                 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+COUNTED_GROUPS = "SELECT grp, hour, channel_id, posts FROM group_hours ORDER BY 1, 2, 3"
+FRESH_GROUPS = """SELECT h.grp, (h.pid >> 20) / 3600, p.channel_id, count(DISTINCT h.pid)
+                  FROM keyword_hits h JOIN posts p ON p.pid = h.pid
+                  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+
+
+async def assert_counters_fresh(archive: Archive) -> None:
+    """Every counter row equals a GROUP BY over posts and keyword_hits, and none is extra."""
+    counted = await archive.fetch_all(COUNTED_POSTS)
+    assert counted == await archive.fetch_all(FRESH_POSTS)
+    assert await archive.fetch_all(COUNTED_GROUPS) == await archive.fetch_all(FRESH_GROUPS)
+    assert all(row[-1] > 0 for row in counted)
