@@ -1,24 +1,28 @@
 """Counts by day: posts per channel and language for /stats, mentions per channel for /trend.
 
 Days are local days: ``utc_offset`` (seconds east of UTC, of the display zone) shifts each
-post date before it is cut into days. Every query reads one pid range (the window's dates),
-so its cost follows the window, not the archive.
+post date before it is cut into days. Posts and keyword groups come from the hour counters
+of schema 4 plus the few pieces of the window they cannot answer (bot/store/hour_counts.py);
+terms come from the search index over the window's pid range. Either way the cost follows
+the window, not the archive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.store.archive import Archive
 from bot.store.bulk import json_list
 from bot.store.fts_meta import channel_token
 from bot.store.fts_query import build_match
+from bot.store.hour_counts import DAY, HOUR, WITHIN_A_DAY, Split, split
 from bot.store.post_filters import PostQuery, pid_bounds
 
-_DAY = 86_400
+K = TypeVar("K")
 #: Posts per (channel, day) for every channel, language totals, keyword-group totals.
 DayCounts = dict[int, dict[date, int]]
 
@@ -35,9 +39,13 @@ class Window:
         first, last = self.day_of(self.since), self.day_of(self.until - timedelta(seconds=1))
         return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
+    def split(self) -> Split:
+        """The whole hours the counters answer and the pid ranges the posts answer."""
+        return split(int(self.since.timestamp()), int(self.until.timestamp()), self.utc_offset)
+
     def day_of(self, moment: datetime) -> date:
         return date.fromordinal(date(1970, 1, 1).toordinal()
-                                + (int(moment.timestamp()) + self.utc_offset) // _DAY)
+                                + (int(moment.timestamp()) + self.utc_offset) // DAY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,52 +64,97 @@ class PeriodStats:
 
 async def period_stats(archive: Archive, window: Window) -> PeriodStats:
     """Count the window's posts by channel, local day and language, and its keyword groups."""
-    low, high = pid_bounds(PostQuery(since=window.since, until=window.until))
-    # posts_by_day covers this: the day is the pid's date part, no post row is read.
-    rows = await archive.fetch_all(
-        """SELECT channel_id, ((pid >> 20) + ?) / 86400, lang, count(*)
-           FROM posts INDEXED BY posts_by_day
-           WHERE pid BETWEEN ? AND ? GROUP BY 1, 2, 3""", (window.utc_offset, low, high))
+    return await archive.read(_period_stats, window)
+
+
+def _period_stats(conn: sqlite3.Connection, window: Window) -> PeriodStats:
+    offset, cut = window.utc_offset, window.split()
+    # Whole hours from the counters (schema 4), the rest from posts_by_day, where the day
+    # is the pid's date part and no post row is read.
+    rows = conn.execute(
+        f"""SELECT channel_id, (hour * {HOUR} + ?) / 86400, lang, sum(posts) FROM post_hours
+            WHERE hour BETWEEN ? AND ? AND {WITHIN_A_DAY} GROUP BY 1, 2, 3""",
+        (offset, cut.first_hour, cut.last_hour, offset)).fetchall()
+    groups: dict[str, int] = {}
+    for grp, count in conn.execute(
+            f"""WITH RECURSIVE g(grp) AS (
+                  SELECT min(grp) FROM group_hours
+                  UNION ALL SELECT (SELECT min(grp) FROM group_hours WHERE grp > g.grp)
+                  FROM g WHERE g.grp IS NOT NULL)
+                SELECT grp, (SELECT sum(posts) FROM group_hours c WHERE c.grp = g.grp
+                             AND hour BETWEEN ? AND ? AND {WITHIN_A_DAY})
+                FROM g WHERE grp IS NOT NULL""",
+            (cut.first_hour, cut.last_hour, offset)):
+        _add(groups, grp, count)
+    for low, high in cut.pid_ranges:
+        rows += conn.execute(
+            """SELECT channel_id, ((pid >> 20) + ?) / 86400, lang, count(*)
+               FROM posts INDEXED BY posts_by_day
+               WHERE pid BETWEEN ? AND ? GROUP BY 1, 2, 3""", (offset, low, high)).fetchall()
+        for grp, count in conn.execute(
+                """SELECT grp, count(DISTINCT pid) FROM keyword_hits WHERE pid BETWEEN ? AND ?
+                   GROUP BY grp""", (low, high)):
+            _add(groups, grp, count)
     per_channel: DayCounts = {}
     languages: dict[str, int] = {}
     for channel_id, day, lang, count in rows:
-        days = per_channel.setdefault(int(channel_id), {})
-        key = _day(day)
-        days[key] = days.get(key, 0) + int(count)
-        languages[lang] = languages.get(lang, 0) + int(count)
-    groups = await archive.fetch_all(
-        """SELECT grp, count(DISTINCT pid) FROM keyword_hits WHERE pid BETWEEN ? AND ?
-           GROUP BY grp ORDER BY 2 DESC, grp""", (low, high))
-    return PeriodStats(window, per_channel,
-                       dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
-                       {r[0]: int(r[1]) for r in groups})
+        _add(per_channel.setdefault(int(channel_id), {}), _day(day), count)
+        _add(languages, lang, count)
+    return PeriodStats(window, per_channel, _ranked(languages), _ranked(groups))
 
 
 async def mentions_by_day(archive: Archive, window: Window, *, group: str | None = None,
                           term: str | None = None,
                           channel_ids: Sequence[int] = ()) -> DayCounts:
     """Posts per channel and local day that matched keyword ``group`` or contain ``term``."""
-    low, high = pid_bounds(PostQuery(since=window.since, until=window.until))
-    only = " AND p.channel_id IN (SELECT value FROM json_each(?))" if channel_ids else ""
-    extra: list[Any] = [json_list(channel_ids)] if channel_ids else []
     if group is not None:
-        sql = f"""SELECT p.channel_id, ((p.pid >> 20) + ?) / 86400, count(DISTINCT p.pid)
-                  FROM keyword_hits g JOIN posts p INDEXED BY posts_by_day ON p.pid = g.pid
-                  WHERE g.grp = ? AND g.pid BETWEEN ? AND ?{only} GROUP BY 1, 2"""
-        params: list[Any] = [window.utc_offset, group, low, high, *extra]
-    else:
-        # Words in the text (body); the channels as meta terms, answered inside the index.
-        match = f"{{body}} : ({build_match(term or '')})"
-        if channel_ids:
-            match += " AND {meta} : (" + " OR ".join(channel_token(c) for c in channel_ids) + ")"
-        sql = """SELECT p.channel_id, (p.date + ?) / 86400, count(*)
-                 FROM posts_fts f JOIN posts p ON p.pid = f.rowid
-                 WHERE posts_fts MATCH ? AND f.rowid BETWEEN ? AND ? GROUP BY 1, 2"""
-        params = [window.utc_offset, match, low, high]
+        return await archive.read(_group_by_day, window, group, channel_ids)
+    low, high = pid_bounds(PostQuery(since=window.since, until=window.until))
+    # Words in the text (body); the channels as meta terms, answered inside the index.
+    match = f"{{body}} : ({build_match(term or '')})"
+    if channel_ids:
+        match += " AND {meta} : (" + " OR ".join(channel_token(c) for c in channel_ids) + ")"
+    rows = await archive.fetch_all(
+        """SELECT p.channel_id, (p.date + ?) / 86400, count(*)
+           FROM posts_fts f JOIN posts p ON p.pid = f.rowid
+           WHERE posts_fts MATCH ? AND f.rowid BETWEEN ? AND ? GROUP BY 1, 2""",
+        [window.utc_offset, match, low, high])
+    return _by_channel(rows)
+
+
+def _group_by_day(conn: sqlite3.Connection, window: Window, group: str,
+                  channel_ids: Sequence[int]) -> DayCounts:
+    offset, cut = window.utc_offset, window.split()
+    only = " AND {} IN (SELECT value FROM json_each(?))" if channel_ids else ""
+    extra: list[Any] = [json_list(channel_ids)] if channel_ids else []
+    rows = conn.execute(
+        f"""SELECT channel_id, (hour * {HOUR} + ?) / 86400, sum(posts) FROM group_hours
+            WHERE grp = ? AND hour BETWEEN ? AND ? AND {WITHIN_A_DAY}
+            {only.format("channel_id")} GROUP BY 1, 2""",
+        [offset, group, cut.first_hour, cut.last_hour, offset, *extra]).fetchall()
+    for low, high in cut.pid_ranges:
+        rows += conn.execute(
+            f"""SELECT p.channel_id, ((p.pid >> 20) + ?) / 86400, count(DISTINCT p.pid)
+                FROM keyword_hits g JOIN posts p INDEXED BY posts_by_day ON p.pid = g.pid
+                WHERE g.grp = ? AND g.pid BETWEEN ? AND ?{only.format("p.channel_id")}
+                GROUP BY 1, 2""", [offset, group, low, high, *extra]).fetchall()
+    return _by_channel(rows)
+
+
+def _by_channel(rows: Iterable[Sequence[Any]]) -> DayCounts:
     found: DayCounts = {}
-    for channel_id, day, count in await archive.fetch_all(sql, params):
-        found.setdefault(int(channel_id), {})[_day(day)] = int(count)
+    for channel_id, day, count in rows:
+        _add(found.setdefault(int(channel_id), {}), _day(day), count)
     return found
+
+
+def _add(totals: dict[K, int], key: K, count: int | None) -> None:
+    if count:
+        totals[key] = totals.get(key, 0) + int(count)
+
+
+def _ranked(totals: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _day(number: int) -> date:

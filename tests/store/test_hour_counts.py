@@ -1,15 +1,22 @@
 """The hour counters (schema 4) stay equal to the rows they count through every kind of
-write."""
+write, and /stats and /trend built on them equal a count of the posts themselves in any
+window and any zone, whole-hour or not."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from bot.domain import AnalysedPost, Analysis, KeywordHit, Post
 from bot.importer.pipeline import import_export
 from bot.store import Archive
+from bot.store.hour_counts import across_midnight, split
 from bot.store.reanalysis import apply_analyses
+from bot.store.trends import DayCounts, Window, mentions_by_day, period_stats
 from tests.importer.exports import FIXTURE, edited_copy
 from tests.store.conftest import CHANNEL, OTHER
 from tests.store.counters import assert_counters_fresh
@@ -89,3 +96,75 @@ def _erase(conn: sqlite3.Connection, channel_id: int, msg_id: int) -> None:
     conn.execute("DELETE FROM keyword_hits WHERE pid = ?", (pid,))
     conn.execute("DELETE FROM posts_fts WHERE rowid = ?", (pid,))
     conn.execute("DELETE FROM posts WHERE pid = ?", (pid,))
+
+
+# Whole-hour zones, and zones whose midnight falls inside a UTC hour.
+OFFSETS = [0, 5 * 3600, -3 * 3600, 5 * 3600 + 1800, 5 * 3600 + 2700, -(9 * 3600 + 1800)]
+WINDOWS = [(timedelta(0), timedelta(days=5)),  # whole days and hours
+           (timedelta(hours=7, minutes=13), timedelta(days=3, hours=2, seconds=41)),
+           (timedelta(hours=30, minutes=5), timedelta(hours=30, minutes=50)),  # < an hour
+           (timedelta(days=-2), timedelta(days=2, hours=6, minutes=1))]
+
+
+@pytest.mark.parametrize("offset", OFFSETS)
+async def test_stats_and_trends_equal_a_count_of_the_posts(archive: Archive,
+                                                           offset: int) -> None:
+    await archive.store_posts([item(n) for n in range(1, 200)])
+    await archive.store_posts([item(4, lang="en", hits=(), text="правка", edit=START)])
+    await archive.mark_deleted(OTHER.id, [1, 3])
+    posts = await archive.fetch_all(
+        """SELECT p.channel_id, p.date, p.lang, (SELECT json_group_array(DISTINCT grp)
+                  FROM keyword_hits h WHERE h.pid = p.pid) FROM posts p""")
+    for since, until in WINDOWS:
+        window = Window(START + since, START + until, offset)
+        low, high = int(window.since.timestamp()), int(window.until.timestamp())
+        inside = [(c, window_day(d, offset), lang, groups) for c, d, lang, groups in posts
+                  if low <= d < high]
+        stats = await period_stats(archive, window)
+        assert stats.per_channel == _count((c, day) for c, day, _, _ in inside)
+        assert stats.languages == _total(lang for _, _, lang, _ in inside)
+        assert stats.groups == _total(g for *_, groups in inside for g in _names(groups))
+        for group in ("president", "parliament"):
+            for channels in ((), (OTHER.id,)):
+                want = _count((c, day) for c, day, _, groups in inside
+                              if group in _names(groups) and (not channels or c in channels))
+                assert await mentions_by_day(archive, window, group=group,
+                                             channel_ids=channels) == want
+    assert sum(sum(d.values()) for d in stats.per_channel.values()) > 0
+
+
+def window_day(moment: int, offset: int) -> date:
+    return (datetime.fromtimestamp(moment, UTC) + timedelta(seconds=offset)).date()
+
+
+def _names(groups: str | None) -> list[str]:
+    return [str(g) for g in json.loads(groups or "[]")]
+
+
+def _count(keys: Iterable[tuple[int, date]]) -> DayCounts:
+    found: DayCounts = {}
+    for channel_id, day in keys:
+        days = found.setdefault(channel_id, {})
+        days[day] = days.get(day, 0) + 1
+    return found
+
+
+def _total(keys: Iterable[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for key in keys:
+        found[key] = found.get(key, 0) + 1
+    return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def test_the_counters_answer_whole_hours_inside_one_local_day() -> None:
+    day = 20_000 * 86_400
+    whole = split(day + 125, day + 86_400 + 3_000, 5 * 3600)
+    assert (whole.first_hour, whole.last_hour) == (day // 3600 + 1, day // 3600 + 23)
+    assert whole.pid_ranges == (((day + 125) << 20, ((day + 3600) << 20) - 1),
+                                ((day + 86_400) << 20, ((day + 89_400) << 20) - 1))
+    india = 5 * 3600 + 1800
+    hours = across_midnight(day // 3600, day // 3600 + 71, india)
+    assert len(hours) == 3
+    assert all((h * 3600 + india) % 86_400 == 86_400 - 1800 for h in hours)
+    assert split(day + 10, day + 20, 0).pid_ranges == (((day + 10) << 20, ((day + 20) << 20) - 1),)
+    assert split(day + 10, day + 10, 0).pid_ranges == ()

@@ -44,9 +44,14 @@ async def test_every_command_query_reads_through_an_index(tmp_path: Path) -> Non
         await versions_of(archive, [found.post.msg_id, 1])
         await deletion_times(archive, [1, 2])
         await channel_overview(archive)
-        window = Window(NOW - timedelta(days=30), NOW, 5 * 3600)
-        await period_stats(archive, window)
-        await mentions_by_day(archive, window, group="politics")
+        # Whole hours from the counters; ragged ends and, in a half-hour zone, the hours
+        # across local midnights from the posts.
+        for window in (Window(NOW - timedelta(days=30), NOW, 5 * 3600),
+                       Window(NOW - timedelta(days=12, minutes=7), NOW - timedelta(minutes=3),
+                              5 * 3600 + 1800)):
+            await period_stats(archive, window)
+            await mentions_by_day(archive, window, group="politics")
+            await mentions_by_day(archive, window, group="politics", channel_ids=[KAZ.id])
         await mentions_by_day(archive, window, term="токаев", channel_ids=[NEWS.id, KAZ.id])
         await stored_group(archive, "politics")
         await archive.set_trace(None)
