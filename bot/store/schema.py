@@ -320,6 +320,13 @@ MIGRATIONS: tuple[str, ...] = (
             AND channel_id = old.channel_id AND lang = old.lang AND posts <= 0;
     END;
 
+    -- post_counts (schema 2) had no trigger for a post erased by hand.
+    CREATE TRIGGER posts_uncounted AFTER DELETE ON posts BEGIN
+        UPDATE post_counts SET posts = posts - 1, edited = edited - (old.versions > 1),
+            deleted = deleted - (old.deleted_at IS NOT NULL)
+        WHERE channel_id = old.channel_id AND lang = old.lang;
+    END;
+
     -- Posts that matched a keyword group (each post once, however many of its terms hit),
     -- per group, UTC hour and channel: /trend reads one group, /stats every group.
     -- keyword_hits rows are only ever inserted (OR IGNORE) or deleted, never updated.

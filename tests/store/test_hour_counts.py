@@ -14,6 +14,7 @@ import pytest
 from bot.domain import AnalysedPost, Analysis, KeywordHit, Post
 from bot.importer.pipeline import import_export
 from bot.store import Archive
+from bot.store.channel_overview import channel_overview
 from bot.store.hour_counts import across_midnight, split
 from bot.store.reanalysis import apply_analyses
 from bot.store.trends import DayCounts, Window, mentions_by_day, period_stats
@@ -88,6 +89,11 @@ async def test_counters_equal_a_fresh_count_after_every_kind_of_write(
     await assert_counters_fresh(archive)
     assert await archive.fetch_all("SELECT sum(posts) FROM post_hours") == \
         await archive.fetch_all("SELECT count(*) FROM posts")
+    # /channels counts each channel's posts from post_counts.
+    fresh = dict(await archive.fetch_all("SELECT channel_id, count(*) FROM posts GROUP BY 1"))
+    overview = await channel_overview(archive)
+    assert {r.channel.id: r.posts for r in overview.channels if r.posts} == fresh
+    assert len(fresh) == 3  # the two channels and the imported one
 
 
 def _erase(conn: sqlite3.Connection, channel_id: int, msg_id: int) -> None:
