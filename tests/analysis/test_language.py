@@ -133,3 +133,22 @@ def test_a_letter_the_language_does_not_write_rules_it_out(detect_auto: Detect) 
 def test_stretched_words_of_social_posts_are_read_as_the_plain_word(detect_auto: Detect) -> None:
     for text in ("Поздравляяяем всех!", "Ну ты даааёшь"):
         assert detect_auto(text).lang == "ru", text
+
+
+def test_short_cyrillic_text_leans_to_the_regions_languages(detect_auto: Detect) -> None:
+    # Written for this test. Alone the votes read it as Bulgarian (bg writes every letter
+    # of it); a two-word Cyrillic post here is far likelier Russian.
+    assert detect_auto("Скоро лето").lang == "ru"
+
+
+def test_russian_loan_with_turkic_suffixes_is_turkic_evidence(detect_auto: Detect) -> None:
+    from bot.analysis.short_text import turkic_loan
+
+    # прокуратура+га "to the prosecutor's office", доллар+ына, изотоп+тарды, линза+сы.
+    for word in ("прокуратурага", "долларына", "изотоптарды", "линзасы", "сенаторлор"):
+        assert turkic_loan(word), word
+    # Unknown words that are no such loan: a surname with a Russian ending, a place name.
+    for word in ("токаеву", "нюрбургринге", "жапаровым"):
+        assert not turkic_loan(word), word
+    # Without the suffix evidence the votes read this Kyrgyz headline word as Belarusian.
+    assert detect_auto("Прокуратурага").lang == "ky"
