@@ -25,6 +25,7 @@ from bot.store.connections import BUSY_TIMEOUT_MS, DEFAULT_READ_TIMEOUT, Connect
 from bot.store.fts_meta import meta_sql
 from bot.store.post_writes import StoreResult
 from bot.store.schema import MIGRATIONS, statements
+from bot.store.state import ChannelBook
 
 if TYPE_CHECKING:
     from bot.store.ports import PostQueries
@@ -67,6 +68,11 @@ class Archive:
         from bot.store.queries import SqliteQueries  # it imports this module
 
         return SqliteQueries(self)
+
+    @property
+    def book(self) -> ChannelBook:
+        """The collector's bookkeeping (bot/store/state.py), the ChannelBookkeeping port."""
+        return ChannelBook(self)
 
     @property
     def read_only(self) -> bool:

@@ -23,6 +23,7 @@ from bot.store.post_history import PostHistory, Version
 from bot.store.post_search import Page
 from bot.store.post_writes import StoreResult
 from bot.store.reads import Stats
+from bot.store.state import KnownChannel
 from bot.store.trends import DayCounts, PeriodStats, Window
 
 
@@ -116,4 +117,63 @@ class PostQueries(Protocol):
 
     async def has_group(self, name: str) -> bool:
         """Whether any post matched a keyword group of this name."""
+        ...
+
+
+class ChannelBookkeeping(Protocol):
+    """The collector's own records: channel health, unresolved references, flood parks."""
+
+    async def known_channel(self, *, ref: str | None = None,
+                            channel_id: int | None = None) -> KnownChannel | None:
+        """A channel by the config reference it came from, or by its marked id."""
+        ...
+
+    async def mark_channel(self, channel_id: int, *, ok: bool, detail: str | None = None,
+                           backoff_base: int = 300, backoff_cap: int = 6 * 3600) -> int | None:
+        """Record a channel's health; a failure doubles its retry delay. Returns retry_at."""
+        ...
+
+    async def unresolved_reason(self, ref: str) -> str | None:
+        """Why a config reference did not resolve last time, or None."""
+        ...
+
+    async def mark_unresolved(self, ref: str, reason: str) -> None:
+        """Remember that a config reference did not resolve, and why."""
+        ...
+
+    async def forget_unresolved(self, keep: set[str]) -> None:
+        """Forget failures of references no longer in the config."""
+        ...
+
+    async def parked_until(self, request: str) -> int | None:
+        """When a flood-parked kind of request may run again, or None."""
+        ...
+
+    async def park(self, request: str, seconds: int) -> int:
+        """Park a kind of request for ``seconds``; return until when."""
+        ...
+
+    async def live_posts(self, channel_id: int, low: int, high: int) -> dict[int, set[int]]:
+        """Stored, undeleted posts between two message ids: post id -> its message ids."""
+        ...
+
+    async def oldest_msg_id(self, channel_id: int) -> int | None:
+        """The lowest message id stored for a channel, or None."""
+        ...
+
+
+class CollectorStore(PostStore, Protocol):
+    """What the Telegram collector needs: posts and cursors, backfill marks, bookkeeping."""
+
+    @property
+    def book(self) -> ChannelBookkeeping:
+        """The collector's records (ChannelBookkeeping)."""
+        ...
+
+    async def begin_backfill(self, channel_id: int, *, start: int, top: int) -> None:
+        """Record a first sight: posts after ``start`` up to ``top`` are history, not news."""
+        ...
+
+    async def historic_until(self, channel_id: int) -> int:
+        """The newest message id of a channel's first-sight backfill (0 if none)."""
         ...

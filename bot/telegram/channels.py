@@ -19,7 +19,7 @@ from bot.config import ChannelConfig
 from bot.config_refs import ChannelRef
 from bot.domain import Channel, bare_channel_id
 from bot.errors import ChannelUnavailable, FloodWait, SessionError
-from bot.store import Archive, state
+from bot.store.ports import CollectorStore
 from bot.telegram.convert import to_channel
 from bot.telegram.errors import translate
 
@@ -49,14 +49,14 @@ class Resolution:
     retry: list[str] = field(default_factory=list)
 
 
-async def resolve_channels(client: TelegramClient, archive: Archive,
+async def resolve_channels(client: TelegramClient, archive: CollectorStore,
                            configs: Sequence[ChannelConfig]) -> Resolution:
     """Resolve every configured channel; report and skip the ones that fail."""
-    await state.forget_unresolved(archive, {c.parsed.canonical for c in configs})
+    await archive.book.forget_unresolved({c.parsed.canonical for c in configs})
     result = Resolution([], {})
     for config in configs:
         ref = config.parsed
-        reason = await state.unresolved_reason(archive, ref.canonical)
+        reason = await archive.book.unresolved_reason(ref.canonical)
         if reason is not None:
             result.problems[ref.canonical] = f"unresolvable (remembered): {reason}"
             log.warning("channel %s: skipped, Telegram could not resolve it earlier (%s); "
@@ -66,7 +66,7 @@ async def resolve_channels(client: TelegramClient, archive: Archive,
             channel = await _resolve(client, archive, ref)
         except ChannelUnavailable as exc:
             if exc.reason == "unresolvable":
-                await state.mark_unresolved(archive, ref.canonical, exc.message)
+                await archive.book.mark_unresolved(ref.canonical, exc.message)
             else:
                 result.retry.append(ref.canonical)
             result.problems[ref.canonical] = exc.message
@@ -83,8 +83,8 @@ async def resolve_channels(client: TelegramClient, archive: Archive,
     return result
 
 
-async def _resolve(client: TelegramClient, archive: Archive, ref: ChannelRef) -> Channel:
-    cached = await state.known_channel(archive, ref=ref.canonical)
+async def _resolve(client: TelegramClient, archive: CollectorStore, ref: ChannelRef) -> Channel:
+    cached = await archive.book.known_channel(ref=ref.canonical)
     if cached and cached.channel.access_hash is not None:
         return cached.channel
     try:

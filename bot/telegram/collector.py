@@ -20,7 +20,7 @@ from bot import metrics
 from bot.config import ChannelConfig, Config
 from bot.errors import ChannelUnavailable, FloodWait, SessionError
 from bot.ingest import Analyse, LiveWriter
-from bot.store import Archive, state
+from bot.store.ports import CollectorStore
 from bot.supervise import FATAL, Supervisor
 from bot.telegram.channels import Watched, join_if_needed, resolve_channels
 from bot.telegram.connection import Backoff, KeepConnected
@@ -42,7 +42,7 @@ class Collector:
     one of its loops keeps failing; any other error is logged and the loop restarted.
     """
 
-    def __init__(self, client: TelegramClient, archive: Archive, analyse: Analyse,
+    def __init__(self, client: TelegramClient, archive: CollectorStore, analyse: Analyse,
                  config: Config, *, now: Callable[[], float] = time.time,
                  backoff: Backoff | None = None, supervisor: Supervisor | None = None) -> None:
         self.client = client
@@ -117,7 +117,7 @@ class Collector:
             await join_if_needed(self.client, watched)
         except ChannelUnavailable as exc:
             metrics.CHANNEL_ERRORS.labels(exc.reason).inc()
-            await state.mark_channel(self.archive, watched.channel.id, ok=False,
+            await self.archive.book.mark_channel(watched.channel.id, ok=False,
                                      detail=exc.message)
             log.error("%s: %s; retried later", watched.config.parsed, exc.message)
         except FloodWait as exc:
@@ -142,12 +142,12 @@ class Collector:
     async def _sync(self, *, reconcile: bool) -> bool:
         """One round; False when it stopped early (parked, interrupted)."""
         await self._retry_unresolved()
-        parked = await state.parked_until(self.archive, _HISTORY)
+        parked = await self.archive.book.parked_until(_HISTORY)
         if parked:
             log.info("history reads parked by a flood wait until %s", time.ctime(parked))
             return False
         for watched in list(self.watched.values()):
-            known = await state.known_channel(self.archive, channel_id=watched.channel.id)
+            known = await self.archive.book.known_channel(channel_id=watched.channel.id)
             if known and known.retry_at and known.retry_at > self._now():
                 continue
             try:
@@ -157,7 +157,7 @@ class Collector:
                     await self.history.reconcile(watched)
             except ChannelUnavailable as exc:
                 metrics.CHANNEL_ERRORS.labels(exc.reason).inc()
-                retry = await state.mark_channel(self.archive, watched.channel.id, ok=False,
+                retry = await self.archive.book.mark_channel(watched.channel.id, ok=False,
                                                  detail=exc.message)
                 log.error("%s: %s; next try %s", watched.config.parsed, exc.message,
                           time.ctime(retry or 0), extra={"channel": watched.channel.id})
@@ -167,7 +167,7 @@ class Collector:
                 return False
             except FloodWait as exc:
                 metrics.FLOOD_WAITS.labels("history").inc()
-                until = await state.park(self.archive, _HISTORY, exc.seconds)
+                until = await self.archive.book.park(_HISTORY, exc.seconds)
                 log.warning("flood wait of %ss on history reads: parked until %s; live "
                             "updates carry on", exc.seconds, time.ctime(until))
                 return False
@@ -180,7 +180,7 @@ class Collector:
                               watched.config.parsed, extra={"channel": watched.channel.id})
                 continue
             if known and known.status != "ok":
-                await state.mark_channel(self.archive, watched.channel.id, ok=True)
+                await self.archive.book.mark_channel(watched.channel.id, ok=True)
                 log.info("%s is readable again", watched.config.parsed)
                 await self._join(watched)  # it may have failed while the channel was closed
         return True

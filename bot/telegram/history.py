@@ -21,7 +21,7 @@ from telethon import TelegramClient, errors
 from bot.config import CollectorConfig
 from bot.domain import AnalysedPost, Post
 from bot.ingest import Analyse, analyse_unseen, store_history
-from bot.store import Archive, state
+from bot.store.ports import CollectorStore
 from bot.telegram.channels import Watched
 from bot.telegram.convert import to_post
 from bot.telegram.errors import translate
@@ -39,7 +39,7 @@ class _Page:
 class HistoryReader:
     """Backfill, catch up and reconcile one channel at a time."""
 
-    def __init__(self, client: TelegramClient, archive: Archive, analyse: Analyse,
+    def __init__(self, client: TelegramClient, archive: CollectorStore, analyse: Analyse,
                  config: CollectorConfig, *, batch: int = 2000, first_batch: int = 100,
                  now: Callable[[], float] = time.time) -> None:
         self._client = client
@@ -148,7 +148,7 @@ class HistoryReader:
                     break
 
         await self._call(read(), watched)
-        oldest_kept = await state.oldest_msg_id(self._archive, watched.channel.id)
+        oldest_kept = await self._archive.book.oldest_msg_id(watched.channel.id)
         cursor = (await self._archive.cursors()).get(watched.channel.id)
         if oldest_kept is None or cursor is None or (not seen and not reached_start):
             return (0, 0)
@@ -158,7 +158,7 @@ class HistoryReader:
         # The read went newest-first from the top, so everything up to the cursor was in
         # reach: a stored post above the oldest one returned, and missing, was deleted.
         low = oldest_kept if reached_start else max(min(seen), oldest_kept)
-        stored = await state.live_posts(self._archive, watched.channel.id, low, cursor)
+        stored = await self._archive.book.live_posts(watched.channel.id, low, cursor)
         # Every stored message (an album's too) that Telegram no longer returns: an album
         # post becomes deleted only when all its messages are gone.
         vanished = {m for messages in stored.values() for m in messages} - seen

@@ -18,7 +18,6 @@ from bot.store import (
     arrivals,
     gauges,
     outbox,
-    state,
     subscribers,
 )
 from bot.store.post_filters import PostQuery
@@ -84,9 +83,9 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
         await queries.deletion_times([1, 4])
         await archive.known_texts([(CHANNEL.id, 1), (CHANNEL.id, 99)])
         await archive.cursors()
-        await state.live_posts(archive, CHANNEL.id, 1, 29)
-        await state.oldest_msg_id(archive, CHANNEL.id)
-        await state.known_channel(archive, channel_id=CHANNEL.id)
+        await archive.book.live_posts(CHANNEL.id, 1, 29)
+        await archive.book.oldest_msg_id(CHANNEL.id)
+        await archive.book.known_channel(channel_id=CHANNEL.id)
         tz = ZoneInfo("UTC")
         subs = await subscribers.active_subscriptions(archive)
         await create_alerts(archive, subs, alert_groups=["president"], tz=tz, now=NOW)
