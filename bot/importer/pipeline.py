@@ -2,8 +2,10 @@
 
 Parsing runs in a thread, analysis in worker processes for a large export
 (bot/importer/workers.py) or else in a thread (bot.ingest.analyse_posts), and SQLite writes
-in its own thread, in one step per table (bot/store/bulk.py), so the stages overlap instead
-of alternating. Memory stays bounded by two batches.
+in its own thread, a few statements per table (bot/store/bulk.py), so the stages overlap
+instead of alternating. With workers, as many batches as there are workers (and one more)
+are parsed or analysing while the writer stores the one before them, so no worker waits for
+the parser; memory stays bounded by those batches.
 
 A message id seen twice (an export edited by hand, or two exports concatenated) ends the
 batch, so that its second text is stored as a version of the first exactly as it would be
@@ -78,18 +80,12 @@ async def import_export(
     pool = pool_for(analyse, export.path)
     try:
         batches = _Batches(read_export(export.reader, on_header=headers.append), batch_size)
-
-        def produce() -> asyncio.Task[_Batch]:
-            # Bytes read, not tell(): a pipe cannot tell.
-            return asyncio.create_task(
-                _next_batch(batches, pool or analyse, lambda: export.reader.bytes_read))
-
-        pending = produce()
+        # Bytes read, not tell(): a pipe cannot tell.
+        ahead = _ReadAhead(batches, pool or analyse, lambda: export.reader.bytes_read,
+                           depth=pool.workers + 1 if pool else 1)
         try:
             while True:
-                batch = await pending
-                if not batch.done:
-                    pending = produce()
+                batch = await ahead.next()
                 if headers and not report.channel_title:
                     await archive.upsert_channel(headers[0].channel)
                     report.channel_title = headers[0].channel.title or str(headers[0].channel.id)
@@ -102,7 +98,7 @@ async def import_export(
                     break
         finally:
             # On a failed write, let the reader thread finish before the file closes.
-            await asyncio.gather(pending, return_exceptions=True)
+            await ahead.close()
             if pool:
                 await pool.close()
     finally:
@@ -171,15 +167,65 @@ async def _store(batch: _Batch, archive: PostStore, report: ImportReport,
         await archive.move_cursors({cursor.channel_id: cursor.newest})
 
 
-async def _next_batch(
-    batches: _Batches, analyse: Analyse | AnalysisPool, position: Callable[[], int]
-) -> _Batch:
-    posts, skips, done, failure = await asyncio.to_thread(batches.next)
-    if isinstance(analyse, AnalysisPool):
-        analysed = await analyse.analyse(posts) if posts else []
-    else:
-        analysed = await analyse_posts(posts, analyse)
-    return _Batch(analysed, skips, position(), done or failure is not None, failure)
+class _ReadAhead:
+    """Parse batches ahead of the writer and start each one's analysis as soon as it is read.
+
+    Up to ``depth`` batches are parsed or analysing while the writer stores the one before
+    them, so with worker processes every worker has a batch while the parser reads the next
+    one and SQLite writes: the stages overlap instead of waiting for each other. Batches come
+    out in file order, so the store sees exactly what a serial import would.
+    """
+
+    def __init__(self, batches: _Batches, analyse: Analyse | AnalysisPool,
+                 position: Callable[[], int], *, depth: int) -> None:
+        self._batches = batches
+        self._analyse = analyse
+        self._position = position
+        self._slots = asyncio.Semaphore(depth)
+        self._ready: asyncio.Queue[asyncio.Future[_Batch]] = asyncio.Queue()
+        self._stopping = False
+        self._reader = asyncio.create_task(self._read())
+
+    async def next(self) -> _Batch:
+        """The next batch in file order, analysed."""
+        batch = await (await self._ready.get())
+        self._slots.release()
+        return batch
+
+    async def close(self) -> None:
+        """Stop reading ahead; wait for the parser thread and the analyses in flight."""
+        self._stopping = True
+        self._slots.release()
+        await asyncio.gather(self._reader, return_exceptions=True)
+        left = []
+        while not self._ready.empty():
+            left.append(self._ready.get_nowait())
+        await asyncio.gather(*left, return_exceptions=True)
+
+    async def _read(self) -> None:
+        while True:
+            await self._slots.acquire()
+            if self._stopping:
+                return
+            try:
+                posts, skips, done, failure = await asyncio.to_thread(self._batches.next)
+            except Exception as exc:  # handed to the writer, which raises it
+                broken: asyncio.Future[_Batch] = asyncio.get_running_loop().create_future()
+                broken.set_exception(exc)
+                self._ready.put_nowait(broken)
+                return
+            done = done or failure is not None
+            self._ready.put_nowait(asyncio.ensure_future(
+                self._analysed(posts, _Batch([], skips, self._position(), done, failure))))
+            if done:
+                return
+
+    async def _analysed(self, posts: list[Post], batch: _Batch) -> _Batch:
+        if isinstance(self._analyse, AnalysisPool):
+            batch.posts = await self._analyse.analyse(posts) if posts else []
+        else:
+            batch.posts = await analyse_posts(posts, self._analyse)
+        return batch
 
 
 class _Batches:

@@ -47,7 +47,7 @@ class AnalysisPool:
     """Worker processes that analyse batches of posts; close it when the import ends."""
 
     def __init__(self, analyser: Analyser, workers: int) -> None:
-        self._workers = workers
+        self.workers = workers
         self._pool = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -59,7 +59,7 @@ class AnalysisPool:
         """Analyse a batch, split evenly between the workers."""
         loop = asyncio.get_running_loop()
         texts = [p.text for p in posts]
-        size = max(1, -(-len(texts) // self._workers))
+        size = max(1, -(-len(texts) // self.workers))
         parts = await asyncio.gather(
             *(
                 loop.run_in_executor(self._pool, _analyse, texts[start : start + size])

@@ -26,7 +26,7 @@ from datetime import datetime
 
 from bot.domain import AnalysedPost, Analysis, Channel
 from bot.store import rows as postrows
-from bot.store.bulk import Rows, insert_rows, json_list
+from bot.store.bulk import insert_rows, json_list
 from bot.store.fts_meta import meta_text
 
 _CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
@@ -177,13 +177,12 @@ def _insert_new(conn: sqlite3.Connection, new: Sequence[AnalysedPost], now: int,
     if not new:
         return []
     pids = _free_pids(conn, [postrows.pid_for(i) for i in new])
-    # Each table's rows go to SQLite as one JSON array (see bot/store/bulk.py for why).
-    rows = [postrows.post_row(pid, item, now, historic_up_to)
-            for pid, item in zip(pids, new, strict=True)]
-    insert_rows(conn, postrows.POSTS_INTO, Rows(rows), range(len(rows[0])))
-    fts = Rows([(pid, postrows.index_text_of(i), meta_of(i))
-                for pid, i in zip(pids, new, strict=True)])
-    insert_rows(conn, "INTO posts_fts (rowid, body, meta)", fts, (0, 1, 2))
+    # A few statements of many rows each (see bot/store/bulk.py for why).
+    insert_rows(conn, postrows.POSTS_INTO, [postrows.post_row(pid, item, now, historic_up_to)
+                                            for pid, item in zip(pids, new, strict=True)])
+    insert_rows(conn, "INTO posts_fts (rowid, body, meta)",
+                [(pid, postrows.index_text_of(i), meta_of(i))
+                 for pid, i in zip(pids, new, strict=True)])
     insert_hits(conn, zip(pids, (i.analysis for i in new), strict=True))
     # News, not history, takes an arrival number: digests and alerts advance on it.
     news = [pid for pid, i in zip(pids, new, strict=True) if i.post.msg_id > historic_up_to]
@@ -268,8 +267,8 @@ def replace_hits(conn: sqlite3.Connection, analyses: Sequence[tuple[int, Analysi
 
 
 def insert_hits(conn: sqlite3.Connection, analyses: Iterable[tuple[int, Analysis]]) -> None:
-    rows = Rows([(pid, h.group, h.term, h.form) for pid, a in analyses for h in a.hits])
-    insert_rows(conn, "OR IGNORE INTO keyword_hits (pid, grp, term, form)", rows, range(4))
+    insert_rows(conn, "OR IGNORE INTO keyword_hits (pid, grp, term, form)",
+                [(pid, h.group, h.term, h.form) for pid, a in analyses for h in a.hits])
 
 
 def _save_album_parts(conn: sqlite3.Connection, rows: Sequence[tuple[int, AnalysedPost]]
