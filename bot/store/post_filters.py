@@ -74,7 +74,13 @@ def where(query: PostQuery, *, pid: str = "p.pid", group_joined: bool = False,
         # (pid, grp) is the primary key's prefix: one lookup per candidate post.
         clauses.append("EXISTS (SELECT 1 FROM keyword_hits g WHERE g.pid = p.pid AND g.grp = ?)")
         params.append(query.group)
-    if query.edited is not None:
+    if query.edited is not None and in_index:
+        # The search index drives: probe the narrow partial index of edited pids instead of
+        # reading each match's wide post row (edited:yes read 1,000s of rows: 85 ms warm,
+        # 2.5 s cold on 1M posts; the probes take 22-46 ms).
+        clauses.append(("" if query.edited else "NOT ") + "EXISTS (SELECT 1 FROM posts e "
+                       f"INDEXED BY posts_edited_newest WHERE e.pid = {pid} AND e.versions > 1)")
+    elif query.edited is not None:
         # posts.versions counts the texts a post has had (schema 2).
         clauses.append("p.versions > 1" if query.edited else "p.versions = 1")
     if query.deleted is not None:

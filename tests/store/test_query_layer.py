@@ -15,7 +15,7 @@ from bot.store.channel_lookup import resolve_channel
 from bot.store.post_filters import PID_SHIFT, PostQuery, pid_bounds
 from bot.store.post_search import latest_page, search_page
 from tests.bot.harness import NEWS
-from tests.bot.query_data import KAZ, fill
+from tests.bot.query_data import KAZ, fill, item
 
 
 async def test_a_channel_is_found_by_every_way_people_name_it(tmp_path: Path) -> None:
@@ -74,3 +74,20 @@ def test_word_diff_names_what_an_edit_removed_and_added() -> None:
     long_same = " ".join(f"w{i}" for i in range(100))
     kept = changed_only(word_diff(long_same + " old", long_same + " new"), context=3)
     assert kept[0].text.startswith(" … ") and len(kept[0].text) < 40
+
+
+async def test_edited_and_unedited_searches_split_the_matches(tmp_path: Path) -> None:
+    async with Archive.open(tmp_path / "a.db") as archive:
+        await fill(archive)
+        await archive.store_posts([item(NEWS, 3, "Токаев провёл встречу номер 3 (правка)",
+                                        day=1, edit=datetime(2026, 3, 1, tzinfo=UTC))])
+        every = await search_page(archive, "токаев", PostQuery(), limit=50)
+        edited = await search_page(archive, "токаев", PostQuery(edited=True), limit=50)
+        unedited = await search_page(archive, "токаев", PostQuery(edited=False), limit=50)
+        assert [f.post.msg_id for f in edited.items] == [3]
+        assert (edited.total, unedited.total, every.total) == (1, 12, 13)
+        assert {f.pid for f in edited.items} | {f.pid for f in unedited.items} == \
+            {f.pid for f in every.items}
+        # With the deleted walk (posts_deleted_newest) driving, the edited probe still holds.
+        gone = await search_page(archive, "токаев", PostQuery(edited=False, deleted=True))
+        assert [f.post.msg_id for f in gone.items] == [12]
