@@ -109,7 +109,9 @@ OFFSETS = [0, 5 * 3600, -3 * 3600, 5 * 3600 + 1800, 5 * 3600 + 2700, -(9 * 3600 
 WINDOWS = [(timedelta(0), timedelta(days=5)),  # whole days and hours
            (timedelta(hours=7, minutes=13), timedelta(days=3, hours=2, seconds=41)),
            (timedelta(hours=30, minutes=5), timedelta(hours=30, minutes=50)),  # < an hour
-           (timedelta(days=-2), timedelta(days=2, hours=6, minutes=1))]
+           (timedelta(days=-2), timedelta(days=2, hours=6, minutes=1)),
+           # "now" just after the newest post: its hour is whole, there is nothing after it
+           (timedelta(days=1, minutes=20), 199 * STEP + timedelta(seconds=1))]
 
 
 @pytest.mark.parametrize("offset", OFFSETS)
@@ -174,3 +176,20 @@ def test_the_counters_answer_whole_hours_inside_one_local_day() -> None:
     assert all((h * 3600 + india) % 86_400 == 86_400 - 1800 for h in hours)
     assert split(day + 10, day + 20, 0).pid_ranges == (((day + 10) << 20, ((day + 20) << 20) - 1),)
     assert split(day + 10, day + 10, 0).pid_ranges == ()
+
+
+def test_an_end_whose_hour_holds_no_other_post_is_counted_as_the_whole_hour() -> None:
+    day = 20_000 * 86_400
+    asked: list[tuple[int, int]] = []
+
+    def nothing_there(start: int, end: int) -> bool:
+        asked.append((start, end))
+        return True
+
+    whole = split(day + 125, day + 7_300, 0, nothing_there)
+    assert asked == [(day, day + 125), (day + 7_300, day + 10_800)]
+    assert (whole.first_hour, whole.last_hour, whole.pid_ranges) == (
+        day // 3600, day // 3600 + 2, ())
+    busy = split(day + 125, day + 7_300, 0, lambda start, end: False)
+    assert busy == split(day + 125, day + 7_300, 0)
+    assert len(busy.pid_ranges) == 2
