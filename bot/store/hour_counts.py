@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.store.post_filters import PID_SHIFT
 
@@ -20,19 +21,22 @@ HOUR, DAY = 3_600, 86_400
 
 @dataclass(frozen=True, slots=True)
 class Split:
-    """Whole hours ``first_hour``…``last_hour`` (those inside one local day) for the
-    counters, and inclusive pid ranges for the posts."""
+    """The whole hours the counters answer, by local day, and the pid ranges (inclusive)
+    the posts answer."""
 
-    first_hour: int
-    last_hour: int
+    #: (local day number, first hour, last hour): hours inside the window and that day.
+    days: tuple[tuple[int, int, int], ...]
     pid_ranges: tuple[tuple[int, int], ...]
 
-    def hours(self, utc_offset: int) -> tuple[str, list[int]]:
-        """SQL over column ``hour`` for the counters' part, and its parameters."""
-        if utc_offset % HOUR == 0:  # every hour lies inside one local day
-            return "hour BETWEEN ? AND ?", [self.first_hour, self.last_hour]
-        return (f"hour BETWEEN ? AND ? AND (hour * {HOUR} + ?) % {DAY} <= {DAY - HOUR}",
-                [self.first_hour, self.last_hour, utc_offset])
+    def hour_ranges(self) -> list[tuple[int, int]]:
+        """The counters' hours as few ranges: one, unless hours across midnight cut it."""
+        merged: list[tuple[int, int]] = []
+        for _day, first, last in self.days:
+            if merged and merged[-1][1] + 1 == first:
+                merged[-1] = (merged[-1][0], last)
+            else:
+                merged.append((first, last))
+        return merged
 
 
 def split(start: int, end: int, utc_offset: int,
@@ -51,20 +55,23 @@ def split(start: int, end: int, utc_offset: int,
             end += HOUR - end % HOUR
     first, last = -(-start // HOUR), end // HOUR - 1  # the whole hours inside the window
     if first > last:
-        return Split(first, last, _pids([(start, end)] if start < end else []))
+        return Split((), _pids([(start, end)] if start < end else []))
+    days = []
+    for day in range((first * HOUR + utc_offset) // DAY, (last * HOUR + utc_offset) // DAY + 1):
+        # The hours that begin and end inside this local day.
+        low = max(first, -(-(day * DAY - utc_offset) // HOUR))
+        high = min(last, ((day + 1) * DAY - utc_offset) // HOUR - 1)
+        if low <= high:
+            days.append((day, low, high))
     pieces = [(start, first * HOUR), ((last + 1) * HOUR, end)]
-    pieces += [(h * HOUR, (h + 1) * HOUR) for h in across_midnight(first, last, utc_offset)]
-    return Split(first, last, _pids([p for p in pieces if p[0] < p[1]]))
-
-
-def across_midnight(first: int, last: int, utc_offset: int) -> range:
-    """The hours first…last that span a local midnight: none when the offset is whole hours."""
-    if utc_offset % HOUR == 0:
-        return range(0)
-    # One hour a day; the first one is at most 23 hours after ``first``.
-    start = next(h for h in range(first, first + 24) if (h * HOUR + utc_offset) % DAY
-                 > DAY - HOUR)
-    return range(start, last + 1, 24)
+    # Hours between two days' ranges span a local midnight (zones off by part of an hour).
+    pieces += [((a[2] + 1) * HOUR, b[1] * HOUR) for a, b in pairwise(days)]
+    if days:
+        pieces += [(first * HOUR, days[0][1] * HOUR),
+                   ((days[-1][2] + 1) * HOUR, (last + 1) * HOUR)]
+    else:
+        pieces.append((first * HOUR, (last + 1) * HOUR))
+    return Split(tuple(days), _pids([p for p in pieces if p[0] < p[1]]))
 
 
 def _pids(pieces: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

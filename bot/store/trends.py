@@ -76,28 +76,32 @@ async def period_stats(archive: Archive, window: Window) -> PeriodStats:
 
 def _period_stats(conn: sqlite3.Connection, window: Window) -> PeriodStats:
     offset, cut = window.utc_offset, window.split(conn)
-    hours, params = cut.hours(offset)
-    # Whole hours from the counters (schema 4). Days and languages apart: grouping by both
-    # at once handed twice the rows to Python (a month: 20k rows against 9k + 5).
+    # Whole hours from the counters (schema 4), one local day at a time: grouping a month of
+    # hour rows by channel and day at once sorted all of them (21 ms against 13 ms), and
+    # by language as well handed 20k rows to Python.
     per_channel: DayCounts = {}
-    for channel_id, day, count in conn.execute(
-            f"""SELECT channel_id, (hour * {HOUR} + ?) / {DAY}, sum(posts) FROM post_hours
-                WHERE {hours} GROUP BY 1, 2""", [offset, *params]):
-        _add(per_channel.setdefault(channel_id, {}), _day(day), count)
+    for day, first, last in cut.days:
+        date_of = _day(day)
+        for channel_id, count in conn.execute(
+                """SELECT channel_id, sum(posts) FROM post_hours WHERE hour BETWEEN ? AND ?
+                   GROUP BY 1""", (first, last)):
+            _add(per_channel.setdefault(channel_id, {}), date_of, count)
     languages: dict[str, int] = {}
-    for lang, count in conn.execute(
-            f"SELECT lang, sum(posts) FROM post_hours WHERE {hours} GROUP BY 1", params):
-        _add(languages, lang, count)
     groups: dict[str, int] = {}
-    for grp, count in conn.execute(
-            f"""WITH RECURSIVE g(grp) AS (
-                  SELECT min(grp) FROM group_hours
-                  UNION ALL SELECT (SELECT min(grp) FROM group_hours WHERE grp > g.grp)
-                  FROM g WHERE g.grp IS NOT NULL)
-                SELECT grp, (SELECT sum(posts) FROM group_hours c WHERE c.grp = g.grp
-                             AND {hours})
-                FROM g WHERE grp IS NOT NULL""", params):
-        _add(groups, grp, count)
+    for first, last in cut.hour_ranges():
+        for lang, count in conn.execute(
+                "SELECT lang, sum(posts) FROM post_hours WHERE hour BETWEEN ? AND ? GROUP BY 1",
+                (first, last)):
+            _add(languages, lang, count)
+        for grp, count in conn.execute(
+                """WITH RECURSIVE g(grp) AS (
+                     SELECT min(grp) FROM group_hours
+                     UNION ALL SELECT (SELECT min(grp) FROM group_hours WHERE grp > g.grp)
+                     FROM g WHERE g.grp IS NOT NULL)
+                   SELECT grp, (SELECT sum(posts) FROM group_hours c WHERE c.grp = g.grp
+                                AND hour BETWEEN ? AND ?)
+                   FROM g WHERE grp IS NOT NULL""", (first, last)):
+            _add(groups, grp, count)
     # The rest from posts_by_day, where the day is the pid's date part: no post row is read.
     for low, high in cut.pid_ranges:
         for channel_id, day, lang, count in conn.execute(
@@ -135,13 +139,14 @@ async def mentions_by_day(archive: Archive, window: Window, *, group: str | None
 def _group_by_day(conn: sqlite3.Connection, window: Window, group: str,
                   channel_ids: Sequence[int]) -> DayCounts:
     offset, cut = window.utc_offset, window.split(conn)
-    hours, params = cut.hours(offset)
     only = " AND {} IN (SELECT value FROM json_each(?))" if channel_ids else ""
     extra: list[Any] = [json_list(channel_ids)] if channel_ids else []
-    rows = conn.execute(
-        f"""SELECT channel_id, (hour * {HOUR} + ?) / {DAY}, sum(posts) FROM group_hours
-            WHERE grp = ? AND {hours}{only.format("channel_id")} GROUP BY 1, 2""",
-        [offset, group, *params, *extra]).fetchall()
+    rows: list[Any] = []
+    for first, last in cut.hour_ranges():
+        rows += conn.execute(
+            f"""SELECT channel_id, (hour * {HOUR} + ?) / {DAY}, sum(posts) FROM group_hours
+                WHERE grp = ? AND hour BETWEEN ? AND ?{only.format("channel_id")}
+                GROUP BY 1, 2""", [offset, group, first, last, *extra]).fetchall()
     for low, high in cut.pid_ranges:
         rows += conn.execute(
             f"""SELECT p.channel_id, ((p.pid >> 20) + ?) / {DAY}, count(DISTINCT p.pid)

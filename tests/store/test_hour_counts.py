@@ -15,7 +15,7 @@ from bot.domain import AnalysedPost, Analysis, KeywordHit, Post
 from bot.importer.pipeline import import_export
 from bot.store import Archive
 from bot.store.channel_overview import channel_overview
-from bot.store.hour_counts import across_midnight, split
+from bot.store.hour_counts import split
 from bot.store.reanalysis import apply_analyses
 from bot.store.trends import DayCounts, Window, mentions_by_day, period_stats
 from tests.importer.exports import FIXTURE, edited_copy
@@ -165,21 +165,26 @@ def _total(keys: Iterable[str]) -> dict[str, int]:
 
 
 def test_the_counters_answer_whole_hours_inside_one_local_day() -> None:
-    day = 20_000 * 86_400
-    whole = split(day + 125, day + 86_400 + 3_000, 5 * 3600)
-    assert (whole.first_hour, whole.last_hour) == (day // 3600 + 1, day // 3600 + 23)
-    assert whole.pid_ranges == (((day + 125) << 20, ((day + 3600) << 20) - 1),
-                                ((day + 86_400) << 20, ((day + 89_400) << 20) - 1))
-    india = 5 * 3600 + 1800
-    hours = across_midnight(day // 3600, day // 3600 + 71, india)
-    assert len(hours) == 3
-    assert all((h * 3600 + india) % 86_400 == 86_400 - 1800 for h in hours)
+    day, hour = 20_000 * 86_400, 20_000 * 24
+    five = split(day + 125, day + 86_400 + 3_000, 5 * 3600)
+    assert five.days == ((20_000, hour + 1, hour + 18), (20_001, hour + 19, hour + 23))
+    assert five.hour_ranges() == [(hour + 1, hour + 23)]
+    assert five.pid_ranges == (((day + 125) << 20, ((day + 3600) << 20) - 1),
+                               ((day + 86_400) << 20, ((day + 89_400) << 20) - 1))
+    india = split(day, day + 3 * 86_400, 5 * 3600 + 1800)
+    assert len(india.days) == 4 and len(india.hour_ranges()) == 4
+    # The hour across each local midnight (18:00-19:00 UTC) is read from the posts.
+    assert india.pid_ranges == tuple(((day + d * 86_400 + 18 * 3600) << 20,
+                                      ((day + d * 86_400 + 19 * 3600) << 20) - 1)
+                                     for d in range(3))
+    across = split(day + 18 * 3600, day + 19 * 3600, 5 * 3600 + 1800)
+    assert across.days == () and len(across.pid_ranges) == 1
     assert split(day + 10, day + 20, 0).pid_ranges == (((day + 10) << 20, ((day + 20) << 20) - 1),)
     assert split(day + 10, day + 10, 0).pid_ranges == ()
 
 
 def test_an_end_whose_hour_holds_no_other_post_is_counted_as_the_whole_hour() -> None:
-    day = 20_000 * 86_400
+    day, hour = 20_000 * 86_400, 20_000 * 24
     asked: list[tuple[int, int]] = []
 
     def nothing_there(start: int, end: int) -> bool:
@@ -188,8 +193,7 @@ def test_an_end_whose_hour_holds_no_other_post_is_counted_as_the_whole_hour() ->
 
     whole = split(day + 125, day + 7_300, 0, nothing_there)
     assert asked == [(day, day + 125), (day + 7_300, day + 10_800)]
-    assert (whole.first_hour, whole.last_hour, whole.pid_ranges) == (
-        day // 3600, day // 3600 + 2, ())
+    assert (whole.days, whole.pid_ranges) == (((20_000, hour, hour + 2),), ())
     busy = split(day + 125, day + 7_300, 0, lambda start, end: False)
     assert busy == split(day + 125, day + 7_300, 0)
     assert len(busy.pid_ranges) == 2
