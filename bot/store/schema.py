@@ -361,6 +361,41 @@ MIGRATIONS: tuple[str, ...] = (
             AND posts <= 0;
     END;
     """,
+    # 5: posts per (UTC hour, language), kept from post_hours by triggers: the language mix
+    # of /stats grouped a month of post_hours rows (40k) by language, 8 ms of its 24.
+    """
+    CREATE TABLE lang_hours (
+        hour  INTEGER NOT NULL,                      -- as in post_hours
+        lang  TEXT NOT NULL,
+        posts INTEGER NOT NULL,
+        PRIMARY KEY (hour, lang)
+    ) WITHOUT ROWID;
+    INSERT INTO lang_hours (hour, lang, posts)
+        SELECT hour, lang, sum(posts) FROM post_hours GROUP BY 1, 2 HAVING sum(posts) > 0;
+    CREATE TRIGGER lang_hours_added AFTER INSERT ON post_hours BEGIN
+        INSERT INTO lang_hours (hour, lang, posts) VALUES (new.hour, new.lang, new.posts)
+        ON CONFLICT (hour, lang) DO UPDATE SET posts = posts + excluded.posts;
+    END;
+    -- The common case: a post_hours count moved by one.
+    CREATE TRIGGER lang_hours_counted AFTER UPDATE OF posts ON post_hours
+    WHEN old.hour = new.hour AND old.lang = new.lang BEGIN
+        UPDATE lang_hours SET posts = posts + new.posts - old.posts
+        WHERE hour = new.hour AND lang = new.lang;
+        DELETE FROM lang_hours WHERE hour = new.hour AND lang = new.lang AND posts <= 0;
+    END;
+    -- tgmon never changes a post_hours key; someone with sqlite3 might.
+    CREATE TRIGGER lang_hours_moved AFTER UPDATE OF hour, lang ON post_hours
+    WHEN old.hour != new.hour OR old.lang != new.lang BEGIN
+        UPDATE lang_hours SET posts = posts - old.posts WHERE hour = old.hour AND lang = old.lang;
+        DELETE FROM lang_hours WHERE hour = old.hour AND lang = old.lang AND posts <= 0;
+        INSERT INTO lang_hours (hour, lang, posts) VALUES (new.hour, new.lang, new.posts)
+        ON CONFLICT (hour, lang) DO UPDATE SET posts = posts + excluded.posts;
+    END;
+    CREATE TRIGGER lang_hours_removed AFTER DELETE ON post_hours BEGIN
+        UPDATE lang_hours SET posts = posts - old.posts WHERE hour = old.hour AND lang = old.lang;
+        DELETE FROM lang_hours WHERE hour = old.hour AND lang = old.lang AND posts <= 0;
+    END;
+    """,
 )
 
 

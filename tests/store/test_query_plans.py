@@ -23,13 +23,14 @@ from bot.store import (
 from bot.store.post_filters import PostQuery
 from tests.store.conftest import CHANNEL, OTHER, analysed, make_post
 
-GUARDED = {"posts", "post_versions", "outbox", "post_hours", "group_hours"}
+GUARDED = {"posts", "post_versions", "outbox", "post_hours", "group_hours", "lang_hours"}
 # A partial index holds only the rows it names (pending parts, edited posts…): reading all
 # of it is reading those rows, not the table.
 PARTIAL = {"outbox_pending", "posts_edited", "posts_deleted", "outbox_done",
            "posts_edited_newest", "posts_deleted_newest"}
-_ALIAS = re.compile(r"\b(posts|post_versions|outbox|post_hours|group_hours)\s+(?:AS\s+)?([a-z])\b",
-                    re.I)
+_ALIAS = re.compile(
+    r"\b(posts|post_versions|outbox|post_hours|group_hours|lang_hours)\s+(?:AS\s+)?([a-z])\b",
+    re.I)
 NOW = datetime(2026, 3, 10, tzinfo=UTC)
 
 
