@@ -44,7 +44,7 @@ from bot.config import validate_config
 from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
 from bot.importer.pipeline import import_export
 from bot.ingest import analyser_for
-from bot.store import Archive, arrivals, outbox, retention
+from bot.store import Archive, retention
 from bot.store.post_filters import PostQuery
 
 CHANNELS = 300
@@ -284,19 +284,19 @@ async def measure_queries(db: Path, runs: int, posts: int) -> list[str]:
 
 
 async def _window(archive: Archive, per_day: int) -> None:
-    top = await arrivals.current_seq(archive)
-    await arrivals.posts_arrived(archive, after=top - per_day, until=top)
+    top = await archive.arrivals.current_seq()
+    await archive.arrivals.posts_arrived(after=top - per_day, until=top)
 
 
 async def _alerts(archive: Archive) -> None:
-    top = await arrivals.current_seq(archive)
-    await arrivals.posts_arrived(archive, after=max(0, top - 100), until=top,
+    top = await archive.arrivals.current_seq()
+    await archive.arrivals.posts_arrived(after=max(0, top - 100), until=top,
                                  groups=["president", "parliament"], include_edits=True)
 
 
 async def _poll(archive: Archive) -> None:
-    await outbox.due_messages(archive, now=int(time.time()))
-    await outbox.next_not_before(archive)
+    await archive.outbox.due_messages(now=int(time.time()))
+    await archive.outbox.next_not_before()
 
 
 async def measure_live_writes(db: Path) -> str:

@@ -22,7 +22,7 @@ from bot.errors import SessionError
 from bot.health import LoopWatchdog, Readiness, serve_health
 from bot.ingest import analyser_for
 from bot.permissions import require_writable
-from bot.store import Archive, gauges, outbox
+from bot.store import Archive, gauges
 from bot.store.retention import run_upkeep
 from bot.supervise import Supervisor
 from bot.telegram.botui import run_bot
@@ -157,7 +157,7 @@ async def _refresh_gauges(archive: Archive, collectors: list[Collector]) -> None
     """Read what the metrics show as levels rather than counts, just before a scrape."""
     for channel, posts in (await gauges.posts_per_channel(archive)).items():
         metrics.POSTS_STORED.labels(str(channel)).set(posts)
-    parts = await outbox.status_counts(archive)
+    parts = await archive.outbox.status_counts()
     for status in ("pending", "sent", "failed"):
         metrics.OUTBOX_PARTS.labels(status).set(parts.get(status, 0))
     now = time.time()

@@ -28,7 +28,7 @@ from bot.delivery.clock import SystemClock, from_unix, unix
 from bot.delivery.scheduler import FIRST_WINDOW
 from bot.delivery.sender import Sender
 from bot.errors import SessionError, UsageError
-from bot.store import Archive, arrivals, outbox
+from bot.store import Archive, outbox
 from bot.telegram.client import ClientFactory, create_client, session_path
 from bot.telegram.session_lock import session_lock
 
@@ -55,8 +55,8 @@ async def digest(args: argparse.Namespace, *, client_factory: ClientFactory = cr
             start = await _start(archive, chat_id, name, since=since, until=until)
             parts = await digest_parts(archive, content, start=start, end=until,
                                        include_history=args.include_history)
-            history = 0 if args.include_history else await arrivals.history_arrived(
-                archive, after=unix(start), until=unix(until))
+            history = 0 if args.include_history else await archive.arrivals.history_arrived(
+                after=unix(start), until=unix(until))
             _print_parts(parts, html=args.html, history=history)
             return 0
         return await _send(
@@ -148,7 +148,7 @@ async def _send_now(
         created = await _queue(archive, chats, name, content, since=since, until=until)
         sender = Sender(archive, BotTransport(client, archive), clock=SystemClock())
         done = await sender.drain(max_wait=60)
-    counts = await outbox.status_counts(archive)
+    counts = await archive.outbox.status_counts()
     print(
         f"{len(created)} new digest(s) for {len(chats)} chat(s); outbox: "
         + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())),
@@ -177,7 +177,7 @@ async def _queue(
         posts, seq_end = await window_posts(archive, start=start, end=until)
         parts = render_window(posts, content, start=start, end=until)
         windows.append((outbox.Window(chat_id, name, unix(start), unix(until), seq_end), parts))
-    return await outbox.create_windows(archive, windows, now=unix(datetime.now(UTC)))
+    return await archive.outbox.create_windows(windows, now=unix(datetime.now(UTC)))
 
 
 def _offline_chats(args: argparse.Namespace, config: Config, name: str) -> list[int]:
@@ -226,7 +226,7 @@ async def _start(
     if since is not None:
         return since
     if chat_id is not None:
-        last = await outbox.last_window_end(archive, chat_id, name)
+        last = await archive.outbox.last_window_end(chat_id, name)
         if last is not None and last < unix(until):
             return from_unix(last)
     try:

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.digest import DEFAULT_MAX_ITEMS, alert_message, build_digest, render_digest
 from bot.domain import StoredPost
-from bot.store import arrivals, outbox
-from bot.store.archive import Archive
+from bot.store.delivery_ports import DeliveryStore
+from bot.store.outbox import ALERT_NAME, Window
 from bot.store.subscribers import Subscription
 
 from .clock import from_unix, unix
@@ -42,19 +42,19 @@ def render_window(posts: Sequence[StoredPost], content: DigestContent, *, start:
     return render_digest(digest)
 
 
-async def window_posts(archive: Archive, *, start: datetime, end: datetime
+async def window_posts(archive: DeliveryStore, *, start: datetime, end: datetime
                        ) -> tuple[list[StoredPost], int]:
     """Posts that arrived between two moments, and the arrival number the window ends at.
 
     For previews and windows given by time (`tgmon digest --since`); scheduled windows
     continue from the previous window's arrival number instead, which is exact.
     """
-    after = await arrivals.seq_at(archive, unix(start))
-    until = await arrivals.seq_at(archive, unix(end))
-    return await arrivals.posts_arrived(archive, after=after, until=until), until
+    after = await archive.arrivals.seq_at(unix(start))
+    until = await archive.arrivals.seq_at(unix(end))
+    return await archive.arrivals.posts_arrived(after=after, until=until), until
 
 
-async def digest_parts(archive: Archive, content: DigestContent, *, start: datetime,
+async def digest_parts(archive: DeliveryStore, content: DigestContent, *, start: datetime,
                        end: datetime, include_history: bool = False) -> list[str]:
     """Read the posts that arrived in (start, end] and render them.
 
@@ -62,14 +62,14 @@ async def digest_parts(archive: Archive, content: DigestContent, *, start: datet
     number, so it reads the window by the time each post was stored).
     """
     if include_history:
-        posts = await arrivals.posts_stored(archive, after=unix(start), until=unix(end))
+        posts = await archive.arrivals.posts_stored(after=unix(start), until=unix(end))
     else:
         posts, _ = await window_posts(archive, start=start, end=end)
     return render_window(posts, content, start=start, end=end)
 
 
 async def create_due_digests(
-    archive: Archive, due: Sequence[tuple[DueDigest, DigestContent]], *, now: datetime
+    archive: DeliveryStore, due: Sequence[tuple[DueDigest, DigestContent]], *, now: datetime
 ) -> list[int]:
     """Create every due digest with its parts; return the ids of those that were new.
 
@@ -77,45 +77,45 @@ async def create_due_digests(
     committed now: nothing that arrives meanwhile can fall between two windows.
     """
     created: list[int] = []
-    top = await arrivals.current_seq(archive)
-    reached = await outbox.last_seq_ends(archive)
+    top = await archive.arrivals.current_seq()
+    reached = await archive.outbox.last_seq_ends()
     cache: dict[tuple[int, int], list[StoredPost]] = {}
     for item, content in due:
         key = (item.target.chat_id, item.target.name)
         after = reached.get(key)
         if after is None:
-            after = await arrivals.seq_at(archive, unix(item.start))
+            after = await archive.arrivals.seq_at(unix(item.start))
         if (after, top) not in cache:  # fifty subscribers share one window: read it once
-            cache[(after, top)] = await arrivals.posts_arrived(archive, after=after, until=top)
+            cache[(after, top)] = await archive.arrivals.posts_arrived(after=after, until=top)
         parts = render_window(cache[(after, top)], content, start=item.start, end=item.end)
-        window = outbox.Window(*key, unix(item.start), unix(item.end), seq_end=top)
+        window = Window(*key, unix(item.start), unix(item.end), seq_end=top)
         # One transaction per digest keeps the write lock short for the collector.
-        created += await outbox.create_windows(archive, [(window, parts)], now=unix(now))
+        created += await archive.outbox.create_windows([(window, parts)], now=unix(now))
         reached[key] = top  # a second due firing of the same chat starts here
     return created
 
 
-async def create_digest_now(archive: Archive, chat_id: int, name: str,
+async def create_digest_now(archive: DeliveryStore, chat_id: int, name: str,
                             content: DigestContent, *, now: datetime) -> int | None:
     """Create a digest for one chat covering the time since its last one; None if a twin exists."""
     end = now - SETTLE
-    last = await outbox.last_window_end(archive, chat_id, name)
+    last = await archive.outbox.last_window_end(chat_id, name)
     start = from_unix(last) if last is not None else end - FIRST_WINDOW
     if unix(end) <= unix(start):
         return None
-    after = (await outbox.last_seq_ends(archive)).get((chat_id, name))
+    after = (await archive.outbox.last_seq_ends()).get((chat_id, name))
     if after is None:
-        after = await arrivals.seq_at(archive, unix(start))
-    top = await arrivals.current_seq(archive)
-    posts = await arrivals.posts_arrived(archive, after=after, until=top)
+        after = await archive.arrivals.seq_at(unix(start))
+    top = await archive.arrivals.current_seq()
+    posts = await archive.arrivals.posts_arrived(after=after, until=top)
     parts = render_window(posts, content, start=start, end=end)
-    window = outbox.Window(chat_id, name, unix(start), unix(end), seq_end=top)
-    created = await outbox.create_windows(archive, [(window, parts)], now=unix(now))
+    window = Window(chat_id, name, unix(start), unix(end), seq_end=top)
+    created = await archive.outbox.create_windows([(window, parts)], now=unix(now))
     return created[0] if created else None
 
 
 async def create_alerts(
-    archive: Archive,
+    archive: DeliveryStore,
     subscriptions: Sequence[Subscription],
     *,
     alert_groups: Collection[str],
@@ -129,25 +129,25 @@ async def create_alerts(
     restart. An edit that brings a post new alert groups is alerted once, for those groups.
     Returns alerts queued.
     """
-    watermark = await outbox.alert_watermark(archive)
-    top = await arrivals.current_seq(archive)
+    watermark = await archive.outbox.alert_watermark()
+    top = await archive.arrivals.current_seq()
     if watermark is None:
         # First run: start from now rather than alerting the whole archive.
-        await outbox.create_windows(archive, [], now=unix(now), alert_watermark=top)
+        await archive.outbox.create_windows([], now=unix(now), alert_watermark=top)
         return 0
     if top <= watermark:
         return 0
-    posts = await arrivals.posts_arrived(archive, after=watermark, until=top,
+    posts = await archive.arrivals.posts_arrived(after=watermark, until=top,
                                          groups=alert_groups, include_edits=True)
-    windows: list[tuple[outbox.Window, list[str]]] = []
+    windows: list[tuple[Window, list[str]]] = []
     for sub in subscriptions:
         covered = [g for g in sorted(alert_groups) if not sub.groups or g in sub.groups]
         chosen = [p for p in posts if any(g in covered for g in p.groups)]
         parts = alert_message(chosen, tz=tz, groups=covered)
         if parts:
-            windows.append((outbox.Window(sub.chat_id, outbox.ALERT_NAME, watermark, top,
+            windows.append((Window(sub.chat_id, ALERT_NAME, watermark, top,
                                           seq_end=top), parts))
-    await outbox.create_windows(archive, windows, now=unix(now), alert_watermark=top)
+    await archive.outbox.create_windows(windows, now=unix(now), alert_watermark=top)
     if windows:
         log.info("queued alerts of %d posts for %d chats", len(posts), len(windows))
     return len(windows)

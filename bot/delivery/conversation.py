@@ -32,8 +32,7 @@ from bot.commands.reply import Reply, html_reply, plain
 from bot.commands.router import Access, CommandSpec, Router
 from bot.commands.table import QUERY_COMMANDS
 from bot.config import Config
-from bot.store import subscribers
-from bot.store.archive import Archive
+from bot.store.delivery_ports import DeliveryStore
 
 from .clock import Clock, unix
 from .service import Delivery
@@ -46,7 +45,7 @@ log = logging.getLogger(__name__)
 class Conversation:
     """Turn a message's text into the bot's replies (HTML), acting on the archive."""
 
-    def __init__(self, archive: Archive, config: Config, delivery: Delivery, *,
+    def __init__(self, archive: DeliveryStore, config: Config, delivery: Delivery, *,
                  clock: Clock, bot_username: str | None) -> None:
         self._archive = archive
         self._config = config
@@ -116,11 +115,11 @@ class Conversation:
             return [await self._subscriptions(sender.chat_id)]
         if isinstance(command, Subscribe):
             now = unix(self._clock.now())
-            groups = await subscribers.subscribe(self._archive, sender.chat_id, command.groups,
+            groups = await self._archive.subscribers.subscribe(sender.chat_id, command.groups,
                                                  access_hash=sender.access_hash, now=now)
             return [format_subscribed(groups)]
         if isinstance(command, Unsubscribe):
-            remaining = await subscribers.unsubscribe(self._archive, sender.chat_id,
+            remaining = await self._archive.subscribers.unsubscribe(sender.chat_id,
                                                       command.groups,
                                                       known_groups=list(self._config.keywords))
             return [format_unsubscribed(command.groups, remaining=remaining)]
@@ -132,7 +131,7 @@ class Conversation:
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
 
     async def _subscriptions(self, chat_id: int) -> str:
-        sub = await subscribers.subscription(self._archive, chat_id)
+        sub = await self._archive.subscribers.subscription(chat_id)
         if sub is None:
             return format_subscriptions(None, tz=self._tz)
         last, upcoming = await self._delivery.next_digest(chat_id)

@@ -22,8 +22,8 @@ from typing import Protocol
 from bot import metrics
 from bot.delivery.clock import Clock
 from bot.delivery.pacing import Pacer, Rates
-from bot.store import outbox
-from bot.store.archive import Archive
+from bot.store.delivery_ports import DeliveryStore
+from bot.store.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class Transport(Protocol):
 class Sender:
     """Deliver pending outbox parts; ``run`` forever, or ``drain`` what is due."""
 
-    def __init__(self, archive: Archive, transport: Transport, *, clock: Clock,
+    def __init__(self, archive: DeliveryStore, transport: Transport, *, clock: Clock,
                  rates: Rates | None = None, idle_poll: float = 1.0) -> None:
         self._archive = archive
         self._transport = transport
@@ -118,7 +118,7 @@ class Sender:
             wait = await self.step()
             if wait <= 0:
                 continue
-            if await outbox.next_not_before(self._archive) is None:
+            if await self._archive.outbox.next_not_before() is None:
                 return True
             if wait > max_wait:
                 return False
@@ -129,9 +129,9 @@ class Sender:
         now = self._clock.now().timestamp()
         if self._parked_until > now:
             return self._parked_until - now
-        due = await outbox.due_messages(self._archive, now=int(now))
+        due = await self._archive.outbox.due_messages(now=int(now))
         if not due:
-            upcoming = await outbox.next_not_before(self._archive)
+            upcoming = await self._archive.outbox.next_not_before()
             if upcoming is None:
                 return self._idle_poll
             return min(self._idle_poll, max(upcoming - now, 0.05))
@@ -149,31 +149,31 @@ class Sender:
         await self._apply(message, result, after)
         return 0.0
 
-    async def _apply(self, message: outbox.OutboxMessage, result: SendOutcome,
+    async def _apply(self, message: OutboxMessage, result: SendOutcome,
                      now: float) -> None:
         if result.kind is Outcome.SENT:
-            await outbox.mark_sent(self._archive, message.id, msg_id=result.msg_id, now=int(now))
+            await self._archive.outbox.mark_sent(message.id, msg_id=result.msg_id, now=int(now))
         elif result.kind is Outcome.FLOOD:
             self._parked_until = now + result.seconds
             metrics.FLOOD_WAITS.labels("send").inc()
-            held = await outbox.postpone_all(
-                self._archive, until=math.ceil(self._parked_until), error=result.detail)
+            held = await self._archive.outbox.postpone_all(
+                until=math.ceil(self._parked_until), error=result.detail)
             log.warning("flood wait of %ss: holding %d parts until it ends", result.seconds,
                         held)
         elif result.kind is Outcome.UNREACHABLE:
             metrics.UNREACHABLE_CHATS.labels(result.detail).inc()
-            dropped = await outbox.mark_unreachable(self._archive, message.chat_id,
+            dropped = await self._archive.outbox.mark_unreachable(message.chat_id,
                                                     reason=result.detail)
             log.info("chat %s is unreachable (%s): subscription disabled, %d parts dropped",
                      message.chat_id, result.detail, dropped, extra={"chat": message.chat_id})
         elif result.kind is Outcome.RETRY and message.attempts + 1 < MAX_ATTEMPTS:
             delay = min(RETRY_BASE * 2 ** message.attempts, RETRY_CAP)
-            await outbox.postpone(self._archive, message.id, until=math.ceil(now + delay),
+            await self._archive.outbox.postpone(message.id, until=math.ceil(now + delay),
                                   error=result.detail)
             log.info("send to %s failed (%s); retrying in %.0fs", message.chat_id,
                      result.detail, delay, extra={"chat": message.chat_id})
         else:
-            await outbox.mark_failed(self._archive, message.id, error=result.detail)
+            await self._archive.outbox.mark_failed(message.id, error=result.detail)
             log.warning("gave up on part %d/%d for chat %s: %s", message.part, message.parts,
                         message.chat_id, result.detail, extra={"chat": message.chat_id})
 

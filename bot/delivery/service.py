@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Config
 from bot.digest import DEFAULT_MAX_ITEMS
 from bot.digest.schedule import parse_schedule
-from bot.store import outbox, subscribers
-from bot.store.archive import Archive
+from bot.store.delivery_ports import DeliveryStore
 from bot.store.subscribers import Subscription
 from bot.supervise import Supervisor
 
@@ -40,7 +39,7 @@ _SCHEDULE_POLL = 30.0
 class Delivery:
     """Everything that makes digests and alerts reach chats, over one Transport."""
 
-    def __init__(self, archive: Archive, config: Config, transport: Transport, *,
+    def __init__(self, archive: DeliveryStore, config: Config, transport: Transport, *,
                  clock: Clock, digest_chats: Mapping[str, Sequence[int]],
                  rates: Rates | None = None, supervisor: Supervisor | None = None) -> None:
         self._archive = archive
@@ -73,7 +72,7 @@ class Delivery:
 
     async def digest_now(self, chat_id: int) -> int | None:
         """Queue a digest for ``chat_id`` since its last one; None if one was just queued."""
-        sub = await subscribers.subscription(self._archive, chat_id)
+        sub = await self._archive.subscribers.subscription(chat_id)
         content = self._subscriber_content(sub)
         content = replace(content, empty="notice")
         created = await create_digest_now(self._archive, chat_id, self.subscriber_digest,
@@ -83,7 +82,7 @@ class Delivery:
 
     async def next_digest(self, chat_id: int) -> tuple[datetime | None, datetime | None]:
         """Return (last, next) scheduled digest moments of a subscribed chat."""
-        last = await outbox.last_window_end(self._archive, chat_id, self.subscriber_digest)
+        last = await self._archive.outbox.last_window_end(chat_id, self.subscriber_digest)
         targets = [t for t, _ in await self.targets() if t.chat_id == chat_id]
         last_ends = {(chat_id, self.subscriber_digest): from_unix(last)} if last else {}
         upcoming = next_firing(targets, last_ends, self._clock.now())
@@ -103,7 +102,7 @@ class Delivery:
         if spec_name is not None:
             spec = self._config.digests[spec_name]
             schedule = parse_schedule(spec.schedule)
-            for sub in await subscribers.active_subscriptions(self._archive):
+            for sub in await self._archive.subscribers.active_subscriptions():
                 target = DigestTarget(sub.chat_id, spec_name, schedule, ZoneInfo(spec.timezone),
                                       from_unix(sub.created_at))
                 found.append((target, self._subscriber_content(sub)))
@@ -113,7 +112,7 @@ class Delivery:
         """Create the digests due now; return seconds until the next check."""
         now = self._clock.now()
         targets = await self.targets()
-        ends = await outbox.last_window_ends(self._archive)
+        ends = await self._archive.outbox.last_window_ends()
         last_ends = {key: from_unix(end) for key, end in ends.items()}
         content = {(t.chat_id, t.name): c for t, c in targets}
         due = due_digests([t for t, _ in targets], last_ends, now)
@@ -131,7 +130,7 @@ class Delivery:
 
     async def run_alerts_once(self) -> int:
         """Queue alerts for posts that arrived since the last scan; return alerts queued."""
-        subs = await subscribers.active_subscriptions(self._archive)
+        subs = await self._archive.subscribers.active_subscriptions()
         queued = await create_alerts(self._archive, subs, alert_groups=self._alert_groups(),
                                      tz=ZoneInfo(self._config.bot.timezone),
                                      now=self._clock.now())

@@ -21,11 +21,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from bot.domain import AnalysedPost, Channel
 from bot.errors import ReadOnlyArchive, StoreError
 from bot.store import post_writes
+from bot.store.arrivals import SqliteArrivals
 from bot.store.connections import BUSY_TIMEOUT_MS, DEFAULT_READ_TIMEOUT, Connections
 from bot.store.fts_meta import meta_sql
+from bot.store.outbox import SqliteOutbox
 from bot.store.post_writes import StoreResult
 from bot.store.schema import MIGRATIONS, statements
 from bot.store.state import ChannelBook
+from bot.store.subscribers import SqliteSubscribers
 
 if TYPE_CHECKING:
     from bot.store.ports import PostQueries
@@ -68,6 +71,21 @@ class Archive:
         from bot.store.queries import SqliteQueries  # it imports this module
 
         return SqliteQueries(self)
+
+    @property
+    def outbox(self) -> SqliteOutbox:
+        """Windows, parts and their delivery (bot/store/outbox.py), the Outbox port."""
+        return SqliteOutbox(self)
+
+    @property
+    def arrivals(self) -> SqliteArrivals:
+        """Arrival numbers (bot/store/arrivals.py), the Arrivals port."""
+        return SqliteArrivals(self)
+
+    @property
+    def subscribers(self) -> SqliteSubscribers:
+        """Who follows what (bot/store/subscribers.py), the Subscribers port."""
+        return SqliteSubscribers(self)
 
     @property
     def book(self) -> ChannelBook:

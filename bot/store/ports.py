@@ -8,6 +8,7 @@ backend as a fixture (tests/store/conftest.py) so it can run against both.
 ``PostQueries`` is what the bot's commands and the CLI ask of the archive (its SQLite side
 is bot/store/queries.py, reached as ``Archive.queries``). Its values (PostQuery, Page,
 PostHistory, Stats, Overview, PeriodStats) are plain frozen dataclasses any backend returns.
+``CollectorStore`` is what bot/telegram needs; delivery's ports are bot/store/delivery_ports.py.
 """
 
 from __future__ import annotations

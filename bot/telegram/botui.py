@@ -27,8 +27,7 @@ from bot.delivery.sender import SendOutcome
 from bot.delivery.service import Delivery
 from bot.errors import SessionError
 from bot.health import Readiness
-from bot.store import subscribers
-from bot.store.archive import Archive
+from bot.store.delivery_ports import DeliveryStore
 from bot.supervise import Supervisor
 from bot.telegram.connection import Backoff, KeepConnected
 from bot.telegram.errors import translate
@@ -52,7 +51,7 @@ class BotTransport:
     would be a new message; the raw request keeps the one the outbox stored.
     """
 
-    def __init__(self, client: TelegramClient, archive: Archive, *,
+    def __init__(self, client: TelegramClient, archive: DeliveryStore, *,
                  online: Callable[[], Awaitable[None]] | None = None) -> None:
         self._client = client
         self._archive = archive
@@ -100,7 +99,7 @@ class BotTransport:
         except ValueError:
             # The session's entity cache is saved lazily and can lose a subscriber to a
             # crash; the archive kept the access hash the subscription came with.
-            stored = await subscribers.access_hash(self._archive, chat_id)
+            stored = await self._archive.subscribers.access_hash(chat_id)
             if stored is None:
                 raise
             return input_peer(chat_id, stored)
@@ -163,7 +162,7 @@ async def resolve_chat(client: TelegramClient, raw: str) -> int | None:
         return None
 
 
-async def run_bot(client: TelegramClient, archive: Archive, config: Config, *,
+async def run_bot(client: TelegramClient, archive: DeliveryStore, config: Config, *,
                   clock: Clock | None = None, rates: Rates | None = None,
                   backoff: Backoff | None = None, supervisor: Supervisor | None = None,
                   readiness: Readiness | None = None) -> None:

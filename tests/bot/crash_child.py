@@ -25,7 +25,7 @@ from bot.delivery.clock import SystemClock, from_unix
 from bot.delivery.pacing import Rates
 from bot.delivery.sender import Sender, SendOutcome, Transport
 from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
-from bot.store import Archive, outbox, subscribers
+from bot.store import Archive, outbox
 from bot.telegram.botui import BotTransport
 from tests.faketg import WorldSpec, build_world, install_socket_guard, make_client
 from tests.faketg.spec import BOT
@@ -75,10 +75,10 @@ async def main(workdir: Path, mode: str) -> None:
         parts = await digest_parts(archive, CONTENT, start=start, end=end)
         for user in users:
             peer = world.input_peer(user, viewer=BOT)
-            await subscribers.subscribe(archive, user.id, [], access_hash=peer.access_hash,
+            await archive.subscribers.subscribe(user.id, [], access_hash=peer.access_hash,
                                         now=1)
             window = outbox.Window(user.id, "crash", *WINDOW)
-            await outbox.create_windows(archive, [(window, parts)], now=1)
+            await archive.outbox.create_windows([(window, parts)], now=1)
         client = make_client(world, as_bot=BOT, session=SQLiteSession(str(workdir / "bot")))
         await client.start(bot_token=world.bot_token(BOT))
         print("sending", flush=True)

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from bot.store import subscribers
 from tests.bot.harness import make_config, news_post, running_bot
 from tests.faketg import FakeWorld
 
@@ -20,7 +19,7 @@ async def test_admin_subscribes_checks_and_unsubscribes(
                            config=config) as bot:
         (reply,) = await bot.say(alice, "/subscribe politics")
         assert reply.text.startswith("Subscribed to politics.")
-        sub = await subscribers.subscription(bot.archive, alice.id)
+        sub = await bot.archive.subscribers.subscription(alice.id)
         assert sub is not None and sub.groups == ("politics",) and sub.access_hash
 
         (reply,) = await bot.say(alice, "/subscriptions")
@@ -35,7 +34,7 @@ async def test_admin_subscribes_checks_and_unsubscribes(
 
         (reply,) = await bot.say(alice, "/unsubscribe all")
         assert "This chat gets no digests now" in reply.text
-        assert await subscribers.subscription(bot.archive, alice.id) is None
+        assert await bot.archive.subscribers.subscription(alice.id) is None
 
 
 async def test_a_user_who_is_not_allowed_is_refused_politely(
@@ -48,7 +47,7 @@ async def test_a_user_who_is_not_allowed_is_refused_politely(
             assert reply.text.startswith("Subscriptions on this bot are limited"), command
         (start,) = await bot.say(stranger, "/start")
         assert "limited to its admins" in start.text
-        assert await subscribers.active_subscriptions(bot.archive) == []
+        assert await bot.archive.subscribers.active_subscriptions() == []
 
 
 async def test_an_allowed_user_may_subscribe(

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.store import Archive, outbox
+from bot.store import Archive
 from tests.faketg import build_world
 from tests.faketg.spec import BOT
 
@@ -94,4 +94,4 @@ def test_every_subscriber_gets_every_part_once_across_twenty_kills(tmp_path: Pat
 
 async def _outbox_counts(workdir: Path) -> dict[str, int]:
     async with Archive.open(workdir / "archive.sqlite3") as archive:
-        return await outbox.status_counts(archive)
+        return await archive.outbox.status_counts()

@@ -14,7 +14,7 @@ from bot.delivery.pacing import Rates
 from bot.digest.text import utf16_len
 from bot.errors import SessionError
 from bot.metrics import REGISTRY
-from bot.store import Archive, outbox, subscribers
+from bot.store import Archive, outbox
 from bot.telegram.botui import run_bot
 from tests.bot.harness import ALERT_TERM, Bot, make_config, news_post, running_bot
 from tests.delivery.helpers import ManualClock
@@ -27,7 +27,7 @@ async def subscribe_directly(bot: Bot, users: list[Account]) -> None:
     """Subscribe many users at once, as /subscribe would (the bot has not seen them)."""
     for user in users:
         peer = bot.world.input_peer(user, viewer=bot.account)
-        await subscribers.subscribe(bot.archive, user.id, [], access_hash=peer.access_hash,
+        await bot.archive.subscribers.subscribe(user.id, [], access_hash=peer.access_hash,
                                     now=int(bot.clock.now().timestamp()))
 
 
@@ -178,9 +178,9 @@ async def test_a_user_who_blocked_the_bot_is_unsubscribed_and_not_retried(
         await bot.advance(5)
         await bot.wait(lambda: len(bot.sent(alice)) == 2)
         await bot.advance(5)
-        assert [s.chat_id for s in await subscribers.active_subscriptions(bot.archive)] == [
+        assert [s.chat_id for s in await bot.archive.subscribers.active_subscriptions()] == [
             alice.id]
-        assert await subscribers.disabled_reason(bot.archive, carol.id) == "UserIsBlockedError"
+        assert await bot.archive.subscribers.disabled_reason(carol.id) == "UserIsBlockedError"
         assert REGISTRY.get_sample_value("tgmon_unreachable_chats_total",
                                          {"reason": "UserIsBlockedError"}) == blocked + 1
         requests = send_requests(bot)
@@ -225,13 +225,13 @@ async def test_a_revoked_bot_session_stops_the_bot_with_a_session_error(
     bot_account = world.create_bot("tgmon_bot")
     client = await clients(world, as_bot=bot_account)
     async with Archive.open(tmp_path / "a.db") as archive:
-        await subscribers.subscribe(archive, alice.id, [], access_hash=world.input_peer(
+        await archive.subscribers.subscribe(alice.id, [], access_hash=world.input_peer(
             alice, viewer=bot_account).access_hash, now=0)
-        await outbox.create_windows(archive, [(outbox.Window(alice.id, "x", 0, 1), ["hi"])],
+        await archive.outbox.create_windows([(outbox.Window(alice.id, "x", 0, 1), ["hi"])],
                                     now=0)
         world.inject_error("SendMessage", "AUTH_KEY_UNREGISTERED")
         with pytest.raises(SessionError):
             await asyncio.wait_for(run_bot(client, archive, make_config(),
                                            clock=ManualClock()), 5)
-        assert await subscribers.subscription(archive, alice.id) is not None  # not blamed
+        assert await archive.subscribers.subscription(alice.id) is not None  # not blamed
         assert not client.list_event_handlers()

@@ -7,7 +7,7 @@ import pytest
 
 from bot.delivery.pacing import Rates
 from bot.delivery.sender import MAX_ATTEMPTS, Sender, SendOutcome
-from bot.store import Archive, outbox, subscribers
+from bot.store import Archive
 from bot.store.outbox import Window
 from tests.delivery.helpers import ManualClock, ScriptedTransport
 
@@ -20,7 +20,7 @@ async def drive(sender: Sender, clock: ManualClock, archive: Archive, *,
         wait = await sender.step()
         if wait <= 0:
             continue
-        if await outbox.next_not_before(archive) is None:
+        if await archive.outbox.next_not_before() is None:
             return
         assert spent < limit, "the outbox never emptied"
         clock.jump(wait)
@@ -30,7 +30,7 @@ async def drive(sender: Sender, clock: ManualClock, archive: Archive, *,
 async def queue(archive: Archive, chats: range | list[int], parts: int = 1) -> None:
     windows = [(Window(chat, "daily", 0, 100), [f"{chat} part {n}" for n in range(1, parts + 1)])
                for chat in chats]
-    await outbox.create_windows(archive, windows, now=100)
+    await archive.outbox.create_windows(windows, now=100)
 
 
 async def test_parts_go_in_order_one_second_apart_per_chat(archive: Archive) -> None:
@@ -88,14 +88,14 @@ async def test_a_flood_wait_survives_a_restart_of_the_sender(archive: Archive) -
 async def test_a_blocked_user_is_disabled_and_never_retried(archive: Archive) -> None:
     clock = ManualClock()
     for chat in (1, 2, 3):
-        await subscribers.subscribe(archive, chat, [], access_hash=None, now=0)
+        await archive.subscribers.subscribe(chat, [], access_hash=None, now=0)
     transport = ScriptedTransport(clock, script={2: [SendOutcome.unreachable("blocked")]})
     await queue(archive, [1, 2, 3], parts=2)
     await drive(Sender(archive, transport, clock=clock), clock, archive)
     assert [c[0] for c in transport.calls].count(2) == 1
     assert sorted(transport.delivered) == [1, 3]
-    assert [s.chat_id for s in await subscribers.active_subscriptions(archive)] == [1, 3]
-    assert await outbox.status_counts(archive) == {"sent": 4, "failed": 2}
+    assert [s.chat_id for s in await archive.subscribers.active_subscriptions()] == [1, 3]
+    assert await archive.outbox.status_counts() == {"sent": 4, "failed": 2}
 
 
 async def test_a_transient_failure_is_retried_with_the_same_random_id(archive: Archive) -> None:
@@ -114,7 +114,7 @@ async def test_a_part_that_keeps_failing_is_given_up(archive: Archive) -> None:
     await queue(archive, [4])
     await drive(Sender(archive, transport, clock=clock), clock, archive, limit=10**6)
     assert len(transport.calls) == MAX_ATTEMPTS
-    assert await outbox.status_counts(archive) == {"failed": 1}
+    assert await archive.outbox.status_counts() == {"failed": 1}
 
 
 async def test_a_rejected_part_is_failed_at_once_and_the_next_part_goes(archive: Archive) -> None:
@@ -129,7 +129,7 @@ async def test_a_resend_after_a_crash_reuses_the_stored_random_id(archive: Archi
     clock = ManualClock()
     transport = ScriptedTransport(clock)
     await queue(archive, [9], parts=2)
-    (first,) = await outbox.due_messages(archive, now=100)
+    (first,) = await archive.outbox.due_messages(now=100)
     # The process sent part 1 and died before recording it.
     await transport.send(first.chat_id, first.body, first.random_id)
     await drive(Sender(archive, transport, clock=clock), clock, archive)

@@ -11,7 +11,7 @@ from bot.delivery.assemble import DigestContent, create_alerts, create_due_diges
 from bot.delivery.scheduler import DigestTarget, DueDigest
 from bot.digest.schedule import parse_schedule
 from bot.domain import KeywordHit
-from bot.store import Archive, outbox, subscribers
+from bot.store import Archive, outbox
 from bot.store import rows as postrows
 from tests.store.conftest import analysed, make_post
 
@@ -28,13 +28,13 @@ async def _alert_texts(archive: Archive) -> list[str]:
 
 
 async def _scan(archive: Archive, at: datetime) -> int:
-    subs = await subscribers.active_subscriptions(archive)
+    subs = await archive.subscribers.active_subscriptions()
     return await create_alerts(archive, subs, alert_groups=["fires"], tz=UTC_ZONE, now=at)
 
 
 async def test_a_post_stamped_before_the_watermark_moved_is_still_alerted(
         archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
-    await subscribers.subscribe(archive, 7, [], access_hash=None, now=0)
+    await archive.subscribers.subscribe(7, [], access_hash=None, now=0)
     await _scan(archive, NOW)  # the first scan sets the watermark
     # Pinned interleaving: the writer took its clock stamp, then a slow read held it
     # for a minute before the INSERT, and meanwhile the alert scan ran and moved on.
@@ -50,7 +50,7 @@ async def test_a_post_stamped_before_the_watermark_moved_is_still_alerted(
 
 
 async def test_an_edit_that_brings_a_new_alert_group_is_alerted_once(archive: Archive) -> None:
-    await subscribers.subscribe(archive, 7, [], access_hash=None, now=0)
+    await archive.subscribers.subscribe(7, [], access_hash=None, now=0)
     await _scan(archive, NOW)
     await archive.store_posts([analysed(make_post(2, "Спокойный день"))])
     assert await _scan(archive, NOW + timedelta(seconds=10)) == 0

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.domain import KeywordHit
-from bot.store import Archive, arrivals, outbox
+from bot.store import Archive
 from bot.store.post_filters import PostQuery
 from bot.store.schema import MIGRATIONS
 from tests.store.conftest import analysed, history, make_post, search
@@ -74,10 +74,10 @@ async def test_the_previous_release_archive_keeps_every_version(tmp_path: Path) 
         assert {p.msg_id for p in found} == {3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39}
         assert await search(archive, "Токаева", PostQuery(lang="kk")) == []
         # Delivery state: the pending part still goes out once, windows keep their place.
-        due = await outbox.due_messages(archive, now=2_000_000_000)
+        due = await archive.outbox.due_messages(now=2_000_000_000)
         assert [(m.chat_id, m.part) for m in due] == [(4242, 2), (4343, 1)]
-        assert await outbox.alert_watermark(archive) is not None
-        assert await arrivals.current_seq(archive) == 40 + 10 + 1  # news posts, oldest first
+        assert await archive.outbox.alert_watermark() is not None
+        assert await archive.arrivals.current_seq() == 40 + 10 + 1  # news posts, oldest first
     assert _dump(path, kept) == posts_before
     assert _dump(path, "SELECT channel_id, last_msg_id FROM cursors ORDER BY 1") == cursors_before
     assert _dump(path, "PRAGMA integrity_check") == [("ok",)]

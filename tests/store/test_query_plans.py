@@ -15,10 +15,7 @@ from bot.digest.schedule import parse_schedule
 from bot.domain import KeywordHit
 from bot.store import (
     Archive,
-    arrivals,
     gauges,
-    outbox,
-    subscribers,
 )
 from bot.store.post_filters import PostQuery
 from tests.store.conftest import CHANNEL, OTHER, analysed, make_post
@@ -65,7 +62,7 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
                                    for i in range(1, 30)], cursors={CHANNEL.id: 29})
         await archive.store_posts([analysed(make_post(3, "правка", edit_date=NOW))])
         await archive.mark_deleted(CHANNEL.id, [4])
-        await subscribers.subscribe(archive, 7, [], access_hash=None, now=0)
+        await archive.subscribers.subscribe(7, [], access_hash=None, now=0)
         seen: list[str] = []
         await archive.set_trace(seen.append)
 
@@ -88,7 +85,7 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
         await archive.book.oldest_msg_id(CHANNEL.id)
         await archive.book.known_channel(channel_id=CHANNEL.id)
         tz = ZoneInfo("UTC")
-        subs = await subscribers.active_subscriptions(archive)
+        subs = await archive.subscribers.active_subscriptions()
         await create_alerts(archive, subs, alert_groups=["president"], tz=tz, now=NOW)
         await archive.store_posts([analysed(make_post(40, "Токаева"), hits=hit)])
         await create_alerts(archive, subs, alert_groups=["president"], tz=tz, now=NOW)
@@ -96,12 +93,12 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
         content = DigestContent("Daily", None, "skip", tz)
         await create_due_digests(archive, [(DueDigest(target, NOW - timedelta(days=1), NOW),
                                             content)], now=NOW)
-        await arrivals.posts_arrived(archive, after=0, until=10, groups=["president"])
-        await outbox.due_messages(archive, now=2_000_000_000)
-        await outbox.next_not_before(archive)
-        await outbox.last_window_ends(archive)
-        await outbox.last_seq_ends(archive)
-        await outbox.alert_watermark(archive)
+        await archive.arrivals.posts_arrived(after=0, until=10, groups=["president"])
+        await archive.outbox.due_messages(now=2_000_000_000)
+        await archive.outbox.next_not_before()
+        await archive.outbox.last_window_ends()
+        await archive.outbox.last_seq_ends()
+        await archive.outbox.alert_watermark()
         await gauges.posts_per_channel(archive)
         for edited_or_deleted in (PostQuery(edited=True), PostQuery(deleted=True),
                                   PostQuery(channel_id=CHANNEL.id, deleted=True)):

@@ -17,15 +17,15 @@ NOW = 1_800_000_000
 
 
 async def _window(archive: Archive, chat: int, end: int, parts: int = 2) -> list[int]:
-    return await outbox.create_windows(
-        archive, [(Window(chat, "daily", end - DAY, end), [f"part {n}" for n in range(parts)])],
+    return await archive.outbox.create_windows(
+        [(Window(chat, "daily", end - DAY, end), [f"part {n}" for n in range(parts)])],
         now=end)
 
 
 async def _send_all(archive: Archive, *, now: int) -> None:
-    while due := await outbox.due_messages(archive, now=now):
+    while due := await archive.outbox.due_messages(now=now):
         for message in due:
-            await outbox.mark_sent(archive, message.id, msg_id=1, now=now)
+            await archive.outbox.mark_sent(message.id, msg_id=1, now=now)
 
 
 async def test_old_sent_parts_go_and_pending_parts_and_the_latest_window_stay(
@@ -36,13 +36,13 @@ async def test_old_sent_parts_go_and_pending_parts_and_the_latest_window_stay(
     stuck = await _window(archive, 2, NOW - 50 * DAY)  # an old part never confirmed
     report = await retention.prune(archive, keep_days=30, now=NOW)
     assert report.outbox_parts == 2 * 30  # days 60..31 (two parts each)
-    counts = await outbox.status_counts(archive)
+    counts = await archive.outbox.status_counts()
     assert counts == {"sent": 2 * 30, "pending": 2}
     # The chat's schedule still continues from its latest window: nothing is re-created.
-    assert await outbox.last_window_end(archive, 1, "daily") == NOW - DAY
+    assert await archive.outbox.last_window_end(1, "daily") == NOW - DAY
     assert await _window(archive, 1, NOW - DAY) == []
     # The unconfirmed part of the old window keeps that window and goes out once.
-    due = await outbox.due_messages(archive, now=NOW)
+    due = await archive.outbox.due_messages(now=NOW)
     assert {m.chat_id for m in due} == {2}
     rows = await archive.fetch_all("SELECT count(*) FROM digests WHERE id = ?", stuck)
     assert rows[0][0] == 1
