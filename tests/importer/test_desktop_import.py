@@ -119,11 +119,9 @@ async def test_a_truncated_export_keeps_what_came_before_the_cut(tmp_path: Path)
 
 
 async def test_imported_posts_are_history_not_news_for_digests(tmp_path: Path) -> None:
-    from bot.store.arrivals import posts_arrived
-
     async with Archive.open(tmp_path / "a.sqlite3") as archive:
         await import_export(FIXTURE, archive, no_analysis)
-        assert await posts_arrived(archive, after=0, until=2**40) == []
+        assert await archive.arrivals.posts_arrived(after=0, until=2**40) == []
         (count,) = (await archive.fetch_all("SELECT count(*) FROM posts WHERE historic"))[0]
         assert count == 6
 
