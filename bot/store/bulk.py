@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 Row = Sequence[Any]
@@ -29,17 +29,23 @@ ROWS_PER_STEP = 200
 
 def insert_rows(conn: sqlite3.Connection, into: str, rows: Sequence[Row]) -> None:
     """Run ``INSERT {into} VALUES …`` for ``rows``, all of one width, in few steps."""
+    for values, params in value_lists(conn, rows):
+        conn.execute(f"INSERT {into} VALUES {values}", params)
+
+
+def value_lists(conn: sqlite3.Connection, rows: Sequence[Row]
+                ) -> Iterator[tuple[str, list[Any]]]:
+    """Cut ``rows`` (all of one width) into ``(…), (…)`` lists with their parameters."""
     if not rows:
         return
     width = len(rows[0])
-    # The full-size statement repeats, so sqlite3's statement cache prepares it once.
     per_step = max(1, min(ROWS_PER_STEP,
                           conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
     one = "(" + ",".join("?" * width) + ")"
+    # The full-size statement repeats, so sqlite3's statement cache prepares it once.
     for start in range(0, len(rows), per_step):
         part = rows[start : start + per_step]
-        conn.execute(f"INSERT {into} VALUES " + ",".join([one] * len(part)),
-                     [value for row in part for value in row])
+        yield ",".join([one] * len(part)), [value for row in part for value in row]
 
 
 def json_list(values: Iterable[int]) -> str:

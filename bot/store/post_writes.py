@@ -26,7 +26,7 @@ from datetime import datetime
 
 from bot.domain import AnalysedPost, Analysis, Channel
 from bot.store import rows as postrows
-from bot.store.bulk import insert_rows, json_list
+from bot.store.bulk import insert_rows, json_list, value_lists
 from bot.store.fts_meta import meta_text
 
 _CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
@@ -146,17 +146,20 @@ def existing_posts(conn: sqlite3.Connection, batch: Iterable[tuple[int, int]]
 
 def _refresh_counters(conn: sqlite3.Connection, same: Sequence[tuple[int, AnalysedPost]],
                       now: int) -> None:
-    if not same:
-        return
-    conn.executemany(
-        """UPDATE posts SET views = coalesce(?1, views), forwards = coalesce(?2, forwards),
-           replies = coalesce(?3, replies),
-           edit_date = CASE WHEN ?4 IS NULL THEN edit_date
-                            ELSE max(coalesce(edit_date, 0), ?4) END,
-           last_seen = ?5 WHERE pid = ?6""",
-        [(p.post.views, p.post.forwards, p.post.replies, postrows.ts(p.post.edit_date), now,
-          pid) for pid, p in same],
-    )
+    # A history re-read returns mostly posts already stored: one statement per 200 of them
+    # (bot/store/bulk.py), not one step each, which waited for the GIL every time.
+    latest = {pid: (pid, p.post.views, p.post.forwards, p.post.replies,
+                    postrows.ts(p.post.edit_date)) for pid, p in same}
+    for values, params in value_lists(conn, list(latest.values())):
+        conn.execute(
+            f"""WITH seen (pid, views, forwards, replies, edit_date) AS (VALUES {values})
+                UPDATE posts SET views = coalesce(seen.views, posts.views),
+                  forwards = coalesce(seen.forwards, posts.forwards),
+                  replies = coalesce(seen.replies, posts.replies),
+                  edit_date = CASE WHEN seen.edit_date IS NULL THEN posts.edit_date
+                                   ELSE max(coalesce(posts.edit_date, 0), seen.edit_date) END,
+                  last_seen = ? FROM seen WHERE posts.pid = seen.pid""",
+            [*params, now])
 
 
 def _album_hosts(conn: sqlite3.Connection, items: Sequence[AnalysedPost]
@@ -186,7 +189,7 @@ def _insert_new(conn: sqlite3.Connection, new: Sequence[AnalysedPost], now: int,
     insert_hits(conn, zip(pids, (i.analysis for i in new), strict=True))
     # News, not history, takes an arrival number: digests and alerts advance on it.
     news = [pid for pid, i in zip(pids, new, strict=True) if i.post.msg_id > historic_up_to]
-    conn.executemany("INSERT INTO arrivals (pid, at) VALUES (?, ?)", [(pid, now) for pid in news])
+    insert_rows(conn, "INTO arrivals (pid, at)", [(pid, now) for pid in news])
     return pids
 
 
