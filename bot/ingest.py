@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.config import Config, KeywordGroup
@@ -19,6 +19,8 @@ from bot.store.ports import PostStore
 
 log = logging.getLogger(__name__)
 Analyse = Callable[[str], Analysis]
+#: Analyses a whole batch: in a thread (``analyse_posts``) or in worker processes.
+AnalyseBatch = Callable[[Sequence[Post]], Awaitable[list[AnalysedPost]]]
 
 
 async def analyse_posts(posts: Sequence[Post], analyse: Analyse) -> list[AnalysedPost]:
@@ -29,25 +31,24 @@ async def analyse_posts(posts: Sequence[Post], analyse: Analyse) -> list[Analyse
     return await asyncio.to_thread(lambda: [AnalysedPost(p, analyse(p.text)) for p in posts])
 
 
-async def analyse_unseen(archive: PostStore, posts: Sequence[Post], analyse: Analyse
+async def analyse_unseen(archive: PostStore, posts: Sequence[Post], analyse: AnalyseBatch
                          ) -> list[AnalysedPost]:
-    """Analyse only posts whose text the archive does not hold yet.
+    """Analyse (with ``analyse``, a whole batch at a time) only posts the archive lacks.
 
     History re-reads mostly return posts already stored (live, or in an earlier read); their
     analysis would be thrown away, so they get an empty one and only refresh their counters.
     """
     known = await archive.known_texts((p.channel_id, p.msg_id) for p in posts)
     fresh = [p for p in posts if known.get((p.channel_id, p.msg_id)) != p.text]
-    analysed = {(a.post.channel_id, a.post.msg_id): a
-                for a in await analyse_posts(fresh, analyse)}
+    analysed = {(a.post.channel_id, a.post.msg_id): a for a in await analyse(fresh)}
     return [analysed.get((p.channel_id, p.msg_id)) or AnalysedPost(p) for p in posts]
 
 
 async def store_history(archive: PostStore, analyse: Analyse, posts: Sequence[Post], *,
                         cursors: Mapping[int, int] | None = None) -> StoreResult:
     """Analyse and store a page of history, moving the cursors in the same transaction."""
-    return await archive.store_posts(await analyse_unseen(archive, posts, analyse),
-                                     cursors=cursors)
+    fresh = await analyse_unseen(archive, posts, lambda batch: analyse_posts(batch, analyse))
+    return await archive.store_posts(fresh, cursors=cursors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,7 @@ def analyser_for(config: Config) -> Analyser:
 class Analyser:
     """The configured analysis as an ``Analyse``; it pickles as its recipe, not its models.
 
-    So an import can hand it to worker processes (bot/importer/workers.py), which rebuild the
+    So an import can hand it to worker processes (bot/workers.py), which rebuild the
     models from the keywords and backend.
     """
 

@@ -1,7 +1,7 @@
 """Import a Desktop export: the next batch is parsed and analysed while this one is written.
 
 Parsing runs in a thread, analysis in worker processes for a large export
-(bot/importer/workers.py) or else in a thread (bot.ingest.analyse_posts), and SQLite writes
+(bot/workers.py) or else in a thread (bot.ingest.analyse_posts), and SQLite writes
 in its own thread, a few statements per table (bot/store/bulk.py), so the stages overlap
 instead of alternating. With workers, as many batches as there are workers (and one more)
 are parsed or analysing while the writer stores the one before them, so no worker waits for
@@ -25,11 +25,11 @@ from bot.domain import AnalysedPost, Post
 from bot.errors import ImportFormatError
 from bot.importer.desktop import ExportHeader, Skipped, read_export
 from bot.importer.source import ExportFile, open_export
-from bot.importer.workers import AnalysisPool, pool_for
 from bot.ingest import Analyse, analyse_posts
 from bot.progress import Progress
 from bot.store import StoreResult
 from bot.store.ports import PostStore
+from bot.workers import AnalysisPool, pool_for
 
 
 @dataclass

@@ -141,6 +141,12 @@ class Collector:
 
     async def _sync(self, *, reconcile: bool) -> bool:
         """One round; False when it stopped early (parked, interrupted)."""
+        try:
+            return await self._sync_channels(reconcile=reconcile)
+        finally:
+            await self.history.finish_round()
+
+    async def _sync_channels(self, *, reconcile: bool) -> bool:
         await self._retry_unresolved()
         parked = await self.archive.book.parked_until(_HISTORY)
         if parked:

@@ -25,6 +25,7 @@ from bot.store.ports import CollectorStore
 from bot.telegram.channels import Watched
 from bot.telegram.convert import to_post
 from bot.telegram.errors import translate
+from bot.workers import OnDemandPool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +50,8 @@ class HistoryReader:
         self._batch = batch
         self._first_batch = min(first_batch, batch)
         self._now = now
+        # A long catch-up (after downtime) analyses in worker processes (bot/workers.py).
+        self._workers = OnDemandPool(analyse)
 
     async def catch_up(self, watched: Watched) -> int:
         """Store every post after the channel's cursor (or its backfill on first sight)."""
@@ -105,7 +108,7 @@ class HistoryReader:
 
         async def analyse() -> None:
             while (page := await queue.get()) is not None:
-                items = await analyse_unseen(self._archive, page.posts, self._analyse)
+                items = await analyse_unseen(self._archive, page.posts, self._workers.analyse)
                 await analysed.put((items, page.last_id))
             await analysed.put(None)
 
@@ -126,6 +129,10 @@ class HistoryReader:
         if stored:
             log.info("%s %s: %d posts stored", label, _name(watched), stored)
         return stored
+
+    async def finish_round(self) -> None:
+        """Stop the analysis workers a long catch-up started (at the end of a sync round)."""
+        await self._workers.close()
 
     async def reconcile(self, watched: Watched) -> tuple[int, int]:
         """Re-read the recent window: store edits, mark vanished posts deleted."""

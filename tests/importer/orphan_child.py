@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 
+from bot import workers
 from bot.cli import main
-from bot.importer import workers
 
 if __name__ == "__main__":
     workers.MIN_EXPORT_BYTES = 0

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from bot import workers
 from bot.config import validate_config
 from bot.domain import Analysis
 from bot.errors import ArchiveFull
-from bot.importer import workers
 from bot.importer.desktop import read_export
 from bot.importer.pipeline import _Batches, _ReadAhead, import_export
 from bot.importer.source import open_export

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot import workers
 from bot.config import validate_config
-from bot.importer import workers
 from bot.importer.pipeline import import_export
 from bot.ingest import Analyser, analyser_for
 from bot.store import Archive

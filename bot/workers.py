@@ -1,4 +1,4 @@
-"""Analyse a large import in worker processes, beside the process that parses and writes.
+"""Analyse a large import or catch-up in worker processes, beside the process that writes.
 
 Analysis is Python work that holds the GIL (fastText's prediction too: two threads ran at
 0.85-0.92x the speed of one), so in a thread
@@ -11,6 +11,13 @@ Workers start with the spawn method, because the parent already runs threads (SQ
 the parser's) that fork would copy in whatever state their locks are. Starting one costs
 about a second (imports, pymorphy3 forms, fastText), which only a large export repays.
 
+A catch-up after downtime is the same work in the collector, where a thread's analysis also
+holds the GIL against Telethon's parsing and against the writer, whose every statement waits
+for the GIL when it ends. So history reads start workers once a sync round has read
+``CATCH_UP_WORKERS_AFTER`` posts (``OnDemandPool``), keep analysing in a thread until a
+worker has started, and stop them when the round ends: a collector that has caught up runs
+without them.
+
 Workers never outlive the import, however it ends (kill -9 included, where no cleanup can
 run): on Linux the kernel sends them SIGKILL when the parent dies (PR_SET_PDEATHSIG), and
 everywhere a thread in each worker exits it once its parent is gone (the parent pid changes).
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import logging
 import multiprocessing
 import os
 import signal
@@ -28,15 +36,21 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from bot.domain import AnalysedPost, Analysis, KeywordHit, Post
-from bot.ingest import Analyse, Analyser
+from bot.ingest import Analyse, Analyser, analyse_posts
+
+log = logging.getLogger(__name__)
 
 # About 30,000 posts (2,700 bytes each in bench/ingest.py): below it the workers measured
 # slower than a thread (their start is a large share of a short import), above it faster.
 MIN_EXPORT_BYTES = 80_000_000
 MAX_WORKERS = 4
+#: Posts a sync round's history reads analyse in a thread before workers start: a backlog
+#: that size (half a day of 300 busy channels) repays their start.
+CATCH_UP_WORKERS_AFTER = 10_000
 
 # An Analysis as plain tuples: they pickle several times faster than frozen dataclasses.
 _Result = tuple[str, float, tuple[tuple[str, str, str], ...], str | None, str | None]
@@ -73,22 +87,98 @@ class AnalysisPool:
             for post, (lang, conf, hits, folded, digest) in zip(posts, results, strict=True)
         ]
 
+    def started(self) -> asyncio.Future[list[None]]:
+        """Start every worker; the future is done once each has answered."""
+        loop = asyncio.get_running_loop()
+        return asyncio.gather(*(loop.run_in_executor(self._pool, _ready)
+                                for _ in range(self.workers)))
+
     async def close(self) -> None:
         """Stop the workers, dropping batches not yet started (after a failed write)."""
         await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
 
 
+class OnDemandPool:
+    """Analyse batches in a thread, and in worker processes once ``after`` posts went by.
+
+    Workers start in the background and take batches once all of them have answered; until
+    then (and on a machine with one core, or for a plain function) the thread goes on.
+    ``close`` stops them and starts the count again.
+    """
+
+    def __init__(self, analyse: Analyse, *, after: int | None = None) -> None:
+        self._analyse = analyse
+        self._after = CATCH_UP_WORKERS_AFTER if after is None else after
+        self._seen = 0
+        self._pool: AnalysisPool | None = None
+        self._started: asyncio.Future[list[None]] | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while batches go to worker processes."""
+        started = self._started
+        return started is not None and started.done() and not started.cancelled() \
+            and started.exception() is None
+
+    async def analyse(self, posts: Sequence[Post]) -> list[AnalysedPost]:
+        """Analyse a batch, in the workers once they run."""
+        self._seen += len(posts)
+        if self._pool is None and self._seen >= self._after:
+            self._start()
+        if self._pool is not None and self.running:
+            try:
+                return await self._pool.analyse(posts)
+            except BrokenProcessPool:
+                # A worker died (out of memory?): the rest of this round runs in the thread.
+                log.warning("an analysis worker died; analysing in a thread until the "
+                            "next sync round", exc_info=True)
+                await self.close()
+                self._seen = -sys.maxsize
+        return await analyse_posts(posts, self._analyse)
+
+    async def close(self) -> None:
+        """Stop the workers, if they were started."""
+        pool, self._pool, self._started, self._seen = self._pool, None, None, 0
+        if pool is not None:
+            await pool.close()
+
+    def _start(self) -> None:
+        workers = _workers_for(self._analyse)
+        if not workers:
+            self._seen = -sys.maxsize  # never: a thread is all there is
+            return
+        assert isinstance(self._analyse, Analyser)
+        self._pool = AnalysisPool(self._analyse, workers)
+        self._started = self._pool.started()
+        # A worker that fails to start shows as not running; its error is logged here.
+        self._started.add_done_callback(_log_failed_start)
+        log.info("a long history read: analysing in %d worker processes", self._pool.workers)
+
+
+def _log_failed_start(started: asyncio.Future[list[None]]) -> None:
+    if not started.cancelled() and started.exception() is not None:
+        log.warning("analysis workers did not start (%s); analysing in a thread",
+                    started.exception())
+
+
+def _workers_for(analyse: Analyse) -> int:
+    """Workers for this machine: none for a plain function (it may not pickle) or one core."""
+    cores = os.cpu_count() or 1
+    return min(cores, MAX_WORKERS) if isinstance(analyse, Analyser) and cores >= 2 else 0
+
+
 def pool_for(analyse: Analyse, export: Path) -> AnalysisPool | None:
     """Return workers for a large export on a multi-core machine, else None (use a thread)."""
-    cores = os.cpu_count() or 1
-    if not isinstance(analyse, Analyser) or cores < 2:
+    workers = _workers_for(analyse)
+    if not workers:
         return None
+    assert isinstance(analyse, Analyser)
     try:
         if export.stat().st_size < MIN_EXPORT_BYTES:
             return None
     except OSError:
         return None  # the import reports it when it opens the file
-    return AnalysisPool(analyse, min(cores, MAX_WORKERS))
+    return AnalysisPool(analyse, workers)
 
 
 def _start(analyser: Analyser, parent: int) -> None:
@@ -120,6 +210,10 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK_SECONDS)
     os._exit(1)  # adopted by init: the import is gone, and nobody will read our results
+
+
+def _ready() -> None:
+    """A worker's first task: it answers once its analyser is built."""
 
 
 def _analyse(texts: list[str]) -> list[_Result]:
