@@ -29,7 +29,7 @@ class Analyzer:
         found = self._detect(text)
         # One normalisation serves matching and the index copy: it costs as much as matching.
         norm = normalize(text)
-        hits = self._matcher.match_normalized(norm, found.lang)
+        hits = self._matcher.match_normalized(norm, found.lang, text)
         folded = fold_normalized(norm)  # == search_text(text)
         return Analysis(lang=found.lang, lang_confidence=found.confidence, hits=hits,
                         search_text=folded, content_hash=content_hash(text, folded=folded))

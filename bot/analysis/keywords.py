@@ -105,10 +105,16 @@ class KeywordMatcher:
 
     def match(self, text: str, lang: str) -> tuple[KeywordHit, ...]:
         """Return the sorted, de-duplicated hits of every group that applies to ``text``."""
-        return self.match_normalized(normalize(text), lang)
+        return self.match_normalized(normalize(text), lang, text)
 
-    def match_normalized(self, norm: str, lang: str) -> tuple[KeywordHit, ...]:
-        """``match`` for a text already passed through ``normalize`` (the analyser shares it)."""
+    def match_normalized(
+        self, norm: str, lang: str, text: str | None = None
+    ) -> tuple[KeywordHit, ...]:
+        """``match`` for a text already passed through ``normalize`` (the analyser shares it).
+
+        With the original ``text``, a term that is not a name does not match a word of a
+        hyphenated name (see ``_HyphenatedNames``).
+        """
         exact = WORD.findall(norm)
         # KEY_PAIRS map one character to one, so the folded text splits into the same words:
         # fold the words, joined by a space that none of them holds, in one pass in C
@@ -123,22 +129,26 @@ class KeywordMatcher:
             else {}
         )
         found: dict[_Entry, tuple[int, int]] = {}
+        names = _HyphenatedNames(norm, text)
         for i in self._candidates(keys, exact, profiles, latin):
+            in_name = names.holds(i, exact[i])
             for entry, profile in self._starting_at(
                 keys[i], exact[i], profiles, lang, latin.get(i)
             ):
                 if entry not in found:
-                    end = (
-                        i
-                        if len(entry.words) == 1
-                        else _phrase_end(entry, profile, keys, exact, i, lang, latin)
-                    )
+                    if len(entry.words) == 1:
+                        if in_name and not any(entry.term.names):
+                            continue
+                        end: int | None = i
+                    else:
+                        end = _phrase_end(entry, profile, keys, exact, i, lang, latin)
                     if end is not None:
                         found[entry] = (i, end)
+        spans = names.spans
         forms = {e: exact[i] for e, (i, j) in found.items() if i == j}
         if len(forms) < len(found):
             # A phrase's form keeps the text between its words (Нур-Султан, not "нур султан").
-            spans = [m.span() for m in WORD.finditer(norm)]
+            spans = spans or [m.span() for m in WORD.finditer(norm)]
             for e, (i, j) in found.items():
                 forms[e] = norm[spans[i][0] : spans[j][1]]
         # One budget for all regex terms of a post: 100 slow terms must not cost 100 times it.
@@ -296,6 +306,77 @@ def _entry(group: str, term: Term, excludes: bool, *, derived: bool = False) -> 
             word_stems += [(s, v, True, noun) for s, v in turkic_stems(key)]
         stems.append(tuple(word_stems))
     return _Entry(group, term, excludes, tuple(words), tuple(stems))
+
+
+class _HyphenatedNames:
+    """Which words of a post belong to a hyphenated name; worked out on the first question.
+
+    Ысык-Көл is a lake, not "hot" (ысык); Кара-Балта a town, not "black"; Базар-Коргон a
+    town, not a market. A term written as a name (Султан) still matches in Нур-Султан, and a
+    compound that is no name (соода-экономикалык "trade and economic") still matches its parts.
+    Most posts have no such name, and most words of those that do are no part of one: the
+    words of the names are found around the hyphens, and their positions only when a
+    candidate is one of them.
+    """
+
+    def __init__(self, norm: str, text: str | None) -> None:
+        self._norm = norm
+        self._text = text if text is not None and "-" in norm else None
+        self.spans: list[tuple[int, int]] = []
+        self._parts: set[str] | None = None
+        self._inside: set[int] | None = None
+
+    def holds(self, i: int, word: str) -> bool:
+        """Tell whether ``word``, word ``i`` of the post, is a part of a hyphenated name."""
+        if self._text is None:
+            return False
+        if self._parts is None:
+            self._parts = _name_parts(self._text)
+        if word not in self._parts:
+            return False
+        if self._inside is None:
+            self._inside = self._positions(self._text)
+        return i in self._inside
+
+    def _positions(self, text: str) -> set[int]:
+        norm, parts = self._norm, self._parts or set()
+        self.spans = spans = [m.span() for m in WORD.finditer(norm)]
+        inside: set[int] = set()
+        same_places = len(text) == len(norm)
+        first = 0
+        while first < len(spans):
+            last = first
+            while last + 1 < len(spans) and norm[spans[last][1] : spans[last + 1][0]] == "-":
+                last += 1
+            if last > first and (
+                all(text[spans[k][0]].isupper() for k in range(first, last + 1))
+                if same_places
+                # Normalising changed the length (a dropped soft hyphen): read by the words.
+                else all(norm[spans[k][0] : spans[k][1]] in parts for k in range(first, last + 1))
+            ):
+                inside.update(range(first, last + 1))
+            first = last + 1
+        return inside
+
+
+def _name_parts(text: str) -> set[str]:
+    """Return the normalised words of the hyphenated names in ``text`` (Ысык-Көл: ысык, көл)."""
+    parts: set[str] = set()
+    at = text.find("-")
+    while at >= 0:
+        if 0 < at < len(text) - 1 and text[at + 1].isupper() and text[at - 1].isalnum():
+            start, end = at, at + 1
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "-"):
+                start -= 1
+            while end < len(text) and (text[end].isalnum() or text[end] == "-"):
+                end += 1
+            pieces = [piece for piece in text[start:end].split("-") if piece]
+            if all(piece[0].isupper() for piece in pieces):
+                parts.update(normalize(piece) for piece in pieces)
+            at = text.find("-", end)
+        else:
+            at = text.find("-", at + 1)
+    return parts
 
 
 def _cyrillic(word: str) -> str:

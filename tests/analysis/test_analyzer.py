@@ -84,3 +84,13 @@ def test_copies_of_a_post_share_a_content_hash_and_index_text_is_folded() -> Non
     other = analyzer.analyse("Президент Токаев подписал другой указ")
     assert one.content_hash == two.content_hash != other.content_hash
     assert one.search_text == "президент  токаев подписал указ"
+
+
+def test_analyse_keeps_a_plain_term_out_of_a_hyphenated_name() -> None:
+    # The analyser hands the matcher the post as written, whose capitals tell Ысык-Көл (the
+    # lake) from ысык "hot".
+    analyzer = Analyzer({"heat": KeywordGroup(terms=["ысык"])})
+    assert analyzer.analyse("Ысык-Көл облусунда жаан жаады.").hits == ()
+    assert analyzer.analyse("Ысык-Көл облусунда күн ысык болот.").hits == (
+        KeywordHit("heat", "ысык", "ысык"),
+    )

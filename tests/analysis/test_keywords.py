@@ -302,3 +302,44 @@ def test_a_word_seen_before_is_matched_by_the_rules_of_each_post_language() -> N
 )
 def test_kyrgyz_verb_endings_keep_their_order(term: str, text: str) -> None:
     assert _forms(term, text, "ky") == []
+
+
+def test_final_stop_after_a_vowel_is_voiced_before_a_vowel() -> None:
+    # жак "side" declines жагы, жагында; жакын "near" is another word (neither UD treebank
+    # has one unvoiced form of such a stem).
+    assert _forms("жак", "Жакын арада Түштүк жагында жаан жаайт.", "ky") == ["жагында"]
+    assert _forms("кітап", "Кітапы емес, кітабы.", "kk") == ["кітабы"]
+
+
+def test_kyrgyz_relational_lyk_follows_a_three_letter_root() -> None:
+    # Bare -лык/-дык adjectives of measures and places: жылдык "annual", сомдук "worth som".
+    assert _forms("жыл", "Жылдык план аткарылды.", "ky") == ["жылдык"]
+    assert _forms("сом", "Миллион сомдук долбоор", "ky") == ["сомдук"]
+    # ...but not other derivation (кар → каршы), and not in Kazakh, where жылдық is a lemma.
+    assert _forms("кар", "Ага каршы болду.", "ky") == []
+    assert _forms("жыл", "Жылдық жоспар орындалды.", "kk") == []
+
+
+def test_kazakh_u_after_a_vowel_is_a_consonant() -> None:
+    # ауыз "mouth" drops its ы before a vowel like орын → орны; тау, отау take -дың.
+    assert _forms("ауыз", "Ол аузымен айтты.", "kk") == ["аузымен"]
+    assert _forms("отау", "Отаудың іші жылы.", "kk") == ["отаудың"]
+    # Kyrgyz уу is a long vowel: туу "flag" + ды is the verb тууду, not "the flag" (тууну).
+    assert _forms("туу", "Ал кыз тууду.", "ky") == []
+
+
+def test_a_plain_word_does_not_match_inside_a_hyphenated_name() -> None:
+    # Ысык-Көл is a lake, not "hot"; Базар-Коргон a town, not a market.
+    assert _forms("ысык", "Ысык-Көлгө барабыз, Базар-Коргондо ысык.", "ky") == ["ысык"]
+    assert _forms("базар", "Базар-Коргондо жолугушту.", "ky") == []
+    # A term written as a name matches its part of a name; a compound that is no name
+    # (Соода-экономикалык "trade and economic") still matches its words.
+    assert _forms("Султан", "Нур-Султанда жолугушту.", "kk") == ["султанда"]
+    assert _forms("соода", "Соода-экономикалык байланыштар", "ky") == ["соода"]
+
+
+def test_russian_superlative_is_a_word_of_its_own() -> None:
+    # pymorphy3 files лучший under хороший; UD (and a reader) keeps them apart.
+    assert _forms("хороший", "Это лучший день, хорошая погода.", "ru") == ["хорошая"]
+    assert _forms("лучший", "Лучших наградили, хорошие остались.", "ru") == ["лучших"]
+    assert _forms("важный", "Важнейшие решения и важные новости.", "ru") == ["важные"]
