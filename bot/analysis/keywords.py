@@ -9,6 +9,7 @@ picks the profile; a post in any other language, or ``und``, is tried with every
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -173,7 +174,14 @@ class KeywordMatcher:
         index = self._index
         if "turkic" in profiles and index.stem_starts:
             by_key, starts = index.by_key, index.stem_starts
-            found = [i for i, k in enumerate(keys) if k in by_key or k[:MIN_TURKIC_STEM] in starts]
+            found = [
+                i
+                for i, k in enumerate(keys)
+                if k in by_key
+                or k[:MIN_TURKIC_STEM] in starts
+                or (("ю" in k[:MIN_TURKIC_STEM] or "я" in k[:MIN_TURKIC_STEM])
+                    and (_iotated_spelling(k) or "")[:MIN_TURKIC_STEM] in starts)
+            ]
             if latin:
                 read = {i for i, (_, key) in latin.items() if key[:MIN_TURKIC_STEM] in starts}
                 found = sorted(read.union(found))
@@ -229,6 +237,12 @@ class KeywordMatcher:
             if latin is None and key[:MIN_TURKIC_STEM] in index.stem_starts
             else _turkic_readings(key, exact, latin, index.stem_starts)
         )
+        spelled = _iotated_spelling(exact)
+        if (
+            spelled is not None
+            and spelled[:MIN_TURKIC_STEM].translate(KEY_FOLD) in index.stem_starts
+        ):
+            readings = (*readings, (spelled, False))
         for word, folded in readings:
             stop = min(len(word), index.longest_stem)
             for cut in range(MIN_TURKIC_STEM, stop + 1):
@@ -377,6 +391,22 @@ def _name_parts(text: str) -> set[str]:
         else:
             at = text.find("-", at + 1)
     return parts
+
+
+_IOTATED: Final = re.compile("(?<=[аеыиоуэәіөұү])[юя]")
+_IOTATED_SOUNDS: Final = {"ю": "йу", "я": "йа"}
+
+
+def _iotated_spelling(word: str) -> str | None:
+    """Return the word with ю, я after a vowel read as й + у, а; None if it has none.
+
+    A stem's final й and a suffix's first у or а are written as one letter: кой+ул+ду is
+    коюлду, кой+уп коюп, қой+а+ды қояды.
+    """
+    if "ю" not in word and "я" not in word:
+        return None
+    spelled = _IOTATED.sub(lambda m: _IOTATED_SOUNDS[m.group(0)], word)
+    return spelled if spelled != word else None
 
 
 def _cyrillic(word: str) -> str:

@@ -226,7 +226,7 @@ def turkic_verb_stems(word: str, *, marked: bool) -> tuple[tuple[str, bool], ...
         stems = [word[:-2] + "й"]  # коюу ← кой-
     elif word.endswith(("уу", "үү")) and len(word) >= 4:
         stems = [word[:-2]]
-    elif word.endswith(("оо", "өө")) and len(word) >= 5:
+    elif word.endswith(("оо", "өө")) and len(word) >= 4:  # жаоо ← жаа- "rain"
         base = word[:-2]
         stems = [base + ("а" if word[-1] == "о" else "е"), base + word[-1]]  # жасоо ← жаса-
     elif word.endswith("ю") and len(word) >= 3:

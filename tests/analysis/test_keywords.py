@@ -343,3 +343,17 @@ def test_russian_superlative_is_a_word_of_its_own() -> None:
     assert _forms("хороший", "Это лучший день, хорошая погода.", "ru") == ["хорошая"]
     assert _forms("лучший", "Лучших наградили, хорошие остались.", "ru") == ["лучших"]
     assert _forms("важный", "Важнейшие решения и важные новости.", "ru") == ["важные"]
+
+
+def test_stem_final_y_and_a_suffix_vowel_are_written_as_one_letter() -> None:
+    # кой- "put": кой+ул+ду is коюлду, кой+уп коюп, кой+а коя; Kazakh қой+а+ды is қояды.
+    for text in ("Белги коюлду.", "Ордуна коюп кетти.", "Бул жерге коя тур."):
+        assert _forms("коюу", text, "ky") != [], text
+    assert _forms("қою", "Ол сұрақ қояды.", "kk") == ["қояды"]
+    # A Russian loan's я stays a letter of the stem: Россия+да.
+    assert _forms("Россия", "Россияда шайлоо болду.", "ky") == ["россияда"]
+
+
+def test_a_kyrgyz_verb_with_a_two_letter_base_is_a_verb() -> None:
+    # жаа- "rain" has the verbal noun жаоо; its base is two letters, like жасоо's is three.
+    assert _forms("жаоо", "Кечээ кар жаады.", "ky") == ["жаады"]
