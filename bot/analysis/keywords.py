@@ -9,6 +9,7 @@ picks the profile; a post in any other language, or ``und``, is tried with every
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 from collections import defaultdict
@@ -131,7 +132,8 @@ class KeywordMatcher:
         )
         found: dict[_Entry, tuple[int, int]] = {}
         names = _HyphenatedNames(norm, text)
-        for i in self._candidates(keys, exact, profiles, latin):
+        iotated = "ю" in folded or "я" in folded
+        for i in self._candidates(keys, exact, profiles, latin, iotated):
             in_name = names.holds(i, exact[i])
             for entry, profile in self._starting_at(
                 keys[i], exact[i], profiles, lang, latin.get(i)
@@ -169,19 +171,27 @@ class KeywordMatcher:
         exact: list[str],
         profiles: Sequence[str],
         latin: Mapping[int, tuple[str, str]],
+        iotated: bool,
     ) -> list[int]:
-        """Return, in order, the positions of the words that may start a term."""
+        """Return, in order, the positions of the words that may start a term.
+
+        ``iotated``: the post has a ю or я, which may hide a stem's final й.
+        """
         index = self._index
         if "turkic" in profiles and index.stem_starts:
             by_key, starts = index.by_key, index.stem_starts
-            found = [
-                i
-                for i, k in enumerate(keys)
-                if k in by_key
-                or k[:MIN_TURKIC_STEM] in starts
-                or (("ю" in k[:MIN_TURKIC_STEM] or "я" in k[:MIN_TURKIC_STEM])
-                    and (_iotated_spelling(k) or "")[:MIN_TURKIC_STEM] in starts)
-            ]
+            found = [i for i, k in enumerate(keys) if k in by_key or k[:MIN_TURKIC_STEM] in starts]
+            if iotated:
+                # Words read with ю, я split (коюлду as койулду): a second pass, on the few
+                # posts that have those letters.
+                read_split = {
+                    i
+                    for i, k in enumerate(keys)
+                    if ("ю" in k or "я" in k)
+                    and (_iotated_spelling(k) or "")[:MIN_TURKIC_STEM] in starts
+                }
+                if not read_split.issubset(found):
+                    found = sorted(read_split.union(found))
             if latin:
                 read = {i for i, (_, key) in latin.items() if key[:MIN_TURKIC_STEM] in starts}
                 found = sorted(read.union(found))
@@ -355,21 +365,31 @@ class _HyphenatedNames:
     def _positions(self, text: str) -> set[int]:
         norm, parts = self._norm, self._parts or set()
         self.spans = spans = [m.span() for m in WORD.finditer(norm)]
-        inside: set[int] = set()
+        starts = [start for start, _ in spans]
+        # Words joined by a hyphen: word k and k + 1 for each hyphen right after word k.
+        joined: set[int] = set()
+        at = norm.find("-")
+        while at >= 0:
+            k = bisect.bisect_left(starts, at + 1) - 1
+            if k >= 0 and spans[k][1] == at and k + 1 < len(spans) and starts[k + 1] == at + 1:
+                joined.add(k)
+            at = norm.find("-", at + 1)
         same_places = len(text) == len(norm)
-        first = 0
-        while first < len(spans):
-            last = first
-            while last + 1 < len(spans) and norm[spans[last][1] : spans[last + 1][0]] == "-":
+        inside: set[int] = set()
+        for first in sorted(joined):
+            if first - 1 in joined:
+                continue  # inside a run already read
+            last = first + 1
+            while last in joined:
                 last += 1
-            if last > first and (
-                all(text[spans[k][0]].isupper() for k in range(first, last + 1))
+            run = range(first, last + 1)
+            if (
+                all(text[starts[k]].isupper() for k in run)
                 if same_places
                 # Normalising changed the length (a dropped soft hyphen): read by the words.
-                else all(norm[spans[k][0] : spans[k][1]] in parts for k in range(first, last + 1))
+                else all(norm[spans[k][0] : spans[k][1]] in parts for k in run)
             ):
-                inside.update(range(first, last + 1))
-            first = last + 1
+                inside.update(run)
         return inside
 
 
