@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,6 +75,19 @@ def test_word_diff_names_what_an_edit_removed_and_added() -> None:
     long_same = " ".join(f"w{i}" for i in range(100))
     kept = changed_only(word_diff(long_same + " old", long_same + " new"), context=3)
     assert kept[0].text.startswith(" … ") and len(kept[0].text) < 40
+
+
+def test_word_diff_rebuilds_both_versions_of_a_rewritten_post() -> None:
+    rng = random.Random(3)
+    words = ["и", "в", "на", "Токаев", "мажилис", "закон", "принят", "депутаты"]
+    for _ in range(200):
+        old, new = ("".join(rng.choice(words) + rng.choice([" ", " ", "  ", "\n"])
+                            for _ in range(rng.randint(1, 40))) for _ in range(2))
+        changes = word_diff(old, new)
+        # Word for word (a space that opens a change is shown with the shared text before).
+        assert "".join(c.text for c in changes if c.kind != "added").split() == old.split()
+        assert "".join(c.text for c in changes if c.kind != "removed").split() == new.split()
+        assert all(c.text for c in changes)
 
 
 async def test_edited_and_unedited_searches_split_the_matches(tmp_path: Path) -> None:
