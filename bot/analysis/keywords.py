@@ -132,9 +132,10 @@ class KeywordMatcher:
         )
         found: dict[_Entry, tuple[int, int]] = {}
         names = _HyphenatedNames(norm, text)
+        name_parts = names.parts
         iotated = "ю" in folded or "я" in folded
         for i in self._candidates(keys, exact, profiles, latin, iotated):
-            in_name = names.holds(i, exact[i])
+            in_name = bool(name_parts) and exact[i] in name_parts and names.holds(i)
             for entry, profile in self._starting_at(
                 keys[i], exact[i], profiles, lang, latin.get(i)
             ):
@@ -345,25 +346,21 @@ class _HyphenatedNames:
 
     def __init__(self, norm: str, text: str | None) -> None:
         self._norm = norm
-        self._text = text if text is not None and "-" in norm else None
+        self._text = text if text is not None and "-" in norm else ""
+        #: The words of the post's hyphenated names: most posts have none, and a word that
+        #: is none of these needs no further question (the caller tests it first).
+        self.parts: set[str] = _name_parts(self._text) if self._text else set()
         self.spans: list[tuple[int, int]] = []
-        self._parts: set[str] | None = None
         self._inside: set[int] | None = None
 
-    def holds(self, i: int, word: str) -> bool:
-        """Tell whether ``word``, word ``i`` of the post, is a part of a hyphenated name."""
-        if self._text is None:
-            return False
-        if self._parts is None:
-            self._parts = _name_parts(self._text)
-        if word not in self._parts:
-            return False
+    def holds(self, i: int) -> bool:
+        """Tell whether word ``i`` of the post, one of ``parts``, is inside a hyphenated name."""
         if self._inside is None:
             self._inside = self._positions(self._text)
         return i in self._inside
 
     def _positions(self, text: str) -> set[int]:
-        norm, parts = self._norm, self._parts or set()
+        norm, parts = self._norm, self.parts
         self.spans = spans = [m.span() for m in WORD.finditer(norm)]
         starts = [start for start, _ in spans]
         # Words joined by a hyphen: word k and k + 1 for each hyphen right after word k.
