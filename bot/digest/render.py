@@ -111,7 +111,7 @@ def intro(digest: Digest) -> Chunk:
     channels = len(digest.channel_counts) + digest.hidden_channels
     total = digest.total_items
     items = (_plural(total, "item") if not digest.omitted
-             else f"{digest.item_count} of {_plural(total, 'item')} shown")
+             else f"{digest.item_count:,} of {_plural(total, 'item')} shown")
     summary = f"{items} from {_plural(channels, 'channel')}"
     if digest.post_count != total:
         summary += f" ({_plural(digest.post_count, 'post')} before folding albums and copies)"
@@ -128,7 +128,7 @@ def section_header(section: DigestSection, *, continued: bool) -> Chunk:
     out = HtmlBuilder().text("\n").bold(f"▌ {_section_name(section)}")
     count = _plural(section.total, "item")
     if section.omitted:
-        count = f"{section.count} of {count}"
+        count = f"{section.count:,} of {count}"
     out.text(" (continued)\n" if continued else f" · {count}\n")
     return out.chunk()
 
@@ -136,7 +136,7 @@ def section_header(section: DigestSection, *, continued: bool) -> Chunk:
 def channel_header(block: ChannelBlock, *, continued: bool) -> Chunk:
     """Render a channel's heading inside a section, with its item count ("3 of 7" if capped)."""
     out = HtmlBuilder().bold(clip(block.title, _TITLE_CHARS))
-    count = f"{block.count} of {block.total}" if block.omitted else str(block.count)
+    count = f"{block.count:,} of {block.total:,}" if block.omitted else f"{block.count:,}"
     out.text(" (continued)\n" if continued else f" · {count}\n")
     return out.chunk()
 
@@ -146,11 +146,11 @@ def more_line(digest: Digest) -> Chunk | None:
     if not digest.omitted:
         return None
     cut = [s for s in digest.sections if s.omitted]
-    named = [f"{s.omitted} in #{clip(s.group, _NAME_CHARS)}" if s.group is not None
-             else f"{s.omitted} other" for s in cut[:MORE_GROUPS]]
+    named = [f"{s.omitted:,} in #{clip(s.group, _NAME_CHARS)}" if s.group is not None
+             else f"{s.omitted:,} other" for s in cut[:MORE_GROUPS]]
     rest = cut[MORE_GROUPS:]
     if rest:
-        named.append(f"{sum(s.omitted for s in rest)} elsewhere")
+        named.append(f"{sum(s.omitted for s in rest):,} elsewhere")
     # A flat digest has one unnamed section: its breakdown would only repeat the total.
     breakdown = f" ({', '.join(named)})" if any(s.headed for s in cut) else ""
     text = f"…and {_plural(digest.omitted, 'more item')}{breakdown}"
@@ -212,4 +212,5 @@ def _media(item: DigestItem) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    # Thousands separated: "100 of 11,877 items" reads at a glance, "11877" does not.
+    return f"{count} {noun}" if count == 1 else f"{count:,} {noun}s"

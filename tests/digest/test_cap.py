@@ -15,7 +15,7 @@ from bot.domain import StoredPost
 from tests.digest.posts import digest, items_of, parsed, post, units
 from tests.digest.test_split import assert_parts_are_sound, marked_post
 
-MORE = re.compile(r"…and \d+ more items?")
+MORE = re.compile(r"…and [\d,]+ more items?")
 
 
 def grouped(msg_id: int, group: str | None, *, channel: int = 1) -> StoredPost:
@@ -162,7 +162,9 @@ def test_a_capped_digest_still_splits_into_sound_numbered_parts() -> None:
     for number, text in enumerate(texts, 1):
         assert text.startswith(f"Daily ({number}/{n})\n")
     assert sum(t.count("START") for t in texts) == 300
+    assert "300 of 2,000 items shown" in texts[0]  # thousands separated, as everywhere
     assert [bool(MORE.search(t)) for t in texts] == [False] * (n - 1) + [True]
+    assert "…and 1,700 more items" in texts[-1]
     assert texts[-1].rstrip().endswith(f"{MORE_HINT}.")
 
 
