@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import time
 from contextlib import AsyncExitStack, suppress
 from functools import partial
 
 from telethon import TelegramClient
 
 from bot import metrics
+from bot.clock import Clock, SystemClock
 from bot.config import Config, Secrets
 from bot.config_network import ProxySpec
 from bot.errors import SessionError
@@ -50,18 +50,23 @@ async def run(
     stop: asyncio.Event | None = None,
     backoff: Backoff | None = None,
     supervisor: Supervisor | None = None,
+    clock: Clock | None = None,
 ) -> None:
     """Run the collector and the bot until ``stop``, SIGTERM/SIGINT, or a fatal error.
 
     ``backoff`` paces reconnects and ``supervisor`` restarts failing loops (tests shrink
-    both); a session Telegram refuses, or a loop that keeps failing, ends it by raising.
+    both); ``clock`` is the time every schedule, timer and stamp reads (the wall clock
+    unless a bench compresses it: see bot/clock.py). A session Telegram refuses, or a loop
+    that keeps failing, ends it by raising.
     """
     supervisor = supervisor or Supervisor()
+    clock = clock or SystemClock()
     secrets.require("TGMON_API_ID", "TGMON_API_HASH")
     stop = stop or asyncio.Event()
     starting = _StartUp(stop)
     try:
-        await _run(config, secrets, client_factory, stop, backoff, supervisor, starting)
+        await _run(config, secrets, client_factory, stop, backoff, supervisor, clock,
+                   starting)
     except asyncio.CancelledError:
         if not starting.interrupted:
             raise
@@ -102,19 +107,19 @@ class _StartUp:
 
 async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
                stop: asyncio.Event, backoff: Backoff | None, supervisor: Supervisor,
-               starting: _StartUp) -> None:
+               clock: Clock, starting: _StartUp) -> None:
     require_writable(config.storage.path.parent, holds="the archive")
     require_writable(session_path(secrets, "user").parent, holds="the session files")
     analyse = analyser_for(config)  # language models load before any network work
     async with AsyncExitStack() as stack:
         stack.enter_context(session_lock(session_path(secrets, "user")))
-        archive = await stack.enter_async_context(Archive.open(config.storage.path))
+        archive = await stack.enter_async_context(Archive.open(config.storage.path, clock=clock))
         readiness = Readiness()
         collector_box: list[Collector] = []
         if config.network.health_port:
             await stack.enter_async_context(serve_health(
                 config.network.health_port, readiness,
-                lambda: _refresh_gauges(archive, collector_box)))
+                lambda: _refresh_gauges(archive, collector_box, clock)))
         watchdog = asyncio.create_task(
             LoopWatchdog(heartbeat=config.network.heartbeat_file).run(), name="watchdog")
         stack.push_async_callback(_cancel, watchdog)
@@ -131,7 +136,7 @@ async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
             )
         secure_file(session_path(secrets, "user"))
         readiness.authorized = True
-        collector = Collector(user, archive, analyse, config, backoff=backoff,
+        collector = Collector(user, archive, analyse, config, clock=clock, backoff=backoff,
                               supervisor=supervisor)
         collector_box.append(collector)
         readiness.clients["user"] = collector.connection
@@ -139,28 +144,28 @@ async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
         jobs = {asyncio.create_task(collector.run(), name="collector")}
         keep = config.storage.outbox_retention_days
         jobs.add(asyncio.create_task(
-            supervisor.run("retention", partial(run_upkeep, archive, keep_days=keep)),
+            supervisor.run("retention", partial(run_upkeep, archive, keep_days=keep, clock=clock)),
             name="retention"))
         if secrets.bot_token is None:
             log.warning("TGMON_BOT_TOKEN is not set: digests, alerts and bot commands are off")
         else:
             bot = await _start_bot(stack, client_factory, secrets, proxy)
             jobs.add(asyncio.create_task(
-                run_bot(bot, archive, config, backoff=backoff, supervisor=supervisor,
-                        readiness=readiness), name="bot"))
+                run_bot(bot, archive, config, clock=clock, backoff=backoff,
+                        supervisor=supervisor, readiness=readiness), name="bot"))
         starting.running = True
         await _run_until_stopped(jobs, stop)
         log.info("stopped cleanly")
 
 
-async def _refresh_gauges(archive: Archive, collectors: list[Collector]) -> None:
+async def _refresh_gauges(archive: Archive, collectors: list[Collector], clock: Clock) -> None:
     """Read what the metrics show as levels rather than counts, just before a scrape."""
     for channel, posts in (await gauges.posts_per_channel(archive)).items():
         metrics.POSTS_STORED.labels(str(channel)).set(posts)
     parts = await archive.outbox.status_counts()
     for status in ("pending", "sent", "failed"):
         metrics.OUTBOX_PARTS.labels(status).set(parts.get(status, 0))
-    now = time.time()
+    now = clock.now().timestamp()
     for collector in collectors:
         for channel, at in collector.last_read.items():
             metrics.CATCHUP_AGE.labels(str(channel)).set(now - at)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.cli.context import config_for, existing_db
 from bot.cli.terminal import html_to_terminal
 from bot.cli.zone import display_zone, moment
+from bot.clock import SystemClock, from_unix, unix
 from bot.config import Config, Secrets, discover_config, load_secrets
 from bot.delivery.assemble import (
     DigestContent,
@@ -24,7 +25,6 @@ from bot.delivery.assemble import (
     render_window,
     window_posts,
 )
-from bot.delivery.clock import SystemClock, from_unix, unix
 from bot.delivery.scheduler import FIRST_WINDOW
 from bot.delivery.sender import Sender
 from bot.errors import SessionError, UsageError

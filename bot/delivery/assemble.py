@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.clock import from_unix, unix
 from bot.digest import DEFAULT_MAX_ITEMS, alert_message, build_digest, render_digest
 from bot.domain import StoredPost
 from bot.store.delivery_ports import DeliveryStore
 from bot.store.outbox import ALERT_NAME, Window
 from bot.store.subscribers import Subscription
 
-from .clock import from_unix, unix
 from .scheduler import FIRST_WINDOW, SETTLE, DueDigest
 
 log = logging.getLogger(__name__)

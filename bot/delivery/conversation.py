@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock, unix
 from bot.commands import (
     Command,
     CommandError,
@@ -34,7 +35,6 @@ from bot.commands.table import QUERY_COMMANDS
 from bot.config import Config
 from bot.store.delivery_ports import DeliveryStore
 
-from .clock import Clock, unix
 from .service import Delivery
 
 __all__ = ["Conversation", "Origin"]
@@ -56,7 +56,8 @@ class Conversation:
         self._pages = PageMemory()
         self.router = Router([*self._own_commands(), *QUERY_COMMANDS],
                              per_minute=config.bot.commands_per_minute,
-                             max_tasks=config.bot.max_command_tasks)
+                             max_tasks=config.bot.max_command_tasks,
+                             clock=lambda: clock.now().timestamp())
 
     async def reply(self, text: str, sender: Origin) -> list[Reply]:
         """Return the replies to ``text``; [] when it is not a command for this bot."""

@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Protocol
 
 from bot import metrics
-from bot.delivery.clock import Clock
+from bot.clock import Clock, sleep_or_wake
 from bot.delivery.pacing import Pacer, Rates
 from bot.store.delivery_ports import DeliveryStore
 from bot.store.outbox import OutboxMessage
@@ -185,12 +185,5 @@ class Sender:
         if self._wake.is_set():
             self._wake.clear()
             return
-        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (sleeper, waker):
-                task.cancel()
-            await asyncio.gather(sleeper, waker, return_exceptions=True)
+        await sleep_or_wake(self._clock, seconds, self._wake)
         self._wake.clear()

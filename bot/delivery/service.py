@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock, from_unix
 from bot.config import Config
 from bot.digest import DEFAULT_MAX_ITEMS
 from bot.digest.schedule import parse_schedule
@@ -23,7 +24,6 @@ from .assemble import (
     create_due_digests,
     default_title,
 )
-from .clock import Clock, from_unix
 from .pacing import Rates
 from .scheduler import DigestTarget, due_digests, next_firing
 from .sender import Sender, Transport

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from bot.clock import Clock, SystemClock, unix
 from bot.domain import AnalysedPost, Channel
 from bot.errors import ReadOnlyArchive, StoreError
 from bot.store import post_writes
@@ -41,15 +42,18 @@ Mode = Literal["rw", "ro", "auto"]
 class Archive:
     """Async access to the archive; open it with ``async with Archive.open(path)``."""
 
-    def __init__(self, db: Connections) -> None:
+    def __init__(self, db: Connections, clock: Clock | None = None) -> None:
         self._db = db
         self.path = db.path
+        #: The time rows are stamped with (first seen, arrival, cursor moves, channel health).
+        self.clock: Clock = clock or SystemClock()
 
     @classmethod
     @asynccontextmanager
     async def open(cls, path: Path, *, mode: Mode = "rw", readers: int = 2,
                    read_timeout: float = DEFAULT_READ_TIMEOUT,
-                   busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> AsyncIterator[Archive]:
+                   busy_timeout: float = BUSY_TIMEOUT_MS / 1000,
+                   clock: Clock | None = None) -> AsyncIterator[Archive]:
         """Open (creating and migrating if needed) the archive at ``path``.
 
         ``mode="ro"`` never writes (a missing archive is an error); ``"auto"`` opens
@@ -60,10 +64,14 @@ class Archive:
         prepare = partial(_prepare, path=path, busy_ms=int(busy_timeout * 1000))
         async with Connections.open(path, prepare=prepare, read_only=read_only,
                                     readers=readers, read_timeout=read_timeout) as db:
-            archive = cls(db)
+            archive = cls(db, clock)
             if read_only:
                 await archive._check_schema_readable()
             yield archive
+
+    def stamp(self) -> int:
+        """The clock's reading in unix seconds, as rows store it (thread-safe)."""
+        return unix(self.clock.now())
 
     @property
     def queries(self) -> PostQueries:
@@ -131,11 +139,11 @@ class Archive:
 
     async def upsert_channel(self, channel: Channel, *, ref: str | None = None) -> None:
         """Record a channel; known fields are kept when the new record lacks them."""
-        await self.write(post_writes.upsert_channel, channel, ref)
+        await self.write(post_writes.upsert_channel, channel, ref, self.stamp)
 
     async def begin_backfill(self, channel_id: int, *, start: int, top: int) -> None:
         """Record a first sight: posts after ``start`` up to ``top`` are history, not news."""
-        await self.write(post_writes.begin_backfill, channel_id, start, top)
+        await self.write(post_writes.begin_backfill, channel_id, start, top, self.stamp)
 
     async def historic_until(self, channel_id: int) -> int:
         """The newest message id of a channel's first-sight backfill (0 if none)."""
@@ -145,7 +153,7 @@ class Archive:
 
     async def move_cursors(self, cursors: Mapping[int, int]) -> None:
         """Move channel cursors forward (never back) without storing posts."""
-        await self.write(post_writes.move_cursors, cursors)
+        await self.write(post_writes.move_cursors, cursors, self.stamp)
 
     async def cursors(self) -> dict[int, int]:
         """Return the last message id stored per channel."""
@@ -163,7 +171,8 @@ class Archive:
         New posts with ids up to ``historic_up_to`` are history (imported or backfilled):
         kept and searchable, but never announced as news in alerts or digests.
         """
-        return await self.write(post_writes.store_posts, list(items), cursors, historic_up_to)
+        return await self.write(post_writes.store_posts, list(items), cursors, historic_up_to,
+                                self.stamp)
 
     async def known_texts(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """The stored text of each (channel, message id) that the archive already holds."""
@@ -174,7 +183,8 @@ class Archive:
         self, channel_id: int, msg_ids: Iterable[int], *, at: datetime | None = None
     ) -> int:
         """Soft-delete posts; return how many posts became deleted (see post_writes)."""
-        return await self.write(post_writes.mark_deleted, channel_id, list(msg_ids), at)
+        return await self.write(post_writes.mark_deleted, channel_id, list(msg_ids), at,
+                                self.stamp)
 
 
 def _check_path(path: Path, mode: Mode) -> bool:

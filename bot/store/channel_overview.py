@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -54,7 +53,7 @@ async def channel_overview(archive: Archive) -> Overview:
            FROM channels c LEFT JOIN cursors k ON k.channel_id = c.id
            ORDER BY c.title COLLATE NOCASE, c.id""")
     parks = await archive.fetch_all("SELECT max(until) FROM flood_parks WHERE until > ?",
-                                    (int(time.time()),))
+                                    (archive.stamp(),))
     parked = _dt(parks[0][0]) if parks else None
     channels = [
         ChannelRow(Channel(r[0], r[1], r[2], r[3]),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +30,8 @@ from bot.store.bulk import insert_rows, json_list, value_lists
 from bot.store.fts_meta import meta_text
 
 _CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
+#: Reads the archive's clock in unix seconds, on the writer's thread inside the transaction.
+Stamp = Callable[[], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,8 @@ class StoreResult:
         )
 
 
-def upsert_channel(conn: sqlite3.Connection, channel: Channel, ref: str | None) -> None:
+def upsert_channel(conn: sqlite3.Connection, channel: Channel, ref: str | None,
+                   stamp: Stamp) -> None:
     conn.execute(
         """INSERT INTO channels (id, username, title, access_hash, ref, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
@@ -62,20 +65,21 @@ def upsert_channel(conn: sqlite3.Connection, channel: Channel, ref: str | None) 
              access_hash = coalesce(excluded.access_hash, access_hash),
              ref = coalesce(excluded.ref, ref),
              updated_at = excluded.updated_at""",
-        (channel.id, channel.username, channel.title, channel.access_hash, ref,
-         postrows.now()),
+        (channel.id, channel.username, channel.title, channel.access_hash, ref, stamp()),
     )
 
 
-def begin_backfill(conn: sqlite3.Connection, channel_id: int, start: int, top: int) -> None:
+def begin_backfill(conn: sqlite3.Connection, channel_id: int, start: int, top: int,
+                   stamp: Stamp) -> None:
     conn.execute(
         """INSERT INTO cursors (channel_id, last_msg_id, updated_at, historic_until)
            VALUES (?, ?, ?, ?) ON CONFLICT (channel_id) DO NOTHING""",
-        (channel_id, start, postrows.now(), top))
+        (channel_id, start, stamp(), top))
 
 
 def store_posts(conn: sqlite3.Connection, items: Sequence[AnalysedPost],
-                cursors: Mapping[int, int] | None, historic_up_to: int) -> StoreResult:
+                cursors: Mapping[int, int] | None, historic_up_to: int,
+                stamp: Stamp) -> StoreResult:
     """Insert or update posts, their versions, index rows and hits, and move cursors.
 
     Idempotent: storing the same post again changes nothing but its counters, and an edit
@@ -86,7 +90,7 @@ def store_posts(conn: sqlite3.Connection, items: Sequence[AnalysedPost],
         {(i.post.channel_id, i.post.msg_id): i for i in items}.values()
     )
     # Stamped inside the write transaction, so first_seen never lags the commit.
-    now = postrows.now()
+    now = stamp()
     existing = existing_posts(conn, batch)
     fresh = [item for key, item in batch.items() if key not in existing]
     hosts = _album_hosts(conn, fresh)
@@ -297,8 +301,8 @@ def _save_album_parts(conn: sqlite3.Connection, rows: Sequence[tuple[int, Analys
     )
 
 
-def move_cursors(conn: sqlite3.Connection, cursors: Mapping[int, int]) -> None:
-    _move_cursors(conn, cursors, postrows.now())
+def move_cursors(conn: sqlite3.Connection, cursors: Mapping[int, int], stamp: Stamp) -> None:
+    _move_cursors(conn, cursors, stamp())
 
 
 def _move_cursors(conn: sqlite3.Connection, cursors: Mapping[int, int], now: int) -> None:
@@ -312,13 +316,13 @@ def _move_cursors(conn: sqlite3.Connection, cursors: Mapping[int, int], now: int
 
 
 def mark_deleted(conn: sqlite3.Connection, channel_id: int, ids: Sequence[int],
-                 at: datetime | None) -> int:
+                 at: datetime | None, stamp: Stamp) -> int:
     """Soft-delete posts; return how many posts became deleted.
 
     An album is one post of several messages: deleting one photo marks that message only,
     and the post counts as deleted once all of its messages are.
     """
-    when = postrows.ts(at) or postrows.now()
+    when = postrows.ts(at) or stamp()
     changed = 0
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]

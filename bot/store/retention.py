@@ -11,12 +11,11 @@ milliseconds, never the whole pass.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
-import time
 from dataclasses import dataclass
 
+from bot.clock import Clock, unix
 from bot.store.archive import Archive
 
 log = logging.getLogger(__name__)
@@ -109,15 +108,15 @@ async def maintain(archive: Archive, *, max_steps: int = 20_000) -> int:
     return steps
 
 
-async def run_upkeep(archive: Archive, *, keep_days: int) -> None:
+async def run_upkeep(archive: Archive, *, keep_days: int, clock: Clock) -> None:
     """Prune hourly and maintain the indexes daily, forever (under the service's supervisor)."""
-    last_maintained = time.monotonic()
+    last_maintained = unix(clock.now())
     while True:
-        report = await prune(archive, keep_days=keep_days, now=int(time.time()))
+        report = await prune(archive, keep_days=keep_days, now=unix(clock.now()))
         if report.outbox_parts or report.windows or report.arrivals:
             log.info("retention: pruned %d sent parts, %d windows, %d arrival numbers",
                      report.outbox_parts, report.windows, report.arrivals)
-        if time.monotonic() - last_maintained >= _MAINTAIN_EVERY:
+        if unix(clock.now()) - last_maintained >= _MAINTAIN_EVERY:
             await maintain(archive)
-            last_maintained = time.monotonic()
-        await asyncio.sleep(_PRUNE_EVERY)
+            last_maintained = unix(clock.now())
+        await clock.sleep(_PRUNE_EVERY)

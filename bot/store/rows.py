@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -138,6 +137,3 @@ def text_hash(text: str, analysis: Analysis) -> str:
 def ts(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp())
 
-
-def now() -> int:
-    return int(time.time())

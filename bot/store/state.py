@@ -7,11 +7,11 @@ reached as ``Archive.book``.
 from __future__ import annotations
 
 import sqlite3
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.domain import Channel
+from bot.store.post_writes import Stamp
 from bot.store.writes import run, run_many
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class ChannelBook:
                            backoff_base: int = 300, backoff_cap: int = 6 * 3600) -> int | None:
         """Record a channel's health; a failure doubles its retry delay. Returns retry_at."""
         return await self._archive.write(_mark_channel, channel_id, ok, detail,
-                                         backoff_base, backoff_cap)
+                                         backoff_base, backoff_cap, self._archive.stamp)
 
     async def unresolved_reason(self, ref: str) -> str | None:
         rows = await self._archive.fetch_all(
@@ -62,7 +62,7 @@ class ChannelBook:
     async def mark_unresolved(self, ref: str, reason: str) -> None:
         await self._archive.write(
             run, "INSERT OR REPLACE INTO unresolved_refs (ref, reason, at) VALUES (?, ?, ?)",
-            (ref, reason, int(time.time())))
+            (ref, reason, self._archive.stamp()))
 
     async def forget_unresolved(self, keep: set[str]) -> None:
         """Forget failures of refs no longer in the config, so a re-added one is retried."""
@@ -75,12 +75,12 @@ class ChannelBook:
         """When a parked kind of request may run again, or None if it is not parked."""
         rows = await self._archive.fetch_all(
             "SELECT until FROM flood_parks WHERE request = ?", (request,))
-        if rows and rows[0][0] > time.time():
+        if rows and rows[0][0] > self._archive.stamp():
             return int(rows[0][0])
         return None
 
     async def park(self, request: str, seconds: int) -> int:
-        until = int(time.time()) + seconds
+        until = self._archive.stamp() + seconds
         await self._archive.write(
             run, "INSERT OR REPLACE INTO flood_parks (request, until) VALUES (?, ?)",
             (request, until))
@@ -110,7 +110,7 @@ class ChannelBook:
 
 
 def _mark_channel(conn: sqlite3.Connection, channel_id: int, ok: bool, detail: str | None,
-                  backoff_base: int, backoff_cap: int) -> int | None:
+                  backoff_base: int, backoff_cap: int, stamp: Stamp) -> int | None:
     if ok:
         conn.execute(
             "UPDATE channels SET status = 'ok', status_detail = NULL, failures = 0,"
@@ -118,7 +118,7 @@ def _mark_channel(conn: sqlite3.Connection, channel_id: int, ok: bool, detail: s
         return None
     row = conn.execute("SELECT failures FROM channels WHERE id = ?", (channel_id,)).fetchone()
     failures = int(row[0] if row else 0) + 1
-    retry_at: int = int(time.time()) + min(backoff_base * 2 ** (failures - 1), backoff_cap)
+    retry_at: int = stamp() + min(backoff_base * 2 ** (failures - 1), backoff_cap)
     conn.execute(
         "UPDATE channels SET status = 'unavailable', status_detail = ?, failures = ?,"
         " retry_at = ? WHERE id = ?", (detail, failures, retry_at, channel_id))

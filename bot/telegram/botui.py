@@ -16,11 +16,11 @@ from typing import Any
 from telethon import Button, TelegramClient, errors, events, functions, types, utils
 from telethon.extensions import html as telethon_html
 
+from bot.clock import Clock, SystemClock
 from bot.commands.reply import Reply, plain
 from bot.commands.router import SORRY
 from bot.config import Config
 from bot.config_refs import parse_channel_ref
-from bot.delivery.clock import Clock, SystemClock
 from bot.delivery.conversation import Conversation, Origin
 from bot.delivery.pacing import Rates
 from bot.delivery.sender import SendOutcome

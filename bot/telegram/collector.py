@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+from collections.abc import Sequence
 
 from telethon import TelegramClient, events
 
 from bot import metrics
+from bot.clock import Clock, SystemClock, sleep_or_wake
 from bot.config import ChannelConfig, Config
 from bot.errors import ChannelUnavailable, FloodWait, SessionError
 from bot.ingest import Analyse, LiveWriter
@@ -43,15 +43,16 @@ class Collector:
     """
 
     def __init__(self, client: TelegramClient, archive: CollectorStore, analyse: Analyse,
-                 config: Config, *, now: Callable[[], float] = time.time,
+                 config: Config, *, clock: Clock | None = None,
                  backoff: Backoff | None = None, supervisor: Supervisor | None = None) -> None:
         self.client = client
         self.archive = archive
         self.config = config
         self.writer = LiveWriter(archive, analyse)
-        self.history = HistoryReader(client, archive, analyse, config.collector, now=now)
+        self.clock: Clock = clock or SystemClock()
+        self.history = HistoryReader(client, archive, analyse, config.collector,
+                                     clock=self.clock)
         self.watched: dict[int, Watched] = {}
-        self._now = now
         self.supervisor = supervisor or Supervisor()
         self.connection = KeepConnected(client, "user", backoff=backoff,
                                         on_reconnect=self._after_reconnect)
@@ -65,7 +66,7 @@ class Collector:
         self._unresolved: dict[str, ChannelConfig] = {}
         # Unresolved channels are retried after one timer interval, then ever more slowly.
         self._retry_delay = float(config.collector.catchup_interval_seconds)
-        self._retry_at = now() + self._retry_delay
+        self._retry_at = self._now() + self._retry_delay
         self.rounds = 0
 
     async def run(self) -> None:
@@ -90,9 +91,8 @@ class Collector:
             self._reconcile_next = False
             await self.sync(reconcile=reconcile)
             self.rounds += 1
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(),
-                                       self.config.collector.catchup_interval_seconds)
+            await sleep_or_wake(self.clock, self.config.collector.catchup_interval_seconds,
+                                self._wake)
 
     async def start(self) -> None:
         """Resolve the channels and register the live handlers (by marked id, ourselves)."""
@@ -190,6 +190,9 @@ class Collector:
                 log.info("%s is readable again", watched.config.parsed)
                 await self._join(watched)  # it may have failed while the channel was closed
         return True
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
 
     def wake(self) -> None:
         """Run a sync now (after a reconnect, or from a test)."""

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telethon import TelegramClient, errors
 
+from bot.clock import Clock
 from bot.config import CollectorConfig
 from bot.domain import AnalysedPost, Post
 from bot.ingest import Analyse, analyse_unseen, store_history
@@ -42,14 +42,14 @@ class HistoryReader:
 
     def __init__(self, client: TelegramClient, archive: CollectorStore, analyse: Analyse,
                  config: CollectorConfig, *, batch: int = 2000, first_batch: int = 100,
-                 now: Callable[[], float] = time.time) -> None:
+                 clock: Clock) -> None:
         self._client = client
         self._archive = archive
         self._analyse = analyse
         self._config = config
         self._batch = batch
         self._first_batch = min(first_batch, batch)
-        self._now = now
+        self._clock = clock
         # A long catch-up (after downtime) analyses in worker processes (bot/workers.py).
         self._workers = OnDemandPool(analyse)
 
@@ -136,7 +136,7 @@ class HistoryReader:
 
     async def reconcile(self, watched: Watched) -> tuple[int, int]:
         """Re-read the recent window: store edits, mark vanished posts deleted."""
-        cutoff = self._now() - self._config.reconcile_days * 86400
+        cutoff = self._clock.now().timestamp() - self._config.reconcile_days * 86400
         wanted = self._config.reconcile_posts
         posts: list[Post] = []
         seen: set[int] = set()

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from telethon.sessions import SQLiteSession
 
+from bot.clock import SystemClock, from_unix
 from bot.delivery.assemble import DigestContent, digest_parts
-from bot.delivery.clock import SystemClock, from_unix
 from bot.delivery.pacing import Rates
 from bot.delivery.sender import Sender, SendOutcome, Transport
 from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post

@@ -72,7 +72,7 @@ class Bot:
         return self.sent(user)[before:]
 
     async def store(self, items: Sequence[AnalysedPost], *, at: datetime | None = None) -> None:
-        await store_at(self.archive, self.monkeypatch, at or self.clock.now(), items)
+        await store_at(self.archive, at or self.clock.now(), items)
 
     def jump(self, seconds: float) -> None:
         """Move the bot's clock (and Telethon's flood-wait clock) forward."""

@@ -33,14 +33,11 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "archive.sqlite3"
 
     async def fill() -> None:
-        # A context of its own: undoing the caller's monkeypatch would undo the CLI tests'
-        # isolated working directory too, and the user's config/tgmon.toml would be read.
-        with pytest.MonkeyPatch.context() as clock:
-            async with Archive.open(path) as archive:
-                await archive.upsert_channel(NEWS)
-                await store_at(archive, clock, ARRIVED, [post(1, "caught up <late> & old")])
-                await store_at(archive, clock, datetime(2026, 3, 3, tzinfo=UTC),
-                               [post(2, "after the window")])
+        async with Archive.open(path) as archive:
+            await archive.upsert_channel(NEWS)
+            await store_at(archive, ARRIVED, [post(1, "caught up <late> & old")])
+            await store_at(archive, datetime(2026, 3, 3, tzinfo=UTC),
+                           [post(2, "after the window")])
 
     asyncio.run(fill())
     return path
@@ -117,11 +114,9 @@ def test_dry_run_caps_the_digest_at_the_configured_max_items(
     path = tmp_path / "capped.sqlite3"
 
     async def fill() -> None:
-        with pytest.MonkeyPatch.context() as clock:
-            async with Archive.open(path) as archive:
-                await archive.upsert_channel(NEWS)
-                await store_at(archive, clock, ARRIVED,
-                               [post(i, f"story number {i}") for i in range(1, 8)])
+        async with Archive.open(path) as archive:
+            await archive.upsert_channel(NEWS)
+            await store_at(archive, ARRIVED, [post(i, f"story number {i}") for i in range(1, 8)])
 
     asyncio.run(fill())
     config = tmp_path / "tgmon.toml"

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from telethon import TelegramClient
 
 from bot import app
+from bot.clock import Clock
 from bot.config import Config, Secrets, validate_config
 from bot.supervise import Supervisor
 from bot.telegram.client import create_client
@@ -53,6 +54,7 @@ class Harness:
     stop_event: asyncio.Event | None = None
     backoff: Backoff | None = None
     supervisor: Supervisor | None = None
+    clock: Clock | None = None
 
     def factory(self, kind: str, secrets: Secrets, **options: Any) -> TelegramClient:
         """The app's client factory with the network sender swapped for the fake world's."""
@@ -69,7 +71,8 @@ class Harness:
         self.task = asyncio.create_task(app.run(self.config, self.secrets,
                                                 client_factory=self.factory,
                                                 stop=self.stop_event, backoff=self.backoff,
-                                                supervisor=self.supervisor))
+                                                supervisor=self.supervisor,
+                                                clock=self.clock))
 
     async def stop(self) -> None:
         assert self.task and self.stop_event

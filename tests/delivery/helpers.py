@@ -9,12 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.delivery.sender import SendOutcome
 from bot.domain import AnalysedPost
 from bot.store import Archive
-from bot.store import rows as postrows
 
 T0 = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # 09:00 in Asia/Almaty (UTC+5 since 2024)
 
@@ -92,8 +89,11 @@ class ScriptedTransport:
         return SendOutcome.sent(len(self.calls))
 
 
-async def store_at(archive: Archive, monkeypatch: pytest.MonkeyPatch, moment: datetime,
-                   items: Iterable[AnalysedPost]) -> None:
-    """Store posts as if they arrived at ``moment`` (their first_seen)."""
-    monkeypatch.setattr(postrows, "now", lambda: int(moment.timestamp()))
-    await archive.store_posts(list(items))
+async def store_at(archive: Archive, moment: datetime, items: Iterable[AnalysedPost]) -> None:
+    """Store posts as if they arrived at ``moment`` (their first_seen and arrival time)."""
+    kept = archive.clock
+    archive.clock = ManualClock(moment)
+    try:
+        await archive.store_posts(list(items))
+    finally:
+        archive.clock = kept

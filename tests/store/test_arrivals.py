@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot.delivery.assemble import DigestContent, create_alerts, create_due_digests
 from bot.delivery.scheduler import DigestTarget, DueDigest
 from bot.digest.schedule import parse_schedule
 from bot.domain import KeywordHit
 from bot.store import Archive, outbox
-from bot.store import rows as postrows
+from tests.delivery.helpers import store_at
 from tests.store.conftest import analysed, make_post
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -33,16 +31,15 @@ async def _scan(archive: Archive, at: datetime) -> int:
 
 
 async def test_a_post_stamped_before_the_watermark_moved_is_still_alerted(
-        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+        archive: Archive) -> None:
     await archive.subscribers.subscribe(7, [], access_hash=None, now=0)
     await _scan(archive, NOW)  # the first scan sets the watermark
     # Pinned interleaving: the writer took its clock stamp, then a slow read held it
     # for a minute before the INSERT, and meanwhile the alert scan ran and moved on.
-    stamped = int((NOW - timedelta(minutes=1)).timestamp())
+    stamped = NOW - timedelta(minutes=1)
     await _scan(archive, NOW + timedelta(minutes=1))
-    monkeypatch.setattr(postrows, "now", lambda: stamped)
-    await archive.store_posts([analysed(make_post(1, "Сильный пожар в городе"), hits=(FIRE,))])
-    monkeypatch.undo()
+    await store_at(archive, stamped,
+                   [analysed(make_post(1, "Сильный пожар в городе"), hits=(FIRE,))])
     assert await _scan(archive, NOW + timedelta(minutes=2)) == 1
     (body,) = await _alert_texts(archive)
     assert "пожар" in body

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
+from bot.clock import from_unix
 from bot.store import Archive, outbox, retention
-from bot.store import rows as postrows
 from bot.store.outbox import Window
+from tests.delivery.helpers import store_at
 from tests.store.conftest import analysed, make_post
 
 DAY = 86400
@@ -88,12 +87,10 @@ async def test_the_senders_poll_reads_pending_parts_only_among_a_million_sent(
 
 
 async def test_arrival_numbers_are_pruned_even_with_no_subscriber(
-        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+        archive: Archive) -> None:
     # A collector without a bot: no window ever holds arrival numbers back.
-    monkeypatch.setattr(postrows, "now", lambda: NOW - 40 * DAY)
-    await archive.store_posts([analysed(make_post(1))])
-    monkeypatch.setattr(postrows, "now", lambda: NOW)
-    await archive.store_posts([analysed(make_post(2))])
+    await store_at(archive, from_unix(NOW - 40 * DAY), [analysed(make_post(1))])
+    await store_at(archive, from_unix(NOW), [analysed(make_post(2))])
     report = await retention.prune(archive, keep_days=30, now=NOW)
     assert report.arrivals == 1
     rows = await archive.fetch_all("SELECT count(*) FROM arrivals")
