@@ -1,20 +1,25 @@
-"""Soak: the whole service (collector and bot) against the fake Telegram, with outages and
-kill -9 restarts, checking that nothing is lost or doubled and that memory stays flat.
+"""Soak: a simulated week of the whole service (collector and bot) against the fake Telegram,
+on a compressed clock, through network outages and kill -9 restarts; checks that nothing is
+lost or doubled and that memory and tasks stay flat.
 
-    python bench/soak.py [--channels 300] [--subscribers 50] [--rate 50] [--segments 6]
-                         [--segment-seconds 40] [--final-seconds 60] [--quick]
+    python bench/soak.py [--seconds 570] [--channels 300] [--subscribers 50] [--rate 5]
+                         [--kills 5] [--quick]
 
-Runs bench/soak_child.py (the real ``bot.app.run``) in a child process ``--segments`` times,
-each ended by kill -9 at a random moment of its segment, then once more until it drains and
-exits by itself. The child publishes ``--rate`` posts a minute over ``--channels`` channels
-(every tenth an alert term that ``--subscribers`` subscribers get at once) and cuts the whole
-network for 5 s every minute. Time is real, not compressed: digest schedules are not
-exercised here (tests/bot covers them on a hand-moved clock). Prints one table.
+Every schedule of the service runs on one ScaledClock (bot/clock.py) shared by all runs:
+``--seconds`` of real time hold 7 simulated days (570 s: one simulated hour in 3.4 s), with
+hourly digests for every subscriber, alert scans every 10 simulated minutes and hourly
+retention passes keeping 2 days of sent parts. bench/soak_child.py (the real ``bot.app.run``)
+is started ``--kills`` + 1 times: each run but the last is ended by kill -9 at a random
+moment, the last one runs to the end of the week and drains. Three simulated hours have no
+network. While it runs, this process reads every outbox row and digest window as they are
+written (retention deletes them later), then compares them with what the fake Telegram
+received. Prints one table.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -26,19 +31,23 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.soak_child import ALERT, RETENTION_DAYS, spec  # noqa: E402
 from bench.soak_child import parse as parse_child  # noqa: E402
-from bench.soak_child import spec  # noqa: E402
 from tests.faketg import build_world  # noqa: E402
 from tests.faketg.spec import BOT  # noqa: E402
 
+CLOCK_START = datetime(2026, 3, 2, tzinfo=UTC).timestamp()
 
-def rss_mb(pid: int) -> float | None:
+
+def rss_mb(pid: int | str) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -54,12 +63,15 @@ class Child:
     def __init__(self, workdir: Path, child_args: list[str]) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "soak_child.py"), str(workdir), *child_args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
         self.rss: list[float] = []
         self.tasks: list[int] = []
+        self.errors: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        self._stderr = threading.Thread(target=self._read_errors, daemon=True)
+        self._stderr.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -70,91 +82,220 @@ class Child:
                 if value is not None:
                     self.rss.append(value)
 
+    def _read_errors(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.errors.append(line.rstrip())
+
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
+        self.wait()
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self.proc.wait(timeout=timeout)
         self._reader.join(5)
+        self._stderr.join(5)
+        return code
+
+
+class OutboxLog:
+    """Every outbox row and digest window ever committed, read before retention prunes them."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.parts: dict[int, tuple[Any, ...]] = {}  # id -> (digest_id, chat, part, parts, rid)
+        self.windows: dict[int, tuple[Any, ...]] = {}  # id -> (chat, name, start, end)
+        self.failed: set[int] = set()
+        self.most_rows = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.sample()
+
+    def sample(self) -> None:
+        if not self.db.exists():
+            return
+        try:
+            conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)
+            try:
+                last_part = max(self.parts, default=0)
+                for row in conn.execute(
+                        "SELECT id, digest_id, chat_id, part, parts, random_id FROM outbox "
+                        "WHERE id > ?", (last_part,)):
+                    self.parts[row[0]] = row[1:]
+                last_window = max(self.windows, default=0)
+                for row in conn.execute(
+                        "SELECT id, chat_id, name, window_start, window_end FROM digests "
+                        "WHERE id > ?", (last_window,)):
+                    self.windows[row[0]] = row[1:]
+                self.failed |= {r[0] for r in conn.execute(
+                    "SELECT id FROM outbox WHERE status = 'failed'")}
+                rows = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+                self.most_rows = max(self.most_rows, int(rows))
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return  # not created yet, or busy: the next sample reads it
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self.sample()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=570.0,
+                        help="real seconds for the simulated week")
     parser.add_argument("--channels", type=int, default=300)
     parser.add_argument("--subscribers", type=int, default=50)
-    parser.add_argument("--rate", type=float, default=50.0)
-    parser.add_argument("--segments", type=int, default=6)
-    parser.add_argument("--segment-seconds", type=float, default=40.0)
-    parser.add_argument("--final-seconds", type=float, default=60.0)
-    parser.add_argument("--quick", action="store_true", help="30 channels, short segments")
+    parser.add_argument("--rate", type=float, default=5.0, help="posts per simulated minute")
+    parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument("--days", type=float, default=7.0)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--quick", action="store_true",
+                        help="30 channels, 5 subscribers, 2 simulated days in 120 s, 2 kills")
     args = parser.parse_args()
     if args.quick:
-        args.channels, args.subscribers, args.segments = 30, 5, 3
-        args.segment_seconds, args.final_seconds = 15.0, 20.0
-    common = ["--channels", str(args.channels), "--subscribers", str(args.subscribers),
-              "--rate", str(args.rate), "--outage-every", "60", "--outage-for", "5"]
-    rng = random.Random(5)
+        args.channels, args.subscribers, args.kills = 30, 5, 2
+        args.days, args.seconds = 2.0, 120.0
+    factor = args.days * 86400 / args.seconds
+    origin = time.time() + 0.5
+    common = ["--clock-start", str(CLOCK_START), "--clock-origin", str(origin),
+              "--factor", str(factor), "--channels", str(args.channels),
+              "--subscribers", str(args.subscribers), "--rate", str(args.rate),
+              "--days", str(args.days)]
+    rng = random.Random(args.seed)
+    # One kill in the middle 60 % of each of ``kills`` equal stretches of the week.
+    stretch = 0.9 * args.seconds / max(args.kills, 1)
+    kills = [0.05 * args.seconds + stretch * (i + rng.uniform(0.2, 0.8))
+             for i in range(args.kills)]
     with tempfile.TemporaryDirectory(prefix="tgmon-soak-") as tmp:
         workdir = Path(tmp)
-        started = time.monotonic()
+        log = OutboxLog(workdir / "archive.sqlite3")
         runs: list[Child] = []
-        for _ in range(args.segments):
+        for moment in kills:
             child = Child(workdir, common)
-            time.sleep(rng.uniform(0.5, 1.0) * args.segment_seconds)
+            time.sleep(max(0.0, origin + moment - time.time()))
             child.kill()
             runs.append(child)
-        final = Child(workdir, [*common, "--seconds", str(args.final_seconds)])
-        final.proc.wait(timeout=args.final_seconds + 600)
-        final._reader.join(5)
+        journal_at_final = (workdir / "telegram.jsonl").stat().st_size
+        final = Child(workdir, [*common, "--final"])
+        code = final.wait(timeout=args.seconds + 900)
         runs.append(final)
-        wall = time.monotonic() - started
-        report(workdir, args, runs, wall, final.proc.returncode)
+        wall = time.time() - origin
+        log.stop()
+        report(workdir, args, factor, runs, log, wall, code, journal_at_final)
 
 
-def report(workdir: Path, args: argparse.Namespace, runs: list[Child], wall: float,
-           final_code: int) -> None:
-    world = build_world(spec(parse_child([str(workdir), "--channels", str(args.channels),
-                                          "--subscribers", str(args.subscribers)])),
-                        persist_path=workdir / "telegram.jsonl")
+def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Child],
+           log: OutboxLog, wall: float, final_code: int, journal_at_final: int) -> None:
+    child_args = parse_child([str(workdir), "--clock-start", "0", "--clock-origin", "0",
+                              "--factor", "1", "--channels", str(args.channels),
+                              "--subscribers", str(args.subscribers)])
+    # The fake Telegram lives in the child's process: what it holds is measured apart, by
+    # replaying its journal as it was when the final run started and when it ended.
+    world_mb = [_world_mb(workdir, args, journal_at_final),
+                _world_mb(workdir, args, (workdir / "telegram.jsonl").stat().st_size)]
+    world = build_world(spec(child_args), persist_path=workdir / "telegram.jsonl")
     published = {(c.marked_id, p.id) for c in world.channels.values() for p in c.posts}
-    alerts = [m for m in world.sent_messages(BOT) if m.text.startswith("🔔")]
     alert_posts = {int(n): p.date for c in world.channels.values() for p in c.posts
-                   for n in re.findall(r"Сообщение (\d+): пожар", p.text)}
+                   for n in re.findall(rf"Сообщение (\d+): {ALERT}", p.text)}
+    received = world.sent_messages(BOT)
     world.close()
     db = workdir / "archive.sqlite3"
     conn = sqlite3.connect(db)
     stored = {(r[0], r[1]) for r in conn.execute("SELECT channel_id, msg_id FROM posts")}
-    outbox = dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
-    sent_ids = [r[0] for r in conn.execute(
-        "SELECT random_id FROM outbox WHERE status = 'sent'")]
+    status = dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+    (end_sim,) = conn.execute("SELECT max(window_end) FROM digests").fetchone()
+    (oldest_done,) = conn.execute(
+        "SELECT min(created_at) FROM outbox WHERE status != 'pending'").fetchone()
     integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
     subscribed = dict(conn.execute(
         "SELECT chat_id, min(created_at) FROM subscribers GROUP BY chat_id"))
     conn.close()
-    # Each alert post, for each subscriber, must appear in exactly one alert message.
-    mentions = Counter((m.chat_id, n) for m in alerts
+
+    # What the outbox said against what Telegram received, part by part.
+    by_random = Counter(m.random_id for m in received)
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for digest_id, _chat, _part, _parts, random_id in log.parts.values():
+        kind = "alert" if log.windows.get(digest_id, (0, "!alert"))[1] == "!alert" else "digest"
+        seen = by_random[random_id]
+        kinds[kind]["once" if seen == 1 else "missing" if seen == 0 else "doubled"] += 1
+    rows_rids = {p[4] for p in log.parts.values()}
+    replies = sum(1 for m in received if m.random_id not in rows_rids)
+    parts_of: dict[int, list[int]] = defaultdict(list)
+    expected: dict[int, int] = {}
+    for digest_id, _chat, part, parts, _rid in log.parts.values():
+        parts_of[digest_id].append(part)
+        expected[digest_id] = parts
+    incomplete = sum(1 for d, got in parts_of.items()
+                     if sorted(got) != list(range(1, expected[d] + 1)))
+
+    # Digest windows per chat: contiguous, none repeated; long ones are catch-ups.
+    windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for chat, name, start, end in log.windows.values():
+        if name == "hourly":
+            windows[chat].append((start, end))
+    gaps = overlaps = caught_up = 0
+    for spans in windows.values():
+        spans.sort(key=lambda s: s[1])
+        for (_, prev_end), (start, end) in itertools.pairwise(spans):
+            gaps += start > prev_end
+            overlaps += start < prev_end
+            caught_up += end - start > 3600
+    per_chat = [len(s) for s in windows.values()] or [0]
+
+    # Each alert post, for each chat subscribed before it, in exactly one alert message.
+    alert_rids = {p[4] for p in log.parts.values()
+                  if log.windows.get(p[0], (0, "!alert"))[1] == "!alert"}
+    mentions = Counter((m.chat_id, int(n)) for m in received if m.random_id in alert_rids
                        for n in re.findall(r"Сообщение (\d+):", m.text))
     doubled = sum(1 for count in mentions.values() if count > 1)
-    # ... and none is missing: every alert post published after a chat subscribed.
     missed = sum(1 for chat, since in subscribed.items() for n, date in alert_posts.items()
-                 if date > since and (chat, str(n)) not in mentions)
-    sent_once = len(sent_ids) == len(set(sent_ids))
-    all_rss = [v for run in runs for v in run.rss]
+                 if date > since and (chat, n) not in mentions)
+
     final_rss = runs[-1].rss or [0.0]
-    tasks = [t for run in runs for t in run.tasks]
+    first_rss = [run.rss[0] for run in runs if run.rss]
+    tasks = [t for run in runs for t in run.tasks[3:]]  # after start-up
+    final_tasks = runs[-1].tasks[3:] or [0]
+    age_h = (end_sim - oldest_done) / 3600 if end_sim and oldest_done else 0.0
     rows = [
-        ("wall time", f"{wall:.0f} s ({len(runs) - 1} kill -9 restarts, outages every 60 s)"),
+        ("wall time", f"{wall:.0f} s for {args.days:g} simulated days (x{factor:.0f}: one "
+                      f"hour in {3600 / factor:.1f} s), {len(runs) - 1} kill -9 restarts, "
+                      "3 one-hour outages"),
         ("channels / subscribers / rate", f"{args.channels} / {args.subscribers} / "
-                                          f"{args.rate:.0f} posts a minute"),
+                                          f"{args.rate:g} posts a simulated minute"),
         ("posts published", f"{len(published):,}"),
         ("posts stored", f"{len(stored):,} (missing {len(published - stored)}, "
                          f"extra {len(stored - published)})"),
-        ("alert messages delivered", f"{len(alerts):,} to {len(subscribed)} chats"),
+        ("digest windows", f"{sum(per_chat):,} ({min(per_chat)}-{max(per_chat)} a chat), "
+                           f"gaps {gaps}, overlaps {overlaps}, catch-ups over 1 h "
+                           f"{caught_up}"),
+        ("digest parts: once / missing / doubled", _once(kinds["digest"])),
+        ("digest windows with a part missing", str(incomplete)),
+        ("alert parts: once / missing / doubled", _once(kinds["alert"])),
         ("alert posts, per chat: missed / doubled", f"{missed} / {doubled} "
-                                                   f"(outbox random_ids unique: {sent_once})"),
-        ("outbox rows", ", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "none"),
+                                                   f"({len(alert_posts)} alert posts)"),
+        ("bot messages outside the outbox", f"{replies} (command replies; "
+                                            f"{args.subscribers} /subscribe)"),
+        ("parts ever failed", str(len(log.failed))),
+        ("outbox rows at the end", ", ".join(f"{k} {v}" for k, v in sorted(status.items()))
+         + f"; most during the run {log.most_rows:,}; oldest sent {age_h:.0f} h old "
+           f"(retention {RETENTION_DAYS * 24} h, pruned hourly)"),
         ("RSS, final run: first / last / max", f"{final_rss[0]:.0f} / {final_rss[-1]:.0f} / "
                                                f"{max(final_rss):.0f} MB"),
-        ("RSS over all runs: max", f"{max(all_rss or [0.0]):.0f} MB"),
-        ("asyncio tasks: min / max", f"{min(tasks or [0])} / {max(tasks or [0])}"),
+        ("  the fake Telegram's share: first / last", f"{world_mb[0]:.0f} / {world_mb[1]:.0f} MB"
+                                                      " (its history, every message sent)"),
+        ("  tgmon's own: first / last", f"{final_rss[0] - world_mb[0]:.0f} / "
+                                        f"{final_rss[-1] - world_mb[1]:.0f} MB"),
+        ("RSS at each run's start", " ".join(f"{v:.0f}" for v in first_rss) + " MB"),
+        ("asyncio tasks: all runs / final run", f"{min(tasks or [0])}-{max(tasks or [0])} / "
+                                                f"first {final_tasks[0]}, last "
+                                                f"{final_tasks[-1]}"),
         ("archive size", f"{db.stat().st_size / 1e6:.1f} MB, integrity {integrity}"),
         ("final run exit code", str(final_code)),
     ]
@@ -162,6 +303,44 @@ def report(workdir: Path, args: argparse.Namespace, runs: list[Child], wall: flo
     print(f"{'soak':<{width}}  result")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+    errors = [line for run in runs for line in run.errors if line.strip()]
+    if errors:
+        print(f"\n{len(errors)} lines on the children's stderr; the last ones:")
+        print("\n".join(errors[-15:]))
+
+
+_WORLD_RSS = """
+import shutil, sys, tempfile
+from pathlib import Path
+from bench.soak import rss_mb
+from bench.soak_child import parse, spec
+from tests.faketg import build_world
+workdir, size = Path(sys.argv[1]), int(sys.argv[2])
+with tempfile.TemporaryDirectory() as tmp:
+    journal = Path(tmp) / "telegram.jsonl"
+    with open(workdir / "telegram.jsonl", "rb") as src, open(journal, "wb") as dst:
+        dst.write(src.read(size))
+    args = parse([tmp, "--clock-start", "0", "--clock-origin", "0", "--factor", "1",
+                  *sys.argv[3:]])
+    before = rss_mb("self") or 0.0
+    world = build_world(spec(args), persist_path=journal)
+    print((rss_mb("self") or 0.0) - before)
+    world.close()
+"""
+
+
+def _world_mb(workdir: Path, args: argparse.Namespace, size: int) -> float:
+    """RSS a process gains by building the fake world from the journal's first ``size`` bytes."""
+    out = subprocess.run(
+        [sys.executable, "-c", _WORLD_RSS, str(workdir), str(size), "--channels",
+         str(args.channels), "--subscribers", str(args.subscribers)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _once(counts: Counter[str]) -> str:
+    return f"{counts['once']:,} / {counts['missing']} / {counts['doubled']}"
 
 
 if __name__ == "__main__":

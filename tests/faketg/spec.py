@@ -37,6 +37,7 @@ def build_world(
     *,
     persist_path: str | os.PathLike[str] | None = None,
     clock: Callable[[], float] = time.time,
+    sync_journal: bool = True,
 ) -> FakeWorld:
     """Build the world of ``spec``; with ``persist_path``, replay and keep its journal."""
     world = FakeWorld(seed=spec.seed, clock=lambda: spec.start_date)
@@ -51,5 +52,5 @@ def build_world(
                         start_date=spec.start_date + c, step=spec.step)
     world.clock = clock
     if persist_path is not None:
-        world.open_journal(persist_path)
+        world.open_journal(persist_path, sync=sync_journal)
     return world

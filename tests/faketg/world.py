@@ -85,14 +85,14 @@ class FakeWorld(WorldActions, ChatActions):
 
     # ---- persistence ---------------------------------------------------------------
 
-    def open_journal(self, path: str | os.PathLike[str]) -> int:
+    def open_journal(self, path: str | os.PathLike[str], *, sync: bool = True) -> int:
         """Replay the journal at ``path`` (if any), then record every later change to it.
 
-        Returns how many records were replayed.
+        Returns how many records were replayed. ``sync``: see :class:`Journal`.
         """
         if self._journal is not None:
             raise RuntimeError("journal already open")
-        journal = Journal(path)
+        journal = Journal(path, sync=sync)
         records = journal.read()
         self.replaying = True
         try:
