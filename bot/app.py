@@ -21,6 +21,7 @@ from bot.config_network import ProxySpec
 from bot.errors import SessionError
 from bot.health import LoopWatchdog, Readiness, serve_health
 from bot.ingest import analyser_for
+from bot.memory import release_startup_memory
 from bot.permissions import require_writable
 from bot.store import Archive, gauges
 from bot.store.retention import run_upkeep
@@ -111,6 +112,7 @@ async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
     require_writable(config.storage.path.parent, holds="the archive")
     require_writable(session_path(secrets, "user").parent, holds="the session files")
     analyse = analyser_for(config)  # language models load before any network work
+    release_startup_memory()
     async with AsyncExitStack() as stack:
         stack.enter_context(session_lock(session_path(secrets, "user")))
         archive = await stack.enter_async_context(Archive.open(config.storage.path, clock=clock))

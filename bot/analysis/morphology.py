@@ -509,5 +509,26 @@ def verbal_noun(stem: str, lang: str) -> str:
 
 def known_words(words: list[str], lang: str) -> list[bool]:
     """Tell, per lower-case word, whether pymorphy3's ``lang`` dictionary (ru, uk) has it."""
+    vocabulary, substitutes = _vocabulary(lang)
+    # What MorphAnalyzer.word_is_known does (ё may be written е), with the word list alone.
+    if substitutes:
+        return [bool(vocabulary.similar_keys(word, substitutes)) for word in words]
+    return [word in vocabulary for word in words]
+
+
+@cache
+def _vocabulary(lang: str) -> tuple[Any, Any]:
+    """The word list of ``lang``'s dictionary and its letter substitutes: all known_words
+    needs, so it outlives :func:`release_analysers`."""
     morph = _morph(lang)
-    return [morph.word_is_known(word) for word in words]
+    return morph.dictionary.words, morph.char_substitutes
+
+
+def release_analysers() -> None:
+    """Drop the full dictionaries once the keyword forms are built (~19 MB for ru and uk).
+
+    A running service needs them only to expand its keyword terms at start; afterwards the
+    language votes ask whether a word is known, which the word lists kept by
+    ``_vocabulary`` answer. A later ``slavic_forms`` loads them again.
+    """
+    _morph.cache_clear()
