@@ -10,9 +10,12 @@ Command = Callable[..., argparse.ArgumentParser]
 # Handlers are "module:function", imported only when the command runs (see bot.cli.main).
 
 
-def add_zone(sub: argparse.ArgumentParser) -> None:
+def add_zone(sub: argparse.ArgumentParser, *, also: str = "read --since/--until dates in it"
+             ) -> None:
+    """Add --tz; ``also`` is what else the zone decides, for commands with more than times."""
+    more = f", and {also}" if also else ""
     sub.add_argument("--tz", metavar="ZONE",
-                     help="show times in this IANA zone, and read --since/--until dates in it "
+                     help=f"show times in this IANA zone{more} "
                      "(default: [display].timezone, else [bot].timezone)")
 
 
@@ -40,7 +43,7 @@ def add_browse_commands(command: Command,
 
     chans = command("channels", "Every stored channel: status, posts, newest post and when it "
                     "was last read.", db=True, json=True)
-    add_zone(chans)
+    add_zone(chans, also="")
     chans.set_defaults(handler="bot.cli.browse:channels")
 
     trend = command("trend", "Draw daily mentions of a keyword group or a word per channel "
@@ -53,5 +56,5 @@ def add_browse_commands(command: Command,
                        help="only this channel (repeat for several)")
     trend.add_argument("--out", type=Path, default=Path("trend.png"), metavar="FILE",
                        help="where to write the PNG (default trend.png)")
-    add_zone(trend)
+    add_zone(trend, also="count its days in it")
     trend.set_defaults(handler="bot.cli.browse:trend")

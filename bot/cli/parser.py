@@ -174,7 +174,7 @@ def build_parser() -> Parser:
                    "  tgmon history @ashimbayev 123\n  tgmon history -1001234567890 123")
     hist.add_argument("channel", help="a post link, or @username, title or -100… id")
     hist.add_argument("msg_id", type=int, nargs="?", help="the post id (not needed with a link)")
-    browse_parser.add_zone(hist)
+    browse_parser.add_zone(hist, also="")
     hist.set_defaults(handler="bot.cli.queries:history")
 
     stats = command(

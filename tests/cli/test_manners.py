@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +66,18 @@ def test_exit_codes_are_as_documented(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["stats", "--db", str(tmp_path / "none.sqlite3")]) == 2  # bad input
     assert main(["search", "x", "--limit", "0", "--db", str(tmp_path / "x")]) == 2
     assert main([]) == 2  # no command: the help, as a usage error
+
+
+def test_help_names_only_options_the_command_has() -> None:
+    from bot.cli.parser import build_parser
+
+    commands = next(a for a in build_parser()._actions
+                    if isinstance(a, argparse._SubParsersAction))
+    checked = 0
+    for name, sub in commands.choices.items():
+        options = {o for a in sub._actions for o in a.option_strings}
+        for action in sub._actions:
+            for named in re.findall(r"(?<![\w-])--[a-z][a-z-]*", action.help or ""):
+                checked += 1
+                assert named in options, f"tgmon {name} {action.option_strings}: names {named}"
+    assert checked  # the --tz and --excel texts name other options
