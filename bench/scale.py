@@ -53,6 +53,7 @@ SUBSCRIBERS = 50
 END = datetime(2026, 11, 1, tzinfo=UTC)
 START = END - timedelta(days=DAYS)
 LIVE_DAYS = 30
+DELETED_EVERY = 50  # every 50th message id of a channel: 2 % of its posts
 BUILD_VERSION = "4"  # bump when the build changes, so a stale cache is rebuilt
 
 
@@ -211,6 +212,23 @@ def size(path: Path) -> int:
     finally:
         conn.close()
     return int((pages - free) * page)
+
+
+async def delete_some(db: Path) -> None:
+    """Mark 2 % of each channel's posts deleted, as the collector does, when none are yet.
+
+    Channels delete posts all the time; without any, /deleted and deleted:yes measure
+    nothing. Done after the build (and once on a cache built before this step), in
+    DELETED_EVERY steps of message ids.
+    """
+    async with Archive.open(db) as archive:
+        if (await archive.queries.latest(PostQuery(deleted=True), limit=1)).items:
+            return
+        for k in range(CHANNELS):
+            rows = await archive.queries.latest(PostQuery(channel_id=channel(k).id), limit=1)
+            top = rows.items[0].post.msg_id if rows.items else 0
+            await archive.mark_deleted(channel(k).id, range(DELETED_EVERY, top + 1,
+                                                            DELETED_EVERY))
 
 
 def post_count(path: Path) -> int:
@@ -386,6 +404,7 @@ def main() -> None:
     bare = db.with_name(db.stem + "-bare.sqlite3")
     if not bare.exists():
         build_bare(db, bare)
+    asyncio.run(delete_some(db))
     conn = sqlite3.connect(db)
     parts = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
     conn.close()
