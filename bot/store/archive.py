@@ -227,7 +227,7 @@ def _prepare(conn: sqlite3.Connection, *, path: Path, busy_ms: int) -> None:
     for pragma in ("synchronous=FULL", "foreign_keys=ON"):
         conn.execute(f"PRAGMA {pragma}")
     # Schema 2 fills the search index's meta column through this function.
-    conn.create_function("fts_meta", 3, meta_sql, deterministic=True)
+    conn.create_function("fts_meta", -1, meta_sql, deterministic=True)
     _migrate(conn, path)
     # Cheap on open: re-plans only what the last session's queries showed was stale.
     conn.execute("PRAGMA optimize")

@@ -45,8 +45,8 @@ def pid_bounds(query: PostQuery) -> tuple[int, int]:
 
 
 def meta_match(query: PostQuery) -> list[str]:
-    """The channel, language and group filters as terms on the index's meta column."""
-    return match_terms(query.channel_id, query.lang, query.group)
+    """The channel, language, group and deleted filters as terms on the index's meta column."""
+    return match_terms(query.channel_id, query.lang, query.group, deleted=query.deleted is True)
 
 
 def where(query: PostQuery, *, pid: str = "p.pid", group_joined: bool = False,
@@ -60,7 +60,8 @@ def where(query: PostQuery, *, pid: str = "p.pid", group_joined: bool = False,
     clauses = [f"{pid} BETWEEN ? AND ?"]
     params: list[Any] = [low, high]
     if in_index:
-        query = replace(query, channel_id=None, lang=None, group=None)
+        query = replace(query, channel_id=None, lang=None, group=None,
+                        deleted=None if query.deleted else query.deleted)
     if query.channel_id is not None:
         clauses.append("p.channel_id = ?")
         params.append(query.channel_id)

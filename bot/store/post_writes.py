@@ -27,7 +27,7 @@ from datetime import datetime
 from bot.domain import AnalysedPost, Analysis, Channel
 from bot.store import rows as postrows
 from bot.store.bulk import insert_rows, json_list, value_lists
-from bot.store.fts_meta import meta_text
+from bot.store.fts_meta import DELETED_TOKEN, meta_text
 
 _CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
 #: Reads the archive's clock in unix seconds, on the writer's thread inside the transaction.
@@ -197,9 +197,9 @@ def _insert_new(conn: sqlite3.Connection, new: Sequence[AnalysedPost], now: int,
     return pids
 
 
-def meta_of(item: AnalysedPost) -> str:
+def meta_of(item: AnalysedPost, *, deleted: bool = False) -> str:
     return meta_text(item.post.channel_id, item.analysis.lang,
-                     (h.group for h in item.analysis.hits))
+                     (h.group for h in item.analysis.hits), deleted=deleted)
 
 
 def _free_pids(conn: sqlite3.Connection, wanted: list[int]) -> list[int]:
@@ -231,9 +231,10 @@ def _apply_edits(conn: sqlite3.Connection, changed: Sequence[tuple[int, Analysed
     if not changed:
         return
     pids = json_list(pid for pid, _ in changed)
-    before = {int(r[0]): (str(r[1]), bool(r[2]), json.loads(r[3] or "[]")) for r in conn.execute(
+    before = {int(r[0]): (str(r[1]), bool(r[2]), json.loads(r[3] or "[]"), r[4] is not None)
+              for r in conn.execute(
         """SELECT pid, text, historic, (SELECT json_group_array(DISTINCT grp)
-                  FROM keyword_hits h WHERE h.pid = posts.pid)
+                  FROM keyword_hits h WHERE h.pid = posts.pid), deleted_at
            FROM posts WHERE pid IN (SELECT value FROM json_each(?))""", (pids,))}
     superseded = [pid for pid, _ in changed if before[pid][0]]
     conn.execute(
@@ -253,14 +254,15 @@ def _apply_edits(conn: sqlite3.Connection, changed: Sequence[tuple[int, Analysed
     )
     conn.executemany(
         "UPDATE posts_fts SET body = ?, meta = ? WHERE rowid = ?",
-        [(postrows.index_text_of(i), meta_of(i), pid) for pid, i in changed],
+        [(postrows.index_text_of(i), meta_of(i, deleted=before[pid][3]), pid)
+         for pid, i in changed],
     )
     replace_hits(conn, [(pid, i.analysis) for pid, i in changed])
     # An edit that brings new keyword groups arrives again, for those groups only, so its
     # alert goes out once; history stays history.
     again = []
     for pid, item in changed:
-        _text, historic, old_groups = before[pid]
+        _text, historic, old_groups, _deleted = before[pid]
         added = sorted({h.group for h in item.analysis.hits} - set(old_groups))
         if added and not historic:
             again.append((pid, now, json.dumps(added, ensure_ascii=False)))
@@ -339,8 +341,14 @@ def mark_deleted(conn: sqlite3.Connection, channel_id: int, ids: Sequence[int],
                   OR pid IN (SELECT pid FROM post_aliases WHERE channel_id = ?2
                              AND msg_id IN ({marks})))
                 AND NOT EXISTS (SELECT 1 FROM post_aliases a
-                                WHERE a.pid = posts.pid AND a.deleted_at IS NULL)""",
+                                WHERE a.pid = posts.pid AND a.deleted_at IS NULL)
+                RETURNING pid""",
             (when, channel_id, *chunk, *chunk),
         )
-        changed += cursor.rowcount
+        gone = [row[0] for row in cursor.fetchall()]
+        # The search index marks it too, so deleted:yes is a term of the MATCH (fts_meta).
+        conn.execute(
+            f"""UPDATE posts_fts SET meta = meta || ' {DELETED_TOKEN}'
+                WHERE rowid IN (SELECT value FROM json_each(?))""", (json_list(gone),))
+        changed += len(gone)
     return changed

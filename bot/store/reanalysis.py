@@ -45,8 +45,8 @@ async def apply_analyses(archive: Archive, items: Sequence[tuple[int, str, Analy
 
 def _apply(conn: sqlite3.Connection, items: Sequence[tuple[int, str, Analysis]]) -> int:
     marks = ",".join("?" * len(items))
-    current = {int(r[0]): (r[1], r[2], int(r[3])) for r in conn.execute(
-        f"SELECT pid, text, lang, channel_id FROM posts WHERE pid IN ({marks})",
+    current = {int(r[0]): (r[1], r[2], int(r[3]), r[4] is not None) for r in conn.execute(
+        f"SELECT pid, text, lang, channel_id, deleted_at FROM posts WHERE pid IN ({marks})",
         [pid for pid, _, _ in items])}
     fresh = [(pid, text, a) for pid, text, a in items
              if pid in current and current[pid][0] == text]
@@ -55,7 +55,8 @@ def _apply(conn: sqlite3.Connection, items: Sequence[tuple[int, str, Analysis]])
         [(a.lang, a.lang_confidence, text_hash(text, a), pid) for pid, text, a in fresh])
     conn.executemany(
         "UPDATE posts_fts SET body = ?, meta = ? WHERE rowid = ?",
-        [(folded_text(text, a), meta_text(current[pid][2], a.lang, (h.group for h in a.hits)),
-          pid) for pid, text, a in fresh])
+        [(folded_text(text, a), meta_text(current[pid][2], a.lang, (h.group for h in a.hits),
+                                          deleted=current[pid][3]), pid)
+         for pid, text, a in fresh])
     replace_hits(conn, [(pid, a) for pid, _, a in fresh])
     return sum(1 for pid, _, a in fresh if current[pid][1] != a.lang)

@@ -229,3 +229,34 @@ async def test_an_album_caption_that_arrives_later_is_no_edit(archive: Archive) 
     (post,) = await latest(archive)
     assert post.text == "подпись" and post.edit_count == 0
     assert [text for _, text, _ in await history(archive, CHANNEL.id, 40)] == ["подпись"]
+
+
+async def test_deleted_yes_is_answered_by_the_index_through_edits_and_reanalysis(
+        archive: Archive) -> None:
+    from bot.domain import Analysis
+    from bot.store import reanalysis
+
+    await archive.store_posts([analysed(make_post(i, f"Токаев сказал {i}")) for i in (1, 2, 3)])
+    album = [make_post(n, "Токаев альбом" if n == 10 else "", grouped_id=5, media=("photo",))
+             for n in (10, 11)]
+    await archive.store_posts([analysed(p) for p in album])
+    deleted = PostQuery(deleted=True)
+    assert await search(archive, "токаев", deleted) == []
+    await archive.mark_deleted(CHANNEL.id, [2, 11])  # one post, and half of the album
+    await archive.mark_deleted(CHANNEL.id, [2])  # again: nothing changes
+    assert [p.msg_id for p in await search(archive, "токаев", deleted)] == [2]
+    page = await archive.queries.search("токаев", deleted)
+    assert (page.total, page.capped) == (1, False)
+    # An edit of a deleted post (an import of an older export, say) keeps its mark.
+    edited = make_post(2, "Токаев сказал иначе", edit_date=datetime(2026, 3, 4, tzinfo=UTC))
+    await archive.store_posts([analysed(edited)])
+    assert [p.msg_id for p in await search(archive, "иначе", deleted)] == [2]
+    # So does a reanalysis that rewrites its index row.
+    rows = await archive.fetch_all("SELECT pid, text FROM posts WHERE msg_id = 2")
+    await reanalysis.apply_analyses(archive, [(rows[0][0], rows[0][1],
+                                               Analysis("kk", 0.9, ()))])
+    assert [p.msg_id for p in await search(archive, "иначе", deleted)] == [2]
+    assert {p.msg_id for p in await search(archive, "токаев", PostQuery(deleted=False))} == {
+        1, 3, 10}
+    await archive.mark_deleted(CHANNEL.id, [10])  # the album's last message: now it is gone
+    assert [p.msg_id for p in await search(archive, "альбом", deleted)] == [10]

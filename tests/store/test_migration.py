@@ -17,7 +17,7 @@ from bot.domain import KeywordHit
 from bot.store import Archive
 from bot.store.post_filters import PostQuery
 from bot.store.schema import MIGRATIONS
-from tests.store.conftest import analysed, history, make_post, search
+from tests.store.conftest import analysed, history, latest, make_post, search
 from tests.store.counters import assert_counters_fresh
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive_v1.sqlite3"
@@ -73,6 +73,13 @@ async def test_the_previous_release_archive_keeps_every_version(tmp_path: Path) 
         found = await search(archive, "Токаева", PostQuery(channel_id=ashimbayev.id, lang="ru"))
         assert {p.msg_id for p in found} == {3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39}
         assert await search(archive, "Токаева", PostQuery(lang="kk")) == []
+        # Deleted posts were marked in the index (schema 6): deleted:yes finds each of them.
+        gone = await latest(archive, PostQuery(deleted=True))
+        assert len(gone) == 2
+        for post in gone:
+            word = post.text.split()[0]
+            assert post.msg_id in {p.msg_id for p in await search(
+                archive, word, PostQuery(channel_id=post.channel_id, deleted=True))}
         # Delivery state: the pending part still goes out once, windows keep their place.
         due = await archive.outbox.due_messages(now=2_000_000_000)
         assert [(m.chat_id, m.part) for m in due] == [(4242, 2), (4343, 1)]
