@@ -15,8 +15,10 @@ from the next batch or the next import.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
@@ -31,6 +33,7 @@ from bot.store import StoreResult
 from bot.store.ports import PostStore
 from bot.workers import AnalysisPool, pool_for
 
+log = logging.getLogger(__name__)
 
 @dataclass
 class ImportReport:
@@ -81,8 +84,8 @@ async def import_export(
     try:
         batches = _Batches(read_export(export.reader, on_header=headers.append), batch_size)
         # Bytes read, not tell(): a pipe cannot tell.
-        ahead = _ReadAhead(batches, pool or analyse, lambda: export.reader.bytes_read,
-                           depth=pool.workers + 1 if pool else 1)
+        ahead = _ReadAhead(batches, analyse, lambda: export.reader.bytes_read,
+                           depth=pool.workers + 1 if pool else 1, pool=pool)
         try:
             while True:
                 batch = await ahead.next()
@@ -176,10 +179,11 @@ class _ReadAhead:
     out in file order, so the store sees exactly what a serial import would.
     """
 
-    def __init__(self, batches: _Batches, analyse: Analyse | AnalysisPool,
-                 position: Callable[[], int], *, depth: int) -> None:
+    def __init__(self, batches: _Batches, analyse: Analyse, position: Callable[[], int], *,
+                 depth: int, pool: AnalysisPool | None = None) -> None:
         self._batches = batches
         self._analyse = analyse
+        self._pool = pool
         self._position = position
         self._slots = asyncio.Semaphore(depth)
         self._ready: asyncio.Queue[asyncio.Future[_Batch]] = asyncio.Queue()
@@ -221,10 +225,17 @@ class _ReadAhead:
                 return
 
     async def _analysed(self, posts: list[Post], batch: _Batch) -> _Batch:
-        if isinstance(self._analyse, AnalysisPool):
-            batch.posts = await self._analyse.analyse(posts) if posts else []
-        else:
-            batch.posts = await analyse_posts(posts, self._analyse)
+        if self._pool is not None and posts:
+            try:
+                batch.posts = await self._pool.analyse(posts)
+                return batch
+            except BrokenProcessPool:
+                # A worker died (the OOM killer, most likely): the batches in flight and
+                # the rest of the import are analysed here instead of ending in a traceback.
+                if self._pool is not None:
+                    log.warning("an analysis worker died; the import goes on in a thread")
+                    self._pool = None
+        batch.posts = await analyse_posts(posts, self._analyse)
         return batch
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot import workers
 from bot.config import validate_config
+from bot.importer import pipeline
 from bot.importer.pipeline import import_export
 from bot.ingest import Analyser, analyser_for
 from bot.store import Archive
@@ -56,3 +57,18 @@ def test_small_exports_and_plain_functions_stay_in_a_thread() -> None:
     analyser = analyser_for(validate_config({"keywords": KEYWORDS}, source="test"))
     assert workers.pool_for(analyser, FIXTURE) is None  # far below MIN_EXPORT_BYTES
     assert workers.pool_for(lambda text: analyser(text), FIXTURE) is None
+
+
+async def test_an_import_whose_workers_die_finishes_in_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analyser = analyser_for(validate_config({"keywords": KEYWORDS}, source="test"))
+    in_thread = await _import(tmp_path / "thread.sqlite3", analyser)
+    pool = workers.AnalysisPool(analyser, 2)
+    await pool.started()
+    processes = list(pool._pool._processes.values())  # the real worker processes
+    for process in processes:
+        process.kill()  # as the OOM killer would
+        process.join()
+    monkeypatch.setattr(pipeline, "pool_for", lambda analyse, export: pool)
+    assert await _import(tmp_path / "after.sqlite3", analyser) == in_thread
