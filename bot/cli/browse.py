@@ -178,7 +178,7 @@ async def trend(args: argparse.Namespace) -> int:
     config = config_for(args)
     tz = display_zone(args, config)
     out, db = args.out, existing_db(args, config)
-    check_output(out, archive=db)
+    check_output(out, archive=db, example="trend.png")
     async with Archive.open(db, mode="auto") as archive:
         queries = archive.queries
         chosen = tuple([await queries.resolve_channel(ref) for ref in args.channel or ()])

@@ -59,9 +59,9 @@ async def export(args: argparse.Namespace) -> int:
     """Write every post (filtered) as JSON lines or CSV, streaming from the archive."""
     config = config_for(args)
     db = existing_db(args, config)
-    if args.out:
-        check_output(args.out, archive=db)
     as_csv = args.format == "csv" or args.excel
+    if args.out:
+        check_output(args.out, archive=db, example="posts.csv" if as_csv else "posts.jsonl")
     count = 0
     async with Archive.open(db, mode="auto") as archive:
         query = await post_query(args, archive.queries, config, display_zone(args, config))

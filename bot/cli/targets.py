@@ -16,10 +16,13 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
 
-def check_output(out: Path, *, archive: Path) -> None:
-    """Raise UsageError unless ``out`` can be written without harming anything stored."""
+def check_output(out: Path, *, archive: Path, example: str) -> None:
+    """Raise UsageError unless ``out`` can be written without harming anything stored.
+
+    ``example`` is a file name of the kind the command writes, suggested when ``out`` is a
+    folder."""
     if out.is_dir():
-        raise UsageError(f"--out {out}: a folder; name a file in it, e.g. {out / 'posts.jsonl'}")
+        raise UsageError(f"--out {out}: a folder; name a file in it, e.g. {out / example}")
     parent = out.parent
     if not parent.is_dir():
         raise UsageError(f"--out {out}: the folder {parent} does not exist; create it first")

@@ -63,6 +63,17 @@ def test_export_to_a_place_it_cannot_write_says_so(
     assert_unchanged(archive, stored)
 
 
+@pytest.mark.parametrize(("argv", "example"), [
+    (["export"], "posts.jsonl"),
+    (["export", "--format", "csv"], "posts.csv"),
+    (["trend", "x"], "trend.png"),
+])
+def test_a_folder_as_out_is_answered_with_a_file_of_the_command_s_kind(
+        argv: list[str], example: str, archive: Path, tmp_path: Path) -> None:
+    outcome = run([*argv, "--db", str(archive), "--out", str(tmp_path)])
+    assert_fails_well(outcome, 2, f"name a file in it, e.g. {tmp_path / example}")
+
+
 @pytest.mark.skipif(AS_ROOT, reason="root writes read-only files")
 def test_export_to_a_read_only_file_is_refused(archive: Path, stored: Stored,
                                                tmp_path: Path) -> None:
