@@ -148,12 +148,27 @@ def existing_posts(conn: sqlite3.Connection, batch: Iterable[tuple[int, int]]
     return found
 
 
+#: UPDATE … FROM came with SQLite 3.33 (2020). Older ones (RHEL 8 has 3.26, Ubuntu 20.04
+#: 3.31, and a distribution's Python uses them) refresh one post per step, as tgmon did
+#: before, instead of failing every history re-read with a syntax error.
+UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33, 0)
+
+
 def _refresh_counters(conn: sqlite3.Connection, same: Sequence[tuple[int, AnalysedPost]],
                       now: int) -> None:
     # A history re-read returns mostly posts already stored: one statement per 200 of them
     # (bot/store/bulk.py), not one step each, which waited for the GIL every time.
     latest = {pid: (pid, p.post.views, p.post.forwards, p.post.replies,
                     postrows.ts(p.post.edit_date)) for pid, p in same}
+    if not UPDATE_FROM:
+        conn.executemany(
+            """UPDATE posts SET views = coalesce(?2, views), forwards = coalesce(?3, forwards),
+               replies = coalesce(?4, replies),
+               edit_date = CASE WHEN ?5 IS NULL THEN edit_date
+                                ELSE max(coalesce(edit_date, 0), ?5) END,
+               last_seen = ?6 WHERE pid = ?1""",
+            [(*row, now) for row in latest.values()])
+        return
     for values, params in value_lists(conn, list(latest.values())):
         conn.execute(
             f"""WITH seen (pid, views, forwards, replies, edit_date) AS (VALUES {values})

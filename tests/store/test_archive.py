@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain import KeywordHit
 from bot.errors import StoreError
-from bot.store import Archive
+from bot.store import Archive, post_writes
 from bot.store.post_filters import PostQuery
 from bot.store.schema import MIGRATIONS
 from tests.store.conftest import CHANNEL, OTHER, analysed, history, latest, make_post, search
@@ -76,11 +76,20 @@ async def test_a_stale_insert_never_overwrites_a_later_edit(archive: Archive) ->
     assert row[0] == "after edit"
 
 
-async def test_views_are_refreshed_when_a_post_is_seen_again(archive: Archive) -> None:
-    await archive.store_posts([analysed(make_post(9, "x", views=10))])
-    await archive.store_posts([analysed(make_post(9, "x", views=250, forwards=3))])
-    (row,) = await archive.fetch_all("SELECT views, forwards, edit_date FROM posts")
-    assert tuple(row) == (250, 3, None)
+@pytest.mark.parametrize("update_from", [True, False], ids=["sqlite>=3.33", "older sqlite"])
+async def test_views_are_refreshed_when_a_post_is_seen_again(
+        archive: Archive, update_from: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Older SQLite has no UPDATE … FROM: the same refresh then runs one post per step.
+    monkeypatch.setattr(post_writes, "UPDATE_FROM", update_from)
+    edited = datetime(2026, 3, 2, tzinfo=UTC)
+    await archive.store_posts([analysed(make_post(9, "x", views=10)),
+                               analysed(make_post(8, "y", views=5, edit_date=edited))])
+    await archive.store_posts([analysed(make_post(9, "x", views=250, forwards=3)),
+                               analysed(make_post(8, "y", views=None, replies=2))])
+    rows = await archive.fetch_all("SELECT msg_id, views, forwards, replies, edit_date "
+                                   "FROM posts ORDER BY msg_id")
+    assert [tuple(r) for r in rows] == [(8, 5, None, 2, int(edited.timestamp())),
+                                        (9, 250, 3, None, None)]
 
 
 async def test_cursor_moves_with_the_posts_and_never_backwards(archive: Archive) -> None:
