@@ -36,7 +36,8 @@ async def post_query(args: argparse.Namespace, queries: PostQueries, config: Con
     return PostQuery(
         channel_id=(await queries.resolve_channel(channel)).id if channel else None,
         lang=check_lang(lang) if lang else None,
-        group=check_group(group, config.keywords) if group else None,
+        group=(check_group(group, config.keywords, listed_by="the config's [keywords]")
+               if group else None),
         since=since, until=until,
         edited=fixed.get("edited", True if getattr(args, "edited", False) else None),
         deleted=fixed.get("deleted", True if getattr(args, "deleted", False) else None),

@@ -45,8 +45,11 @@ def check_lang(text: str) -> str:
     raise UsageError(f"unknown language {text[:24]!r}{hint} (use a code such as ru, kk, en)")
 
 
-def check_group(text: str, groups: Collection[str]) -> str:
-    """The configured keyword group ``text`` names (any case), or UsageError."""
+def check_group(text: str, groups: Collection[str], *, listed_by: str = "/keywords") -> str:
+    """The configured keyword group ``text`` names (any case), or UsageError.
+
+    ``listed_by`` says where the asker sees the groups: a bot command, or the config file.
+    """
     by_key = {g.casefold(): g for g in groups}
     found = by_key.get(text.lstrip("#").casefold())
     if found is not None:
@@ -55,4 +58,4 @@ def check_group(text: str, groups: Collection[str]) -> str:
         raise UsageError("no keyword groups are configured")
     close = difflib.get_close_matches(text.casefold(), list(by_key), n=1)
     hint = f"; did you mean {by_key[close[0]]}?" if close else ""
-    raise UsageError(f"there is no keyword group {text[:48]!r}{hint} (/keywords lists them)")
+    raise UsageError(f"there is no keyword group {text[:48]!r}{hint} ({listed_by} lists them)")

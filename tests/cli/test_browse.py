@@ -91,6 +91,13 @@ def test_unknown_channel_or_language_is_an_error_with_suggestions(
     assert code == 2 and "did you mean @kazakh_voice?" in err
     code, _, err = run(capsys, "search", "токаев", "--db", db, "--lang", "kz")
     assert code == 2 and "unknown language 'kz'" in err and "did you mean" in err
+    config = Path(db).with_name("tgmon.toml")
+    config.write_text('[keywords.politics]\nterms = ["Токаев"]\n', encoding="utf-8")
+    code, _, err = run(capsys, "search", "токаев", "--db", db, "--config", str(config),
+                       "--group", "politic")
+    # The terminal names where its groups are listed: the config, not a bot command.
+    assert code == 2 and "did you mean politics?" in err and "/keywords" not in err
+    assert "the config's [keywords] lists them" in err
     code, _, err = run(capsys, "search", "токаев", "--db", db, "--tz", "Mars/Olympus")
     assert code == 2 and "unknown zone" in err
     for ref in ("-1001000000002", "1000000002", "https://t.me/c/1000000002/9", "Қазақ үні 🇰🇿"):
