@@ -47,6 +47,15 @@ class Archive:
         self.path = db.path
         #: The time rows are stamped with (first seen, arrival, cursor moves, channel health).
         self.clock: Clock = clock or SystemClock()
+        from bot.store.queries import SqliteQueries  # it imports this module
+
+        # The store's ports over this archive (bot/store/ports.py, delivery_ports.py): the
+        # SQL of each lives in the module named, the layers above see only the port.
+        self.queries: PostQueries = SqliteQueries(self)  # queries.py
+        self.outbox = SqliteOutbox(self)  # outbox.py
+        self.arrivals = SqliteArrivals(self)  # arrivals.py
+        self.subscribers = SqliteSubscribers(self)  # subscribers.py
+        self.book = ChannelBook(self)  # state.py: the collector's bookkeeping
 
     @classmethod
     @asynccontextmanager
@@ -72,33 +81,6 @@ class Archive:
     def stamp(self) -> int:
         """The clock's reading in unix seconds, as rows store it (thread-safe)."""
         return unix(self.clock.now())
-
-    @property
-    def queries(self) -> PostQueries:
-        """The PostQueries port over this archive (bot/store/queries.py)."""
-        from bot.store.queries import SqliteQueries  # it imports this module
-
-        return SqliteQueries(self)
-
-    @property
-    def outbox(self) -> SqliteOutbox:
-        """Windows, parts and their delivery (bot/store/outbox.py), the Outbox port."""
-        return SqliteOutbox(self)
-
-    @property
-    def arrivals(self) -> SqliteArrivals:
-        """Arrival numbers (bot/store/arrivals.py), the Arrivals port."""
-        return SqliteArrivals(self)
-
-    @property
-    def subscribers(self) -> SqliteSubscribers:
-        """Who follows what (bot/store/subscribers.py), the Subscribers port."""
-        return SqliteSubscribers(self)
-
-    @property
-    def book(self) -> ChannelBook:
-        """The collector's bookkeeping (bot/store/state.py), the ChannelBookkeeping port."""
-        return ChannelBook(self)
 
     @property
     def read_only(self) -> bool:
