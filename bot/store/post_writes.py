@@ -361,9 +361,9 @@ def mark_deleted(conn: sqlite3.Connection, channel_id: int, ids: Sequence[int],
             (when, channel_id, *chunk, *chunk),
         )
         gone = [row[0] for row in cursor.fetchall()]
-        # The search index marks it too, so deleted:yes is a term of the MATCH (fts_meta).
-        conn.execute(
-            f"""UPDATE posts_fts SET meta = meta || ' {DELETED_TOKEN}'
-                WHERE rowid IN (SELECT value FROM json_each(?))""", (json_list(gone),))
+        if gone:  # the search index marks it too: deleted:yes is a term of the MATCH
+            conn.execute(
+                f"""UPDATE posts_fts SET meta = meta || ' {DELETED_TOKEN}'
+                    WHERE rowid IN (SELECT value FROM json_each(?))""", (json_list(gone),))
         changed += len(gone)
     return changed
