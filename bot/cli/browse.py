@@ -36,8 +36,8 @@ async def post_query(args: argparse.Namespace, queries: PostQueries, config: Con
     return PostQuery(
         channel_id=(await queries.resolve_channel(channel)).id if channel else None,
         lang=check_lang(lang) if lang else None,
-        group=(check_group(group, config.keywords, listed_by="the config's [keywords]")
-               if group else None),
+        group=(await check_group(queries, group, config.keywords,
+                                 listed_by="the config's [keywords]") if group else None),
         since=since, until=until,
         edited=fixed.get("edited", True if getattr(args, "edited", False) else None),
         deleted=fixed.get("deleted", True if getattr(args, "deleted", False) else None),
@@ -172,7 +172,8 @@ async def channels(args: argparse.Namespace) -> int:
 
 async def trend(args: argparse.Namespace) -> int:
     """Draw daily mentions per channel as a PNG."""
-    from bot.commands.trend import TrendRequest, draw_trend, group_named
+    from bot.commands.filters import find_group
+    from bot.commands.trend import TrendRequest, draw_trend
 
     if not 1 <= args.days <= 366:
         raise UsageError("--days must be between 1 and 366")
@@ -183,7 +184,7 @@ async def trend(args: argparse.Namespace) -> int:
     async with Archive.open(db, mode="auto") as archive:
         queries = archive.queries
         chosen = tuple([await queries.resolve_channel(ref) for ref in args.channel or ()])
-        group = await group_named(queries, args.subject, list(config.keywords))
+        group = await find_group(queries, args.subject, config.keywords)
         request = TrendRequest(group or args.subject, group, args.days, chosen)
         drawn = await draw_trend(queries, request, tz=tz, now=datetime.now(UTC))
     try:

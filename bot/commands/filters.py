@@ -11,6 +11,7 @@ from bot.commands.args import Args, yes_no
 from bot.commands.context import Context
 from bot.commands.when import parse_when
 from bot.errors import UsageError
+from bot.store.ports import PostQueries
 from bot.store.post_filters import PostQuery
 
 FILTER_KEYS = ("channel", "lang", "group", "since", "until", "edited", "deleted")
@@ -27,7 +28,8 @@ async def build_query(ctx: Context, args: Args, **fixed: bool) -> PostQuery:
     return PostQuery(
         channel_id=channel_id,
         lang=check_lang(f["lang"]) if "lang" in f else None,
-        group=check_group(f["group"], ctx.config.keywords) if "group" in f else None,
+        group=(await check_group(ctx.queries, f["group"], ctx.config.keywords)
+               if "group" in f else None),
         since=since, until=until,
         edited=fixed.get("edited", yes_no(f["edited"], "edited") if "edited" in f else None),
         deleted=fixed.get("deleted",
@@ -45,17 +47,41 @@ def check_lang(text: str) -> str:
     raise UsageError(f"unknown language {text[:24]!r}{hint} (use a code such as ru, kk, en)")
 
 
-def check_group(text: str, groups: Collection[str], *, listed_by: str = "/keywords") -> str:
-    """The configured keyword group ``text`` names (any case), or UsageError.
+async def check_group(queries: PostQueries, text: str, configured: Collection[str], *,
+                      listed_by: str = "/keywords") -> str:
+    """The keyword group ``text`` names, or UsageError with the nearest names.
 
-    ``listed_by`` says where the asker sees the groups: a bot command, or the config file.
+    A group is configured, or stored: posts in the archive matched it under a config that has
+    since dropped it, or that this command was not given. ``listed_by`` says where the asker
+    sees the configured groups: a bot command, or the config file.
     """
-    by_key = {g.casefold(): g for g in groups}
-    found = by_key.get(text.lstrip("#").casefold())
+    found = await find_group(queries, text, configured)
     if found is not None:
         return found
-    if not by_key:
-        raise UsageError("no keyword groups are configured")
-    close = difflib.get_close_matches(text.casefold(), list(by_key), n=1)
-    hint = f"; did you mean {by_key[close[0]]}?" if close else ""
-    raise UsageError(f"there is no keyword group {text[:48]!r}{hint} ({listed_by} lists them)")
+    known = await _known_groups(queries, configured)
+    if not known:
+        raise UsageError("no keyword groups are configured, and no post in the archive "
+                         "matched one")
+    close = difflib.get_close_matches(text.lstrip("#").casefold(), list(known), n=1)
+    hint = f"; did you mean {known[close[0]]}?" if close else ""
+    configured_keys = {g.casefold() for g in configured}
+    stored_only = [g for k, g in known.items() if k not in configured_keys]
+    where = [f"{listed_by} lists them"] if configured else []
+    if stored_only:
+        where.append("the archive also holds " + ", ".join(stored_only[:10])
+                     + (f" and {len(stored_only) - 10} more" if len(stored_only) > 10 else ""))
+    raise UsageError(f"there is no keyword group {text[:48]!r}{hint} ({'; '.join(where)})")
+
+
+async def find_group(queries: PostQueries, text: str, configured: Collection[str]) -> str | None:
+    """The configured or stored keyword group ``text`` names (any case, ``#`` allowed)."""
+    key = text.lstrip("#").casefold()
+    for group in configured:  # the common case costs no query
+        if group.casefold() == key:
+            return group
+    return (await _known_groups(queries, configured)).get(key)
+
+
+async def _known_groups(queries: PostQueries, configured: Collection[str]) -> dict[str, str]:
+    # The config's spelling wins over a stored one that differs only in case.
+    return {g.casefold(): g for g in [*await queries.stored_groups(), *configured]}

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.args import is_number
 from bot.commands.context import Context
+from bot.commands.filters import find_group
 from bot.commands.reply import Reply
 from bot.commands.router import CommandSpec
 from bot.digest.render import HtmlBuilder
@@ -63,18 +64,8 @@ async def read_request(queries: PostQueries, words: list[str], groups: list[str]
     text = " ".join(subject)
     if not text:
         raise UsageError("name a keyword group or a word to chart")
-    group = await group_named(queries, text, groups)
+    group = await find_group(queries, text, groups)
     return TrendRequest(group or text, group, days, tuple(dict.fromkeys(channels)))
-
-
-async def group_named(queries: PostQueries, text: str, groups: list[str]) -> str | None:
-    """The keyword group ``text`` names: a configured one (any case), or one in the archive."""
-    by_key = {g.casefold(): g for g in groups}
-    name = text.lstrip("#")
-    found = by_key.get(name.casefold())
-    if found is None and await queries.has_group(name):
-        found = name
-    return found
 
 
 async def draw_trend(queries: PostQueries, request: TrendRequest, *, tz: ZoneInfo,

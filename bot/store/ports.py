@@ -116,8 +116,8 @@ class PostQueries(Protocol):
         """Posts per channel and local day that matched ``group`` or contain ``term``."""
         ...
 
-    async def has_group(self, name: str) -> bool:
-        """Whether any post matched a keyword group of this name."""
+    async def stored_groups(self) -> list[str]:
+        """The names of every keyword group some post matched."""
         ...
 
 

@@ -70,5 +70,5 @@ class SqliteQueries:
         return await trends.mentions_by_day(self._archive, window, group=group, term=term,
                                             channel_ids=channel_ids)
 
-    async def has_group(self, name: str) -> bool:
-        return await trends.stored_group(self._archive, name)
+    async def stored_groups(self) -> list[str]:
+        return await trends.stored_groups(self._archive)

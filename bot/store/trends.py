@@ -177,7 +177,17 @@ def _day(number: int) -> date:
     return date.fromordinal(_EPOCH + int(number))
 
 
-async def stored_group(archive: Archive, name: str) -> bool:
-    """Whether posts matched a keyword group of this name (one seek in its index)."""
-    rows = await archive.fetch_all("SELECT 1 FROM keyword_hits WHERE grp = ? LIMIT 1", (name,))
-    return bool(rows)
+async def stored_groups(archive: Archive) -> list[str]:
+    """The names of every keyword group some post matched, in order.
+
+    A skip scan, one seek per group in keyword_hits_by_group: ``SELECT DISTINCT`` would read
+    every hit of every group.
+    """
+    rows = await archive.fetch_all(
+        """WITH RECURSIVE g(name) AS (
+               SELECT min(grp) FROM keyword_hits
+               UNION ALL
+               SELECT (SELECT min(grp) FROM keyword_hits WHERE grp > g.name)
+               FROM g WHERE g.name IS NOT NULL)
+           SELECT name FROM g WHERE name IS NOT NULL""")
+    return [r[0] for r in rows]

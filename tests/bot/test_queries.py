@@ -95,6 +95,22 @@ async def test_search_filters_narrow_the_results(bot: Bot, alice: Account) -> No
     assert "unknown language 'xx'" in reply.text
 
 
+async def test_search_takes_a_group_the_config_has_since_dropped(
+        world: FakeWorld, clients: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        alice: Account) -> None:
+    # The archive's posts matched "politics" under an older config: the group still filters.
+    config = config_for(alice)
+    config = config.model_copy(update={"keywords": {"fires": config.keywords["fires"]}})
+    async with running_bot(world, clients, tmp_path / "a.db", monkeypatch,
+                           config=config) as bot:
+        await fill(bot.archive)
+        (reply,) = await bot.say(alice, "/search group:politics since:2026-02-27")
+        assert "1–2 of 2" in reply.text, reply.text
+        (reply,) = await bot.say(alice, "/search токаев group:politic")
+        assert "did you mean politics?" in reply.text
+        assert "/keywords lists them; the archive also holds politics" in reply.text
+
+
 async def test_post_shows_every_version_with_a_word_diff_and_the_deletion(
         bot: Bot, alice: Account) -> None:
     (reply,) = await bot.say(alice, "/post https://t.me/news24/20")

@@ -127,3 +127,25 @@ def test_trend_writes_a_png_chart(db: str, capsys: pytest.CaptureFixture[str],
     data = chart.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1200, 800)
+
+
+def test_a_group_stored_in_the_archive_filters_without_its_config(
+        db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # The archive's posts matched "politics"; opened without a config (or with one that has
+    # since dropped the group), search and export still take it, as trend does.
+    code, _, err = run(capsys, "search", "токаев", "--db", db, "--group", "Politics")
+    assert code == 0 and err.strip() == "13 posts"
+    code, out, _ = run(capsys, "export", "--db", db, "--group", "#politics")
+    assert code == 0 and len(out.splitlines()) == 13
+    config = Path(db).with_name("tgmon.toml")
+    config.write_text('[keywords.fires]\nterms = ["пожар"]\n', encoding="utf-8")
+    code, _, err = run(capsys, "latest", "--db", db, "--config", str(config),
+                       "--group", "politics", "--limit", "1")
+    assert code == 0 and err.strip() == "1 of 13; --limit for more"
+    code, _, err = run(capsys, "search", "токаев", "--db", db, "--config", str(config),
+                       "--group", "politic")
+    assert code == 2 and "did you mean politics?" in err
+    assert "the config's [keywords] lists them; the archive also holds politics" in err
+    code, _, err = run(capsys, "search", "токаев", "--db", db, "--group", "sport")
+    assert code == 2 and "no keyword group 'sport'" in err and "lists them" not in err
+    assert "the archive also holds politics" in err

@@ -11,7 +11,7 @@ from bot.store.channel_overview import channel_overview
 from bot.store.post_filters import PostQuery
 from bot.store.post_history import deletion_times, post_history, versions_of
 from bot.store.post_search import latest_page, search_page
-from bot.store.trends import Window, mentions_by_day, period_stats, stored_group
+from bot.store.trends import Window, mentions_by_day, period_stats, stored_groups
 from tests.bot.harness import NEWS
 from tests.bot.query_data import KAZ, fill
 from tests.store.test_query_plans import _scans
@@ -53,7 +53,7 @@ async def test_every_command_query_reads_through_an_index(tmp_path: Path) -> Non
             await mentions_by_day(archive, window, group="politics")
             await mentions_by_day(archive, window, group="politics", channel_ids=[KAZ.id])
         await mentions_by_day(archive, window, term="токаев", channel_ids=[NEWS.id, KAZ.id])
-        await stored_group(archive, "politics")
+        assert await stored_groups(archive) == ["politics"]
         await archive.set_trace(None)
     assert len(seen) > 30
     assert _scans(db, seen) == []
