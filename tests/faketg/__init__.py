@@ -62,6 +62,13 @@ Persistence and other processes::
     # still knows what Telegram accepted. FakeWorld(persist_path=p) journals everything
     # from the start instead. world.close() closes the file.
 
+The world in another process (tests/faketg/remote.py; its docstring shows how)::
+
+    with spawn_server(tmp / "tg.sock", WorldSpec(...)) as server:   # a server process
+        attach_remote(client, server.path, as_user="monitor")       # instead of attach()
+        server.world.post("channel000", "text")                     # world actions by name
+    # or FakeServer(world).start(path) to serve a world you drive in your own process.
+
 Flood waits and timers::
 
     flood_sleeps fixture / patch_flood_sleep(monkeypatch) / install_flood_sleep()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from telethon import TelegramClient, utils
@@ -27,7 +28,59 @@ if TYPE_CHECKING:
     from .world import AccountRef, FakeWorld
 
 
-class FakeSender:
+class SenderSurface:
+    """What ``TelegramClient`` uses of ``MTProtoSender`` around the wire itself, shared by
+    :class:`FakeSender` and :class:`.remote.RemoteSender` (each brings ``_enqueue``)."""
+
+    _user_connected: bool
+    _disconnected_future: asyncio.Future[None] | None
+
+    def _enqueue(self, request: Any) -> asyncio.Future[Any]:
+        raise NotImplementedError
+
+    def is_connected(self) -> bool:
+        return self._user_connected
+
+    def _transport_connected(self) -> bool:
+        return self._user_connected
+
+    @property
+    def disconnected(self) -> asyncio.Future[None]:
+        if self._disconnected_future is None:
+            self._disconnected_future = asyncio.get_running_loop().create_future()
+            self._disconnected_future.set_result(None)
+        return asyncio.shield(self._disconnected_future)
+
+    def send(self, request: Any, ordered: bool = False) -> Any:
+        if not self._user_connected:
+            raise ConnectionError("Cannot send requests while disconnected")
+        if utils.is_list_like(request):
+            return [self._enqueue(r) for r in request]
+        return self._enqueue(request)
+
+    def _arm_disconnected(self) -> None:
+        """A new connection: ``disconnected`` waits again."""
+        if self._disconnected_future is None or self._disconnected_future.done():
+            self._disconnected_future = asyncio.get_running_loop().create_future()
+
+    def _end(self, pending: Iterable[asyncio.Future[Any]], error: Exception | None) -> None:
+        """Settle what was in flight: cancelled on a disconnect, failed with ``error`` on a
+        drop, and resolve ``disconnected`` the same way."""
+        for future in pending:
+            if not future.done():
+                if error is None:
+                    future.cancel()
+                else:
+                    future.set_exception(error)
+        done = self._disconnected_future
+        if done is not None and not done.done():
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
+
+
+class FakeSender(SenderSurface):
     """Answers requests from ``world`` asynchronously; pushes its updates to the client."""
 
     def __init__(
@@ -74,58 +127,30 @@ class FakeSender:
             self.world.authorize(self.auth_key.key_id, account)
         self._user_connected = True
         self.world.senders.append(self)
-        if self._disconnected_future is None or self._disconnected_future.done():
-            self._disconnected_future = asyncio.get_running_loop().create_future()
+        self._arm_disconnected()
         return True
 
-    def is_connected(self) -> bool:
-        return self._user_connected
-
-    def _transport_connected(self) -> bool:
-        return self._user_connected
-
     async def disconnect(self) -> None:
-        self._user_connected = False
-        self._connection = None
-        if self in self.world.senders:
-            self.world.senders.remove(self)
-        for future in self._pending:
-            future.cancel()
+        self._leave()
+        self._end(self._pending, None)
         self._pending.clear()
-        if self._disconnected_future is not None and not self._disconnected_future.done():
-            self._disconnected_future.set_result(None)
 
     def drop(self, error: Exception) -> None:
         """Lose the connection as MTProtoSender does when its reconnects ran out."""
         if not self._user_connected:
             return
+        self._leave()
+        self._end(self._pending, error)
+        self._pending.clear()
+
+    def _leave(self) -> None:
         self._user_connected = False
         self._connection = None
         if self in self.world.senders:
             self.world.senders.remove(self)
-        for future in self._pending:
-            if not future.done():
-                future.set_exception(error)
-        self._pending.clear()
-        if self._disconnected_future is not None and not self._disconnected_future.done():
-            self._disconnected_future.set_exception(error)
-
-    @property
-    def disconnected(self) -> asyncio.Future[None]:
-        if self._disconnected_future is None:
-            self._disconnected_future = asyncio.get_running_loop().create_future()
-            self._disconnected_future.set_result(None)
-        return asyncio.shield(self._disconnected_future)
 
     def _keepalive_ping(self, rnd_id: int) -> None:
         self.pings += 1
-
-    def send(self, request: Any, ordered: bool = False) -> Any:
-        if not self._user_connected:
-            raise ConnectionError("Cannot send requests while disconnected")
-        if utils.is_list_like(request):
-            return [self._enqueue(r) for r in request]
-        return self._enqueue(request)
 
     # ---- the fake network -----------------------------------------------------------------
 
