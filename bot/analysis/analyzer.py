@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
+from bot.analysis.channel_prior import Prior, may_lean
 from bot.analysis.fingerprint import content_hash
 from bot.analysis.keywords import KeywordMatcher
-from bot.analysis.language import make_detector
+from bot.analysis.language import UNDETERMINED, make_detector
 from bot.analysis.normalize import fold_normalized, normalize
 from bot.analysis.terms import TermKind, parse_term, regex_is_slow
 from bot.config import KeywordGroup
@@ -33,6 +35,23 @@ class Analyzer:
         folded = fold_normalized(norm)  # == search_text(text)
         return Analysis(lang=found.lang, lang_confidence=found.confidence, hits=hits,
                         search_text=folded, content_hash=content_hash(text, folded=folded))
+
+    def in_channel(self, text: str, analysis: Analysis, prior: Prior) -> Analysis:
+        """Return ``analysis`` (of ``text``) with its channel's languages taken into account.
+
+        Only an unsure short-text answer can move (bot/analysis/channel_prior.py); the rest
+        come back as they are, for the cost of one comparison. A post whose language moves
+        is matched again, since keyword forms depend on the language.
+        """
+        # "und" is too little text, or the empty analysis of a post already stored.
+        if analysis.lang == UNDETERMINED or not may_lean(analysis.lang_confidence):
+            return analysis
+        found = self._detect(text, prior)
+        if found.lang == analysis.lang:
+            return analysis
+        norm = normalize(text)
+        hits = self._matcher.match_normalized(norm, found.lang, text)
+        return replace(analysis, lang=found.lang, lang_confidence=found.confidence, hits=hits)
 
 
 def check_keywords(keywords: Mapping[str, KeywordGroup]) -> list[str]:

@@ -11,6 +11,9 @@ because neither reaches the targets alone (bench/evaluate.py prints the figures)
 
 So CLD2's answer stands for the languages it is strong on; otherwise fastText's stands, unless
 CLD2 names fastText's runner-up, which settles the ru/uk/bg/mk near-ties fastText gets wrong.
+
+A detector may be given the post's channel prior (bot/analysis/channel_prior.py): it only
+tips a short text the votes are unsure of. Without it, every answer is context-free.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
+from bot.analysis.channel_prior import Prior
 from bot.analysis.normalize import clean_for_detection
 from bot.analysis.short_text import SHORT_LETTERS, vote, warm_up
 
@@ -80,7 +84,13 @@ class Detected:
 UNKNOWN: Final = Detected(UNDETERMINED, 0.0)
 
 
-def make_detector(backend: str = "auto") -> Callable[[str], Detected]:
+class Detect(Protocol):
+    """A detection function: the text, and optionally its channel's languages."""
+
+    def __call__(self, text: str, prior: Prior | None = None, /) -> Detected: ...
+
+
+def make_detector(backend: str = "auto") -> Detect:
     """Return a deterministic detection function for the named backend, models loaded."""
     if backend == "auto":
         return _AutoDetector().detect
@@ -113,7 +123,7 @@ class _AutoDetector:
         self._fasttext = _fasttext_model()
         warm_up()
 
-    def detect(self, text: str) -> Detected:
+    def detect(self, text: str, prior: Prior | None = None, /) -> Detected:
         prepared = prepare(text)
         if prepared is None:
             return UNKNOWN
@@ -139,6 +149,7 @@ class _AutoDetector:
                 found.lang,
                 [(g.lang, g.confidence) for g in guesses],
                 None if cld2 is None else (cld2.lang, cld2.confidence),
+                prior,
             )
             return Detected(lang, confidence)
         return found
@@ -233,7 +244,8 @@ class _LangdetectDetector:
         # depends on which posts came before it.
         self._factory.seed = 0
 
-    def detect(self, text: str) -> Detected:
+    def detect(self, text: str, prior: Prior | None = None, /) -> Detected:
+        """Detect without the prior: langdetect is the user's choice of context-free answers."""
         from langdetect.lang_detect_exception import LangDetectException
 
         prepared = prepare(text)

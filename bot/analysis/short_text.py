@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any, Final
 
+from bot.analysis.channel_prior import Prior, lean, may_lean
 from bot.analysis.langid_tables import compact
 from bot.analysis.morphology import MIN_TURKIC_STEM, Grammar, known_words, turkic_suffix_fits
 
@@ -107,8 +108,35 @@ def vote(
     fast_path: str,
     fasttext: Sequence[tuple[str, float]],
     cld2: tuple[str, float] | None,
+    prior: Prior | None = None,
 ) -> tuple[str, float]:
-    """Return the language most voices agree on, with its share of the votes."""
+    """Return the language most voices agree on, with its share of the votes.
+
+    ``prior`` is the share of each language in the post's channel (bot/analysis/
+    channel_prior.py): it tips only a vote whose winner is unsure (``may_lean``).
+    """
+    possible = vote_scores(prepared, fast_path, fasttext, cld2)
+    if not possible:
+        return fast_path, 0.0
+    found = decide(possible)
+    if prior is not None and may_lean(found[1]):
+        return decide(lean(possible, prior))
+    return found
+
+
+def decide(possible: Sequence[tuple[float, str]]) -> tuple[str, float]:
+    """The language with the most votes, and its share of all of them."""
+    best, lang = max(possible)
+    return lang, round(min(1.0, best / sum(s for s, _ in possible)), 4)
+
+
+def vote_scores(
+    prepared: str,
+    fast_path: str,
+    fasttext: Sequence[tuple[str, float]],
+    cld2: tuple[str, float] | None,
+) -> list[tuple[float, str]]:
+    """Every language the text's letters allow, with its weighed votes (none below zero)."""
     lower = prepared.lower()
     letters = _telling_letters(prepared)
     scores: defaultdict[str, float] = defaultdict(float)
@@ -131,15 +159,11 @@ def vote(
                 for also in _LINGUA_TURKIC_ALSO:
                     scores[also] += _W_LINGUA * score
         _dictionary_votes(lower, scores)
-    possible = [
+    return [
         (s if lang in _REGION else s * _OUTSIDE_REGION, lang)
         for lang, s in scores.items()
         if _writes(lang, letters) and s > 0
     ]
-    if not possible:
-        return fast_path, 0.0
-    best, lang = max(possible)
-    return lang, round(min(1.0, best / sum(s for s, _ in possible)), 4)
 
 
 def _share(words: list[str], cue: re.Pattern[str]) -> float:
