@@ -11,7 +11,7 @@ from bot.commands.context import Context
 from bot.commands.post import write_diff
 from bot.commands.reply import MESSAGE_UNITS, Reply, text_reply
 from bot.commands.router import CommandSpec
-from bot.commands.when import parse_when
+from bot.commands.when import looks_like_when, parse_when
 from bot.digest.render import HtmlBuilder, local_time
 from bot.digest.text import clean, clip, cut_snippet
 from bot.errors import UsageError
@@ -30,7 +30,8 @@ async def changes_query(ctx: Context, rest: str, *, deleted: bool) -> tuple[Post
             since = parse_when(words[-1], "since", tz=ctx.tz, now=ctx.now)
             words.pop()
         except UsageError:
-            if len(words) == 1 and is_number(words[0][:1]):
+            # A wrong date or age is reported as one, not looked up as a channel's name.
+            if looks_like_when(words[-1]) or (len(words) == 1 and is_number(words[0][:1])):
                 raise
     ref = " ".join(words)
     channel = await ctx.queries.resolve_channel(ref) if ref else None

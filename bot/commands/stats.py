@@ -22,9 +22,12 @@ def read_days(words: list[str], *, default: int) -> int:
     """The number of days a command names (1…366), or ``default``."""
     if not words:
         return default
-    if len(words) > 1 or not is_number(words[0]) or not 1 <= int(words[0][:4]) <= MAX_DAYS:
+    word = words[0] if len(words) == 1 else ""
+    # The whole number counts, leading zeros and all: "0100000000" is not 100 days.
+    days = int(word) if is_number(word) and len(word.lstrip("0")) <= 3 else 0
+    if not 1 <= days <= MAX_DAYS:
         raise UsageError(f"give a number of days between 1 and {MAX_DAYS}")
-    return int(words[0])
+    return days
 
 
 def window_of(ctx: Context, days: int) -> Window:
