@@ -45,7 +45,7 @@ from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
 from bot.importer.pipeline import import_export
 from bot.ingest import analyser_for
 from bot.store import Archive, retention
-from bot.store.post_filters import PostQuery
+from bot.store.values import PostQuery
 
 CHANNELS = 300
 DAYS = 730

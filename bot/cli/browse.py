@@ -20,8 +20,7 @@ from bot.config import Config
 from bot.errors import UsageError
 from bot.store import Archive
 from bot.store.ports import PostQueries
-from bot.store.post_filters import PostQuery
-from bot.store.post_search import Page
+from bot.store.values import Page, PostQuery
 
 
 async def post_query(args: argparse.Namespace, queries: PostQueries, config: Config,

@@ -28,7 +28,8 @@ from bot.delivery.assemble import (
 from bot.delivery.scheduler import FIRST_WINDOW
 from bot.delivery.sender import Sender
 from bot.errors import SessionError, UsageError
-from bot.store import Archive, outbox
+from bot.store import Archive
+from bot.store.delivery_values import Window
 from bot.telegram.client import ClientFactory, create_client, session_path
 from bot.telegram.session_lock import session_lock
 
@@ -176,7 +177,7 @@ async def _queue(
         start = await _start(archive, chat_id, name, since=since, until=until)
         posts, seq_end = await window_posts(archive, start=start, end=until)
         parts = render_window(posts, content, start=start, end=until)
-        windows.append((outbox.Window(chat_id, name, unix(start), unix(until), seq_end), parts))
+        windows.append((Window(chat_id, name, unix(start), unix(until), seq_end), parts))
     return await archive.outbox.create_windows(windows, now=unix(datetime.now(UTC)))
 
 

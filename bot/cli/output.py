@@ -12,8 +12,7 @@ from bot.analysis.word_diff import changed_only, word_diff
 from bot.cli.show import diff_text
 from bot.cli.zone import shown
 from bot.domain import StoredPost
-from bot.store.post_history import PostHistory
-from bot.store.reads import Stats
+from bot.store.values import PostHistory, Stats
 
 _UTC = ZoneInfo("UTC")
 

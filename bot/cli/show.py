@@ -13,7 +13,7 @@ from bot.analysis.snippet import Segment, snippet
 from bot.analysis.word_diff import Change
 from bot.cli.table import fit
 from bot.cli.zone import shown
-from bot.store.post_search import Found
+from bot.store.values import Found
 
 _BOLD, _RED, _GREEN, _DIM, _RESET = "\x1b[1m", "\x1b[31;9m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
 

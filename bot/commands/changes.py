@@ -15,7 +15,7 @@ from bot.commands.when import looks_like_when, parse_when
 from bot.digest.render import HtmlBuilder, local_time
 from bot.digest.text import clean, clip, cut_snippet
 from bot.errors import UsageError
-from bot.store.post_filters import PostQuery
+from bot.store.values import PostQuery
 
 LIMIT = 10
 _BUDGET = MESSAGE_UNITS - 500

@@ -10,7 +10,7 @@ from bot.commands.reply import MESSAGE_UNITS, Reply, text_reply
 from bot.commands.router import CommandSpec
 from bot.digest.render import HtmlBuilder, local_time
 from bot.digest.text import clean, clip
-from bot.store.channel_overview import ChannelRow, Overview
+from bot.store.values import ChannelRow, Overview
 
 _BUDGET = MESSAGE_UNITS - 300
 

@@ -12,7 +12,7 @@ from bot.commands.context import Context
 from bot.commands.when import parse_when
 from bot.errors import UsageError
 from bot.store.ports import PostQueries
-from bot.store.post_filters import PostQuery
+from bot.store.values import PostQuery
 
 FILTER_KEYS = ("channel", "lang", "group", "since", "until", "edited", "deleted")
 

@@ -8,7 +8,7 @@ from bot.commands.reply import Reply
 from bot.commands.router import CommandSpec
 from bot.commands.search import show
 from bot.errors import UsageError
-from bot.store.post_filters import PostQuery
+from bot.store.values import PostQuery
 
 MAX_POSTS = 10
 

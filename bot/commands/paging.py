@@ -11,7 +11,7 @@ import itertools
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bot.store.post_filters import PostQuery
+from bot.store.values import PostQuery
 
 _KEEP = 2000
 

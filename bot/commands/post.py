@@ -19,7 +19,7 @@ from bot.digest.text import clean, clip, cut_snippet
 from bot.domain import bare_channel_id
 from bot.errors import UsageError
 from bot.store.channel_lookup import split_post_link
-from bot.store.post_history import PostHistory
+from bot.store.values import PostHistory
 
 USAGE = "/post https://t.me/name/123 | /post @name 123"
 _BUDGET = MESSAGE_UNITS - 400

@@ -10,7 +10,7 @@ from bot.analysis.snippet import snippet
 from bot.commands.reply import MESSAGE_UNITS, Button, Reply, text_reply
 from bot.digest.render import HtmlBuilder, local_time
 from bot.digest.text import clean, clip
-from bot.store.post_search import Found
+from bot.store.values import Found
 
 #: Room left for the header and the last item: a page never reaches Telegram's limit.
 _BUDGET = MESSAGE_UNITS - 600

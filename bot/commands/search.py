@@ -10,8 +10,8 @@ from bot.commands.post_list import render_page
 from bot.commands.reply import Reply, plain
 from bot.commands.router import CommandSpec
 from bot.errors import UsageError
-from bot.store.post_filters import PostQuery
-from bot.store.post_search import Page, next_query
+from bot.store.post_search import next_query
+from bot.store.values import Page, PostQuery
 
 PAGE = 10
 MAX_QUERY_CHARS = 256

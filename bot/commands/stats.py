@@ -11,7 +11,7 @@ from bot.commands.router import CommandSpec
 from bot.digest.render import HtmlBuilder
 from bot.digest.text import clean, clip
 from bot.errors import UsageError
-from bot.store.trends import PeriodStats, Window
+from bot.store.values import PeriodStats, Window
 
 DEFAULT_DAYS, MAX_DAYS = 7, 366
 _BARS = "▁▂▃▄▅▆▇█"

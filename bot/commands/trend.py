@@ -21,7 +21,7 @@ from bot.digest.text import clean, clip
 from bot.domain import Channel
 from bot.errors import UsageError
 from bot.store.ports import PostQueries
-from bot.store.trends import Window
+from bot.store.values import Window
 
 USAGE = "/trend <group | term> [days] [@channel …]"
 DEFAULT_DAYS, MAX_DAYS = 30, 366

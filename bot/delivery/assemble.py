@@ -13,8 +13,7 @@ from bot.clock import from_unix, unix
 from bot.digest import DEFAULT_MAX_ITEMS, alert_message, build_digest, render_digest
 from bot.domain import StoredPost
 from bot.store.delivery_ports import DeliveryStore
-from bot.store.outbox import ALERT_NAME, Window
-from bot.store.subscribers import Subscription
+from bot.store.delivery_values import ALERT_NAME, Subscription, Window
 
 from .scheduler import FIRST_WINDOW, SETTLE, DueDigest
 

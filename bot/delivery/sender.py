@@ -23,7 +23,7 @@ from bot import metrics
 from bot.clock import Clock, sleep_or_wake
 from bot.delivery.pacing import Pacer, Rates
 from bot.store.delivery_ports import DeliveryStore
-from bot.store.outbox import OutboxMessage
+from bot.store.delivery_values import OutboxMessage
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.digest import DEFAULT_MAX_ITEMS
 from bot.digest.schedule import parse_schedule
 from bot.store.delivery_ports import DeliveryStore
-from bot.store.subscribers import Subscription
+from bot.store.delivery_values import Subscription
 from bot.supervise import Supervisor
 
 from .assemble import (

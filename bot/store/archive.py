@@ -26,10 +26,10 @@ from bot.store.arrivals import SqliteArrivals
 from bot.store.connections import BUSY_TIMEOUT_MS, DEFAULT_READ_TIMEOUT, Connections
 from bot.store.fts_meta import meta_sql
 from bot.store.outbox import SqliteOutbox
-from bot.store.post_writes import StoreResult
 from bot.store.schema import MIGRATIONS, statements
 from bot.store.state import ChannelBook
 from bot.store.subscribers import SqliteSubscribers
+from bot.store.values import StoreResult
 
 if TYPE_CHECKING:
     from bot.store.ports import PostQueries

@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.domain import Channel
 from bot.store.archive import Archive
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelRow:
-    """One watched channel: its status, posts stored, newest post and last catch-up read."""
-
-    channel: Channel
-    status: str  # ok | unavailable | flood-parked
-    detail: str | None
-    posts: int
-    last_post: datetime | None
-    last_read: datetime | None
-
-    def lag_seconds(self, now: datetime) -> int | None:
-        """Seconds since the collector last read this channel (its catch-up lag)."""
-        if self.last_read is None:
-            return None
-        return max(0, int((now - self.last_read).total_seconds()))
-
-
-@dataclass(frozen=True, slots=True)
-class Overview:
-    """Every stored channel, the references that never resolved, and active flood parks."""
-
-    channels: list[ChannelRow]
-    unresolved: list[tuple[str, str]]  # (config reference, reason)
-    parked_until: datetime | None
+from bot.store.values import ChannelRow, Overview
 
 
 async def channel_overview(archive: Archive) -> Overview:

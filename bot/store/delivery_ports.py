@@ -12,9 +12,8 @@ from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from bot.domain import StoredPost
-from bot.store.outbox import OutboxMessage, Window
+from bot.store.delivery_values import OutboxMessage, Subscription, Window
 from bot.store.ports import PostQueries
-from bot.store.subscribers import Subscription
 
 
 class Outbox(Protocol):

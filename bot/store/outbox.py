@@ -10,52 +10,16 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.store.delivery_values import OutboxMessage, Window
 from bot.store.writes import run as _run
 
 if TYPE_CHECKING:
     from bot.store.archive import Archive
 
-#: The name of alert batches in ``digests``; "!" keeps it apart from config digest names.
-
-
-ALERT_NAME = "!alert"
 #: chat_id 0 never names a chat: that row holds the alert scan's watermark.
-
-
 _WATERMARK = (0, "!alerts")
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """A digest or alert batch for one chat.
-
-    A digest's ``start``/``end`` are its schedule's unix times (shown in its header, and
-    unique per chat and name); it holds the posts that arrived up to arrival number
-    ``seq_end`` since the chat's previous window (bot/store/arrivals.py). An alert batch's
-    ``start``/``end`` are arrival numbers themselves.
-    """
-
-    chat_id: int
-    name: str
-    start: int
-    end: int
-    seq_end: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxMessage:
-    """One part waiting to be sent."""
-
-    id: int
-    chat_id: int
-    part: int
-    parts: int
-    random_id: int
-    body: str
-    attempts: int
 
 
 # The sender's poll. Both read the partial index of pending parts only: the cost is

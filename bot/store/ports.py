@@ -7,7 +7,9 @@ backend as a fixture (tests/store/conftest.py) so it can run against both.
 
 ``PostQueries`` is what the bot's commands and the CLI ask of the archive (its SQLite side
 is bot/store/queries.py, reached as ``Archive.queries``). Its values (PostQuery, Page,
-PostHistory, Stats, Overview, PeriodStats) are plain frozen dataclasses any backend returns.
+PostHistory, Stats, Overview, PeriodStats) are plain frozen dataclasses any backend returns,
+in bot/store/values.py; this module and that one import no SQLite code
+(tests/store/test_layering.py).
 ``CollectorStore`` is what bot/telegram needs; delivery's ports are bot/store/delivery_ports.py.
 """
 
@@ -18,14 +20,19 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain import AnalysedPost, Channel, StoredPost
-from bot.store.channel_overview import Overview
-from bot.store.post_filters import PostQuery
-from bot.store.post_history import PostHistory, Version
-from bot.store.post_search import Page
-from bot.store.post_writes import StoreResult
-from bot.store.reads import Stats
-from bot.store.state import KnownChannel
-from bot.store.trends import DayCounts, PeriodStats, Window
+from bot.store.values import (
+    DayCounts,
+    KnownChannel,
+    Overview,
+    Page,
+    PeriodStats,
+    PostHistory,
+    PostQuery,
+    Stats,
+    StoreResult,
+    Version,
+    Window,
+)
 
 
 class PostStore(Protocol):

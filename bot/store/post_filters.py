@@ -7,29 +7,15 @@ primary key, and in the FTS table it is the rowid range FTS5 itself skips throug
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from bot.store.fts_meta import match_terms
+from bot.store.values import PostQuery
 
 #: Bits below the date in a pid (bot/store/rows.py: pid_for).
 PID_SHIFT = 20
 _PID_MAX = 2**63 - 1
-
-
-@dataclass(frozen=True, slots=True)
-class PostQuery:
-    """Which posts a query is about; every field is optional."""
-
-    channel_id: int | None = None
-    lang: str | None = None
-    group: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None  # exclusive
-    edited: bool | None = None
-    deleted: bool | None = None
-    before_pid: int | None = None  # paging: only posts older than this one
 
 
 def pid_bounds(query: PostQuery) -> tuple[int, int]:

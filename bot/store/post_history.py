@@ -6,33 +6,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.domain import StoredPost
 from bot.store.archive import Archive
 from bot.store.bulk import json_list
 from bot.store.post_rows import POST_COLUMNS, stored_post, to_datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Version:
-    """One text a post has had; ``at`` is when it was published or edited."""
-
-    number: int
-    text: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PostHistory:
-    """A stored post and its versions, oldest first."""
-
-    post: StoredPost
-    versions: list[Version]
-    deleted_at: datetime | None
-    forwards: int | None
-    fwd_from_name: str | None
+from bot.store.values import PostHistory, Version
 
 
 async def post_history(archive: Archive, channel_id: int, msg_id: int) -> PostHistory | None:

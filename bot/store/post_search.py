@@ -8,43 +8,20 @@ word cannot make a reply slow: the answer is then "10 of 10,000+".
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from bot.analysis.snippet import Segment, marked_words, query_words, snippet
-from bot.domain import StoredPost
+from bot.analysis.snippet import marked_words, query_words, snippet
 from bot.errors import QueryError
 from bot.store.archive import Archive
 from bot.store.fts_query import build_match
-from bot.store.post_filters import PostQuery, meta_match, pid_bounds, where
+from bot.store.post_filters import meta_match, pid_bounds, where
 from bot.store.post_rows import POST_COLUMNS, stored_post
+from bot.store.values import Found, Page, PostQuery
 
 COUNT_CAP = 10_000
 #: With filters that need each match's post row, counting costs a lookup per match.
 JOINED_COUNT_CAP = 200  # "10 of 200+": 1,000 lookups took 427 ms p95 on 1M posts
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """One post of a page, with the snippet around its first match (search only)."""
-
-    post: StoredPost
-    pid: int
-    snippet: tuple[Segment, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """A page of posts; ``total`` is capped at COUNT_CAP (``capped`` says so)."""
-
-    items: list[Found]
-    total: int
-    capped: bool
-    next_before: int | None  # pass as PostQuery.before_pid for the next page
-
-    @property
-    def count_text(self) -> str:
-        return f"{self.total:,}" + ("+" if self.capped else "")
 
 
 async def search_page(archive: Archive, text: str, query: PostQuery, *,

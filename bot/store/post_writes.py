@@ -21,37 +21,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import AnalysedPost, Analysis, Channel
 from bot.store import rows as postrows
 from bot.store.bulk import insert_rows, json_list, value_lists
 from bot.store.fts_meta import DELETED_TOKEN, meta_text
+from bot.store.values import StoreResult
 
 _CHUNK = 400  # SQLite's default limit on bound parameters is 999 (older builds) or 32766.
 #: Reads the archive's clock in unix seconds, on the writer's thread inside the transaction.
 Stamp = Callable[[], int]
-
-
-@dataclass(frozen=True, slots=True)
-class StoreResult:
-    """What one ``store_posts`` call did."""
-
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.inserted + self.updated + self.unchanged
-
-    def __add__(self, other: StoreResult) -> StoreResult:
-        return StoreResult(
-            self.inserted + other.inserted,
-            self.updated + other.updated,
-            self.unchanged + other.unchanged,
-        )
 
 
 def upsert_channel(conn: sqlite3.Connection, channel: Channel, ref: str | None,

@@ -12,12 +12,17 @@ from datetime import datetime
 from bot.domain import Channel, StoredPost
 from bot.store import channel_lookup, channel_overview, post_history, post_search, reads, trends
 from bot.store.archive import Archive
-from bot.store.channel_overview import Overview
-from bot.store.post_filters import PostQuery
-from bot.store.post_history import PostHistory, Version
-from bot.store.post_search import Page
-from bot.store.reads import Stats
-from bot.store.trends import DayCounts, PeriodStats, Window
+from bot.store.values import (
+    DayCounts,
+    Overview,
+    Page,
+    PeriodStats,
+    PostHistory,
+    PostQuery,
+    Stats,
+    Version,
+    Window,
+)
 
 
 class SqliteQueries:

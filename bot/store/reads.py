@@ -8,34 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from bot.domain import StoredPost
 from bot.store.archive import Archive
-from bot.store.post_filters import PostQuery, where
+from bot.store.post_filters import where
 from bot.store.post_rows import POST_COLUMNS, stored_post, to_datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelStats:
-    channel_id: int
-    title: str
-    username: str | None
-    posts: int
-    first: datetime | None
-    last: datetime | None
-    edited: int
-    deleted: int
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    posts: int
-    channels: list[ChannelStats]
-    languages: dict[str, int]
-    groups: dict[str, int] = field(default_factory=dict)
+from bot.store.values import ChannelStats, PostQuery, Stats
 
 
 def _page(conn: sqlite3.Connection, query: PostQuery, after: int, batch: int

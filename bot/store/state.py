@@ -7,27 +7,15 @@ reached as ``Archive.book``.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.domain import Channel
 from bot.store.post_writes import Stamp
+from bot.store.values import KnownChannel
 from bot.store.writes import run, run_many
 
 if TYPE_CHECKING:
     from bot.store.archive import Archive
-
-
-@dataclass(frozen=True, slots=True)
-class KnownChannel:
-    """A channel as the archive remembers it, with its health."""
-
-    channel: Channel
-    ref: str | None
-    status: str
-    detail: str | None
-    failures: int
-    retry_at: int | None
 
 
 class ChannelBook:

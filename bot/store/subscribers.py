@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bot.store.delivery_values import Subscription
 
 if TYPE_CHECKING:
     from bot.store.archive import Archive
 
 
 ALL_GROUPS = "*"
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """A chat's enabled subscription; ``groups`` empty means every group."""
-
-    chat_id: int
-    groups: tuple[str, ...]
-    access_hash: int | None
-    created_at: int
 
 
 def _subscribe(conn: sqlite3.Connection, chat_id: int, groups: Sequence[str],

@@ -25,7 +25,8 @@ from bot.delivery.assemble import DigestContent, digest_parts
 from bot.delivery.pacing import Rates
 from bot.delivery.sender import Sender, SendOutcome, Transport
 from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
-from bot.store import Archive, outbox
+from bot.store import Archive
+from bot.store.delivery_values import Window
 from bot.telegram.botui import BotTransport
 from tests.faketg import WorldSpec, build_world, install_socket_guard, make_client
 from tests.faketg.spec import BOT
@@ -77,7 +78,7 @@ async def main(workdir: Path, mode: str) -> None:
             peer = world.input_peer(user, viewer=BOT)
             await archive.subscribers.subscribe(user.id, [], access_hash=peer.access_hash,
                                         now=1)
-            window = outbox.Window(user.id, "crash", *WINDOW)
+            window = Window(user.id, "crash", *WINDOW)
             await archive.outbox.create_windows([(window, parts)], now=1)
         client = make_client(world, as_bot=BOT, session=SQLiteSession(str(workdir / "bot")))
         await client.start(bot_token=world.bot_token(BOT))

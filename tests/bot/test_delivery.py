@@ -14,7 +14,8 @@ from bot.delivery.pacing import Rates
 from bot.digest.text import utf16_len
 from bot.errors import SessionError
 from bot.metrics import REGISTRY
-from bot.store import Archive, outbox
+from bot.store import Archive
+from bot.store.delivery_values import Window
 from bot.telegram.botui import run_bot
 from tests.bot.harness import ALERT_TERM, Bot, make_config, news_post, running_bot
 from tests.delivery.helpers import ManualClock
@@ -227,7 +228,7 @@ async def test_a_revoked_bot_session_stops_the_bot_with_a_session_error(
     async with Archive.open(tmp_path / "a.db") as archive:
         await archive.subscribers.subscribe(alice.id, [], access_hash=world.input_peer(
             alice, viewer=bot_account).access_hash, now=0)
-        await archive.outbox.create_windows([(outbox.Window(alice.id, "x", 0, 1), ["hi"])],
+        await archive.outbox.create_windows([(Window(alice.id, "x", 0, 1), ["hi"])],
                                     now=0)
         world.inject_error("SendMessage", "AUTH_KEY_UNREGISTERED")
         with pytest.raises(SessionError):

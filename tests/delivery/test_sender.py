@@ -8,7 +8,7 @@ import pytest
 from bot.delivery.pacing import Rates
 from bot.delivery.sender import MAX_ATTEMPTS, Sender, SendOutcome
 from bot.store import Archive
-from bot.store.outbox import Window
+from bot.store.delivery_values import Window
 from tests.delivery.helpers import ManualClock, ScriptedTransport
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post, StoredPost
 from bot.store import Archive
-from bot.store.post_filters import PostQuery
+from bot.store.values import PostQuery
 
 CHANNEL = Channel(id=-1001000000001, title="Ashimbayev", username="ashimbayev")
 OTHER = Channel(id=-1001000000002, title="Без имени")

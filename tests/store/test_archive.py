@@ -9,8 +9,8 @@ import pytest
 from bot.domain import KeywordHit
 from bot.errors import StoreError
 from bot.store import Archive, post_writes
-from bot.store.post_filters import PostQuery
 from bot.store.schema import MIGRATIONS
+from bot.store.values import PostQuery
 from tests.store.conftest import CHANNEL, OTHER, analysed, history, latest, make_post, search
 
 

@@ -9,7 +9,8 @@ from bot.delivery.assemble import DigestContent, create_alerts, create_due_diges
 from bot.delivery.scheduler import DigestTarget, DueDigest
 from bot.digest.schedule import parse_schedule
 from bot.domain import KeywordHit
-from bot.store import Archive, outbox
+from bot.store import Archive
+from bot.store.delivery_values import ALERT_NAME
 from tests.delivery.helpers import store_at
 from tests.store.conftest import analysed, make_post
 
@@ -21,7 +22,7 @@ NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
 async def _alert_texts(archive: Archive) -> list[str]:
     rows = await archive.fetch_all(
         "SELECT o.body FROM outbox o JOIN digests d ON d.id = o.digest_id "
-        "WHERE d.name = ? ORDER BY o.id", (outbox.ALERT_NAME,))
+        "WHERE d.name = ? ORDER BY o.id", (ALERT_NAME,))
     return [r[0] for r in rows]
 
 

@@ -17,7 +17,8 @@ from bot.store import Archive
 from bot.store.channel_overview import channel_overview
 from bot.store.hour_counts import split
 from bot.store.reanalysis import apply_analyses
-from bot.store.trends import DayCounts, Window, mentions_by_day, period_stats
+from bot.store.trends import mentions_by_day, period_stats
+from bot.store.values import DayCounts, Window
 from tests.importer.exports import FIXTURE, edited_copy
 from tests.store.conftest import CHANNEL, OTHER
 from tests.store.counters import assert_counters_fresh

@@ -58,3 +58,34 @@ def test_the_checks_see_the_code_they_guard() -> None:
     # A wrong BOT path would make every check above pass on nothing.
     names = [name for name, _ in _modules()]
     assert "commands/search.py" in names and "delivery/sender.py" in names and len(names) > 50
+
+
+#: The backend-neutral part of bot/store: the ports and the values they take and return.
+PORTS = ("store/ports.py", "store/delivery_ports.py", "store/values.py",
+         "store/delivery_values.py")
+NEUTRAL = {"bot.domain", "bot.analysis.snippet", *(f"bot.{p[:-3].replace('/', '.')}"
+                                                    for p in PORTS)}
+
+
+def _store_modules() -> dict[str, ast.Module]:
+    return {path.relative_to(BOT).as_posix(): ast.parse(path.read_text(encoding="utf-8"))
+            for path in sorted((BOT / "store").glob("*.py"))}
+
+
+def test_the_ports_and_their_values_know_no_sqlite_module() -> None:
+    # A PostgreSQL backend implements the ports; it must not inherit SQLite code with them.
+    modules = _store_modules()
+    bad = [(name, module) for name in PORTS for module, _ in _imports(modules[name])
+           if (module.startswith("bot.") and module not in NEUTRAL)
+           or module.split(".")[0] in {"sqlite3", "aiosqlite"}]
+    assert bad == []
+
+
+def test_layers_above_the_store_take_its_values_from_the_neutral_modules() -> None:
+    # `from bot.store.post_search import Page` would tie a command to the SQLite module.
+    values = {item for name in ("store/values.py", "store/delivery_values.py")
+              for node in _store_modules()[name].body if isinstance(node, ast.ClassDef)
+              for item in [node.name]}
+    bad = [(name, module, item) for name, tree in _modules() for module, item in _imports(tree)
+           if item in values and module not in NEUTRAL | {"bot.store"}]
+    assert values >= {"Page", "PostQuery", "Window", "OutboxMessage"} and bad == []

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bot.domain import KeywordHit
 from bot.store import Archive
-from bot.store.post_filters import PostQuery
 from bot.store.schema import MIGRATIONS
+from bot.store.values import PostQuery
 from tests.store.conftest import analysed, history, latest, make_post, search
 from tests.store.counters import assert_counters_fresh
 

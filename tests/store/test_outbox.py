@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import StoreError
-from bot.store import Archive, outbox
-from bot.store.outbox import Window
+from bot.store import Archive
+from bot.store.delivery_values import ALERT_NAME, Window
 
 
 async def test_a_window_is_created_once_with_a_random_id_per_part(archive: Archive) -> None:
@@ -67,7 +67,7 @@ async def test_an_unreachable_chat_loses_its_parts_and_its_subscription(archive:
 async def test_the_alert_watermark_moves_with_its_batch(archive: Archive) -> None:
     assert await archive.outbox.alert_watermark() is None
     await archive.outbox.create_windows([], now=5, alert_watermark=5)
-    await archive.outbox.create_windows([(Window(1, outbox.ALERT_NAME, 5, 9), ["x"])], now=9,
+    await archive.outbox.create_windows([(Window(1, ALERT_NAME, 5, 9), ["x"])], now=9,
                                 alert_watermark=9)
     assert await archive.outbox.alert_watermark() == 9
     watermark_rows = await archive.fetch_all("SELECT count(*) FROM digests WHERE chat_id = 0")
@@ -76,12 +76,12 @@ async def test_the_alert_watermark_moves_with_its_batch(archive: Archive) -> Non
 
 async def test_a_failed_batch_leaves_the_watermark_where_it_was(archive: Archive) -> None:
     await archive.outbox.create_windows([], now=5, alert_watermark=5)
-    bad = Window(1, outbox.ALERT_NAME, 5, 9)
+    bad = Window(1, ALERT_NAME, 5, 9)
     with pytest.raises(StoreError):
         await archive.outbox.create_windows([(bad, [object()])], now=9,  # type: ignore[list-item]
                                     alert_watermark=9)
     assert await archive.outbox.alert_watermark() == 5
-    assert await archive.outbox.last_window_end(1, outbox.ALERT_NAME) is None
+    assert await archive.outbox.last_window_end(1, ALERT_NAME) is None
 
 
 async def test_subscribing_to_named_groups_adds_to_them(archive: Archive) -> None:

@@ -13,8 +13,9 @@ from bot.analysis.word_diff import changed_only, word_diff
 from bot.errors import UsageError
 from bot.store import Archive
 from bot.store.channel_lookup import resolve_channel
-from bot.store.post_filters import PID_SHIFT, PostQuery, pid_bounds
+from bot.store.post_filters import PID_SHIFT, pid_bounds
 from bot.store.post_search import latest_page, search_page
+from bot.store.values import PostQuery
 from tests.bot.harness import NEWS
 from tests.bot.query_data import KAZ, fill, item
 

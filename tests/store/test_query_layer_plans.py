@@ -8,10 +8,10 @@ from pathlib import Path
 from bot.store import Archive
 from bot.store.channel_lookup import all_channels, resolve_channel
 from bot.store.channel_overview import channel_overview
-from bot.store.post_filters import PostQuery
 from bot.store.post_history import deletion_times, post_history, versions_of
 from bot.store.post_search import latest_page, search_page
-from bot.store.trends import Window, mentions_by_day, period_stats, stored_groups
+from bot.store.trends import mentions_by_day, period_stats, stored_groups
+from bot.store.values import PostQuery, Window
 from tests.bot.harness import NEWS
 from tests.bot.query_data import KAZ, fill
 from tests.store.test_query_plans import _scans

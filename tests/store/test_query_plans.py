@@ -17,7 +17,7 @@ from bot.store import (
     Archive,
     gauges,
 )
-from bot.store.post_filters import PostQuery
+from bot.store.values import PostQuery
 from tests.store.conftest import CHANNEL, OTHER, analysed, make_post
 
 GUARDED = {"posts", "post_versions", "outbox", "post_hours", "group_hours", "lang_hours"}

@@ -7,7 +7,7 @@ import sqlite3
 
 from bot.clock import from_unix
 from bot.store import Archive, outbox, retention
-from bot.store.outbox import Window
+from bot.store.delivery_values import Window
 from tests.delivery.helpers import store_at
 from tests.store.conftest import analysed, make_post
 
