@@ -15,7 +15,7 @@ import pytest
 from tests.faketg.guard import install_socket_guard, uninstall_socket_guard
 
 #: Platform folders (platformdirs) pointed at the session's own temporary folder.
-ISOLATED_VARIABLES = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+ISOLATED_VARIABLES = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -29,15 +29,20 @@ storing. Lingua builds only the eight languages' low-accuracy models.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any, Final
 
+from bot.analysis import langid_tables
 from bot.analysis.channel_prior import Prior, lean, may_lean
 from bot.analysis.langid_tables import compact
+from bot.analysis.model_cache import cached
 from bot.analysis.morphology import MIN_TURKIC_STEM, Grammar, known_words, turkic_suffix_fits
 
 # Text with fewer letters than this is decided by the votes; longer text by the fast path,
@@ -242,6 +247,31 @@ def _langid() -> Any:
     # there and spin between calls: on two cores long-post detection ran 30% slower beside
     # them. Read when numpy loads, so set before the first import (a user's value stands).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from py3langid import langid
+
+    # Decompressing its model is half of a worker process's start: built once, then loaded.
+    return cached("py3langid", _langid_key(), _build_langid, langid.LanguageIdentifier)
+
+
+def _langid_key() -> tuple[object, ...]:
+    """What the built identifier depends on (bot/analysis/model_cache.py)."""
+    from importlib.metadata import version
+
+    import numpy
+    from py3langid import langid
+
+    model = Path(langid.MODEL_DIR) / langid.MODEL_FILE
+    stat = model.stat()
+    recipe = hashlib.sha256(Path(langid_tables.__file__).read_bytes()).hexdigest()
+    return (version("py3langid"), numpy.__version__, sys.version_info[:2], str(model),
+            stat.st_size, stat.st_mtime_ns, _LANGID_LANGUAGES, recipe, _LANGID_BUILD)
+
+
+#: Bump when _build_langid changes what it builds.
+_LANGID_BUILD: Final = 1
+
+
+def _build_langid() -> Any:
     from py3langid import langid
 
     identifier = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
