@@ -5,6 +5,15 @@ when more than 100 posts were missed. So every channel keeps a cursor (the last 
 stored), and history after it is read at start-up, after a reconnect and on a timer. Each
 page is stored together with its cursor in one transaction: a crash between pages resumes
 exactly where the last commit left off.
+
+A reconcile right after a catch-up starts below what the catch-up read: those messages were
+read moments before, in their current text (an edit made during the downtime is already
+in it) and with every deletion made during the downtime already absent, so reading them
+again finds nothing, and after a long downtime it was most of the window (11-15 s of a
+170 s catch-up of 100,000 posts). What changes in the seconds between the two reads
+arrives as live updates, and the next reconcile window covers it like any other moment's.
+The window itself is the same: the caught-up messages count towards ``reconcile_posts``,
+and the read stops exactly where a read from the top would have stopped.
 """
 
 from __future__ import annotations
@@ -37,6 +46,16 @@ class _Page:
     last_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class _JustRead:
+    """What this round's catch-up of a channel read: ``count`` messages after ``after``,
+    the oldest of them dated ``oldest`` (unix seconds)."""
+
+    after: int
+    count: int
+    oldest: float
+
+
 class HistoryReader:
     """Backfill, catch up and reconcile one channel at a time."""
 
@@ -52,9 +71,12 @@ class HistoryReader:
         self._clock = clock
         # A long catch-up (after downtime) analyses in worker processes (bot/workers.py).
         self._workers = OnDemandPool(analyse)
+        # Per channel, what the catch-up just read, for the reconcile that follows it.
+        self._just_read: dict[int, _JustRead] = {}
 
     async def catch_up(self, watched: Watched) -> int:
         """Store every post after the channel's cursor (or its backfill on first sight)."""
+        self._just_read.pop(watched.channel.id, None)
         cursors = await self._archive.cursors()
         start = cursors.get(watched.channel.id)
         label = "catch-up"
@@ -82,9 +104,12 @@ class HistoryReader:
         analysed: asyncio.Queue[tuple[list[AnalysedPost], int] | None] = asyncio.Queue(
             maxsize=1)
         stored = 0
+        read = 0
+        oldest = 0.0
         historic_up_to = await self._archive.historic_until(watched.channel.id)
 
         async def produce() -> None:
+            nonlocal read, oldest
             posts: list[Post] = []
             last_id = start
             # Small pages first, so analysing and storing start while the rest is read; then
@@ -93,6 +118,9 @@ class HistoryReader:
             messages = self._client.iter_messages(watched.input_peer, min_id=start,
                                                   reverse=True, wait_time=0)
             async for message in messages:
+                if not read:
+                    oldest = message.date.timestamp()
+                read += 1
                 post = to_post(message)
                 # A page never ends inside an album: a caption that came with the next page
                 # would be stored as an edit of the album's first message.
@@ -126,31 +154,49 @@ class HistoryReader:
         # Fetching page N+2 and analysing page N+1 overlap with storing page N; SQLite
         # releases the GIL while it writes.
         await self._call(_together(produce(), analyse(), consume()), watched)
+        if read:  # all of it is stored, with the cursor at its end
+            self._just_read[watched.channel.id] = _JustRead(start, read, oldest)
         if stored:
             log.info("%s %s: %d posts stored", label, _name(watched), stored)
         return stored
 
     async def finish_round(self) -> None:
         """Stop the analysis workers a long catch-up started (at the end of a sync round)."""
+        self._just_read.clear()
         await self._workers.close()
 
     async def reconcile(self, watched: Watched) -> tuple[int, int]:
-        """Re-read the recent window: store edits, mark vanished posts deleted."""
+        """Re-read the recent window: store edits, mark vanished posts deleted.
+
+        Right after this round's catch-up of the channel, only the part of the window
+        below what it read (see the module's docstring).
+        """
         cutoff = self._clock.now().timestamp() - self._config.reconcile_days * 86400
         wanted = self._config.reconcile_posts
+        most = 20 * max(wanted, 50)
+        fresh = self._just_read.pop(watched.channel.id, None)
+        # The caught-up messages count as a read from the top would have counted them.
+        counted = fresh.count if fresh else 0
+        if fresh and not await self._window_reaches_below(watched, fresh, cutoff, wanted, most):
+            return (0, 0)
+        # iter_messages' offset_id is exclusive: from the newest message the catch-up did
+        # not read, down.
+        below = {"offset_id": fresh.after + 1} if fresh else {}
         posts: list[Post] = []
         seen: set[int] = set()
         reached_start = True  # False when the window ended before the channel's first post
 
         async def read() -> None:
             nonlocal reached_start
-            async for message in self._client.iter_messages(watched.input_peer, wait_time=0):
+            async for message in self._client.iter_messages(watched.input_peer, wait_time=0,
+                                                            **below):
                 seen.add(message.id)
                 post = to_post(message)
                 if post is not None:
                     posts.append(post)
                 old_enough = message.date.timestamp() < cutoff
-                if (len(seen) >= wanted and old_enough) or len(seen) >= 20 * max(wanted, 50):
+                count = counted + len(seen)
+                if (count >= wanted and old_enough) or count >= most:
                     reached_start = False
                     break
 
@@ -162,18 +208,34 @@ class HistoryReader:
         # Only what the archive already covers: older posts are outside the backfill depth.
         posts = [p for p in posts if p.msg_id >= oldest_kept]
         result = await store_history(self._archive, self._analyse, posts)
-        # The read went newest-first from the top, so everything up to the cursor was in
-        # reach: a stored post above the oldest one returned, and missing, was deleted.
+        # The read went newest-first from the top (or from the catch-up's start), so
+        # everything up to the cursor (or that start) was in reach: a stored post above the
+        # oldest one returned, and missing, was deleted.
+        high = cursor if fresh is None else min(cursor, fresh.after)
         low = oldest_kept if reached_start else max(min(seen), oldest_kept)
-        stored = await self._archive.book.live_posts(watched.channel.id, low, cursor)
+        stored = await self._archive.book.live_posts(watched.channel.id, low, high)
         # Every stored message (an album's too) that Telegram no longer returns: an album
-        # post becomes deleted only when all its messages are gone.
-        vanished = {m for messages in stored.values() for m in messages} - seen
+        # post becomes deleted only when all its messages are gone. An album's messages
+        # above the catch-up's start were read by the catch-up, not here.
+        kept = {m for messages in stored.values() for m in messages
+                if fresh is None or m <= fresh.after}
+        vanished = kept - seen
         deleted = await self._archive.mark_deleted(watched.channel.id, vanished) if vanished else 0
         if result.updated or deleted:
             log.info("reconciled %s: %d edited, %d deleted while we were away", _name(watched),
                      result.updated, deleted)
         return (result.updated, deleted)
+
+    async def _window_reaches_below(self, watched: Watched, fresh: _JustRead, cutoff: float,
+                                    wanted: int, most: int) -> bool:
+        """Tell whether the window extends below what the catch-up just read, to posts the
+        archive holds."""
+        if fresh.count >= most or (fresh.count >= wanted and fresh.oldest < cutoff):
+            return False  # a read from the top would have stopped inside the caught-up part
+        oldest_kept = await self._archive.book.oldest_msg_id(watched.channel.id)
+        # Nothing stored at or below the catch-up's start (a first backfill): nothing to
+        # re-read there.
+        return oldest_kept is not None and oldest_kept <= fresh.after
 
     async def _call(self, awaitable: Awaitable[T], watched: Watched) -> T:
         try:
