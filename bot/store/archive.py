@@ -233,27 +233,35 @@ def _set_wal(conn: sqlite3.Connection, busy_ms: int) -> None:
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Run the migrations not yet applied, each in its own BEGIN IMMEDIATE.
+    """Run the migrations not yet applied, all of them in one BEGIN IMMEDIATE.
 
     ``user_version`` is re-read inside the transaction: two processes opening a fresh
-    archive at once then run each migration exactly once between them. An archive that is
-    up to date takes no write lock at all (a busy archive still opens for reading).
+    archive at once then run each migration exactly once between them. One transaction,
+    not one per migration: an opener that waits for the write lock waits for one commit.
+    With a transaction per migration, the process migrating took the lock again the moment
+    it let go (its waiters sleep in the busy handler), so a waiter sat through every
+    migration and every commit's fsync: under a loaded disk that passed the busy timeout
+    and the second `tgmon` failed with "busy". An upgrade is all or nothing, too. An
+    archive that is up to date takes no write lock at all (a busy archive still opens for
+    reading).
     """
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    while version < len(MIGRATIONS):
+    if version < len(MIGRATIONS):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version < len(MIGRATIONS):
-                for statement in statements(MIGRATIONS[version]):
+            start = version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            for script in MIGRATIONS[start:]:
+                for statement in statements(script):
                     conn.execute(statement)
                 version += 1
+            if version > start:
                 conn.execute(f"PRAGMA user_version = {version}")
-                log.info("%s: archive schema upgraded to %d", path, version)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        if version > start:
+            log.info("%s: archive schema upgraded from %d to %d", path, start, version)
     if version > len(MIGRATIONS):
         raise StoreError(_newer(path, version))

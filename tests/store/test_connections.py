@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.errors import ArchiveFull, QueryTimeout, ReadOnlyArchive, StoreError
 from bot.store import Archive
+from bot.store.archive import _prepare as prepare_archive
+from bot.store.schema import MIGRATIONS
 from tests.store.conftest import CHANNEL, analysed, latest, make_post
 
 # A read that runs for minutes unless it is interrupted.
@@ -80,6 +83,37 @@ async def test_two_processes_opening_a_fresh_archive_at_once_both_succeed(
     # the migrations done, instead of running them again.
     versions = await asyncio.gather(open_once(), open_once(), open_once())
     assert len(set(versions)) == 1
+
+
+async def test_an_open_waits_for_one_commit_of_a_fresh_archive_not_every_migration(
+        tmp_path: Path) -> None:
+    # Another process creates the archive on a loaded disk: each of its commits takes
+    # 0.6 s (a slow fsync, played by a trace callback that sleeps before COMMIT runs). A
+    # second opener waits at most its busy timeout for the write lock; with a transaction
+    # per migration it waited for all six commits in a row and failed with "busy".
+    path = tmp_path / "fresh.sqlite3"
+    inside = threading.Event()
+
+    def slow_disk(statement: str) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):
+            inside.set()
+        elif statement.startswith("COMMIT"):
+            time.sleep(0.6)
+
+    def other_process() -> int:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.set_trace_callback(slow_disk)
+            prepare_archive(conn, path=path, busy_ms=10_000)
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+
+    creating = asyncio.create_task(asyncio.to_thread(other_process))
+    await asyncio.to_thread(inside.wait, 10)
+    async with Archive.open(path, busy_timeout=2.5) as archive:
+        assert await archive.schema_version() == len(MIGRATIONS)
+    assert await creating == len(MIGRATIONS)
 
 
 async def test_a_read_only_open_reads_and_refuses_writes(tmp_path: Path) -> None:
