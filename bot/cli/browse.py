@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.analysis.word_diff import changed_only, word_diff
@@ -49,7 +50,7 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-def count_line(page: Page, limit: int) -> str:
+def count_line(page: Page) -> str:
     """ "20 of 76; --limit for more", or "3 posts"."""
     shown_count = len(page.items)
     if page.next_before is None:
@@ -67,12 +68,20 @@ async def search(args: argparse.Namespace) -> int:
         page = await archive.queries.search(args.query, query, limit=limit)
     if args.json:
         output.print_json([output.post_record(f.post) for f in page.items])
-    elif page.items:
-        print_found(page.items, tz=tz)
-        print(count_line(page, limit), file=sys.stderr)
     else:
-        print(f"no posts match {args.query!r}", file=sys.stderr)
+        print_search(page, args.query, tz=tz)
     return 0
+
+
+def print_search(page: Page, query: str, *, tz: ZoneInfo, status: TextIO | None = None) -> None:
+    """The found posts with their snippets, then "20 of 76; --limit for more" on ``status``
+    (standard error, so a pipe gets the posts alone; the demo's transcript passes stdout)."""
+    status = status or sys.stderr
+    if page.items:
+        print_found(page.items, tz=tz)
+        print(count_line(page), file=status)
+    else:
+        print(f"no posts match {query!r}", file=status)
 
 
 async def latest(args: argparse.Namespace) -> int:
@@ -87,7 +96,7 @@ async def latest(args: argparse.Namespace) -> int:
         output.print_json([output.post_record(f.post) for f in page.items])
         return 0
     print_found(page.items, tz=tz)
-    print(count_line(page, limit), file=sys.stderr)
+    print(count_line(page), file=sys.stderr)
     return 0
 
 
@@ -131,7 +140,7 @@ async def _changes(args: argparse.Namespace, *, deleted: bool) -> int:
             changes = changed_only(word_diff(texts[-2].text, texts[-1].text))
             print("  " + diff_text(changes, styled=styled))
         print()
-    print(count_line(page, limit), file=sys.stderr)
+    print(count_line(page), file=sys.stderr)
     return 0
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import output
+from bot.cli.browse import print_search
 from bot.cli.check_report import next_step, placeholder_warnings, plural, session_line
-from bot.cli.show import print_found
 from bot.cli.targets import check_archive_path
 from bot.cli.terminal import html_to_terminal
 from bot.config import Config, config_path, load_config, load_secrets, validate_config
@@ -175,8 +175,10 @@ async def demo(args: argparse.Namespace) -> int:
                 f"({report.skipped} service message skipped) into a temporary archive\n"
             )
             for query in ("токаев*", 'иноагент* OR "foreign agents"'):
-                print(f"$ tgmon search '{query}'\n")
-                print_found((await archive.queries.search(query, limit=5)).items, tz=_UTC)
+                print(f"$ tgmon search '{query}' --limit 3\n")
+                page = await archive.queries.search(query, limit=3)
+                print_search(page, query, tz=_UTC, status=sys.stdout)
+                print()
             print("$ tgmon stats\n")
             output.print_stats(await archive.queries.stats())
             await _demo_digest_and_history(archive)

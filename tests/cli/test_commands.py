@@ -6,11 +6,13 @@ import csv
 import json
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.cli.setup_cmds import DEMO_KEYWORDS
 from tests.importer.exports import FIXTURE, edited_copy
 
 
@@ -160,6 +162,30 @@ def test_demo_runs_offline_and_shows_search_and_stats(capsys: pytest.CaptureFixt
     assert "imported 13 posts" in out
     assert "Тоқаев" in out and "Токаев" in out
     assert "languages:" in out and "kk" in out
+
+
+def test_demo_search_prints_what_tgmon_search_prints(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The demo's transcript is the real command's output, count line included.
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    command = "$ tgmon search 'токаев*' --limit 3"
+    shown = out[out.index(command) + len(command):out.index("$ tgmon search 'иноагент")]
+    config = tmp_path / "demo.toml"
+    config.write_text("".join(
+        f'[keywords."{name}"]\nterms = {json.dumps(group["terms"], ensure_ascii=False)}\n'
+        + ("alert = true\n" if group.get("alert") else "")
+        for name, group in DEMO_KEYWORDS.items()), encoding="utf-8")
+    db = tmp_path / "demo.sqlite3"
+    with resources.as_file(resources.files("bot") / "sample" / "demo_export.json") as sample:
+        assert main(["import", str(sample), "--db", str(db), "--config", str(config),
+                     "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["search", "токаев*", "--limit", "3", "--db", str(db), "--config",
+                 str(config), "--tz", "UTC"]) == 0
+    searched, count = capsys.readouterr()
+    assert count == "3 of 5; --limit for more\n"
+    assert shown.strip("\n") == (searched + count).strip("\n")
 
 
 def test_demo_ends_with_a_digest_preview_and_a_post_history(
