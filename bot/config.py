@@ -129,6 +129,9 @@ class CollectorConfig(_Model):
 
 class AnalysisConfig(_Model):
     language_backend: Literal["auto", "langdetect"] = "auto"
+    #: Worker processes for big imports and long catch-ups; 0 analyses in a thread. Unset:
+    #: a core each, up to 4. Either way no more than the available memory holds.
+    workers: Annotated[int, Field(ge=0, le=32)] | None = None
 
 
 class KeywordGroup(_Model):

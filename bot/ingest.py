@@ -134,7 +134,8 @@ class LiveWriter:
 
 def analyser_for(config: Config) -> Analyser:
     """Build the analyser once (models load here, never at import time)."""
-    return Analyser(config.keywords, config.analysis.language_backend)
+    return Analyser(config.keywords, config.analysis.language_backend,
+                    workers=config.analysis.workers)
 
 
 class Analyser:
@@ -144,10 +145,14 @@ class Analyser:
     models from the keywords and backend.
     """
 
-    def __init__(self, keywords: Mapping[str, KeywordGroup], backend: str) -> None:
+    def __init__(self, keywords: Mapping[str, KeywordGroup], backend: str, *,
+                 workers: int | None = None) -> None:
         from bot.analysis.analyzer import Analyzer
 
         self._recipe = (keywords, backend)
+        #: Worker processes for long reads (``[analysis] workers``; None: bot/workers.py
+        #: decides). A worker's own copy never starts more, so the recipe leaves it out.
+        self.workers = workers
         self._analyse = Analyzer(keywords, language_backend=backend).analyse
 
     def __call__(self, text: str) -> Analysis:

@@ -18,6 +18,11 @@ for the GIL when it ends. So history reads start workers once a sync round has r
 worker has started, and stop them when the round ends: a collector that has caught up runs
 without them.
 
+How many: ``[analysis] workers`` in the config, else one per core up to ``MAX_WORKERS``
+(none on one core), and never more than the memory available holds at ``WORKER_PEAK_BYTES``
+each (bot/host_memory.py: the system's and every cgroup limit's, such as the systemd unit's
+``MemoryMax=1G``). The workers start at once, so they reach their peaks together.
+
 Workers never outlive the import, however it ends (kill -9 included, where no cleanup can
 run): on Linux the kernel sends them SIGKILL when the parent dies (PR_SET_PDEATHSIG), and
 everywhere a thread in each worker exits it once its parent is gone (the parent pid changes).
@@ -40,6 +45,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from bot.domain import AnalysedPost, Analysis, KeywordHit, Post
+from bot.host_memory import available_memory
 from bot.ingest import Analyse, Analyser, analyse_posts
 
 log = logging.getLogger(__name__)
@@ -48,6 +54,10 @@ log = logging.getLogger(__name__)
 # slower than a thread (their start is a large share of a short import), above it faster.
 MIN_EXPORT_BYTES = 80_000_000
 MAX_WORKERS = 4
+#: A worker's peak resident size: 310-340 MB while it builds its analyser (py3langid reads
+#: its whole 97-language model before keeping the region's languages), about 140 MB once it
+#: analyses (measured: an import of bench/ingest.py's 40,000 posts, the default config).
+WORKER_PEAK_BYTES = 350 * 2**20
 #: Posts a sync round's history reads analyse in a thread before workers start: a backlog
 #: that size (half a day of 300 busy channels) repays their start.
 CATCH_UP_WORKERS_AFTER = 10_000
@@ -162,9 +172,26 @@ def _log_failed_start(started: asyncio.Future[list[None]]) -> None:
 
 
 def _workers_for(analyse: Analyse) -> int:
-    """Workers for this machine: none for a plain function (it may not pickle) or one core."""
-    cores = os.cpu_count() or 1
-    return min(cores, MAX_WORKERS) if isinstance(analyse, Analyser) and cores >= 2 else 0
+    """Workers for this machine and config: none for a plain function (it may not pickle)."""
+    if not isinstance(analyse, Analyser):
+        return 0
+    return worker_count(analyse.workers, cores=os.cpu_count() or 1,
+                        available=available_memory())
+
+
+def worker_count(configured: int | None, *, cores: int, available: int | None) -> int:
+    """The configured number of workers (default: a core each, up to four, none on one
+    core), as far as ``available`` bytes of memory hold their peaks (None: unknown)."""
+    wanted = configured if configured is not None else (
+        min(cores, MAX_WORKERS) if cores >= 2 else 0)
+    if available is None:
+        return wanted
+    fit = min(wanted, available // WORKER_PEAK_BYTES)
+    if fit < wanted:
+        log.info("memory for %d of %d analysis workers (%d MB available, %d MB each at "
+                 "start)%s", fit, wanted, available // 2**20, WORKER_PEAK_BYTES // 2**20,
+                 "; analysing in a thread" if not fit else "")
+    return fit
 
 
 def pool_for(analyse: Analyse, export: Path) -> AnalysisPool | None:
