@@ -10,6 +10,7 @@
     │   ├── ArchiveFull             the disk is full: nothing was lost, free space and re-run
     │   ├── ReadOnlyArchive         a read-only file, folder or mount: reads still work
     │   ├── ArchiveCorrupt          not SQLite, or damaged: restore a backup
+    │   ├── ForeignDatabase         another program's SQLite file, left as it was (exit 2)
     │   └── QueryTimeout            a read ran past its time limit and was stopped
     ├── Interrupted                 Ctrl-C in a long job: says what was kept (exit 130)
     ├── LoopFailed                  a background loop keeps failing: stop for a restart (exit 1)
@@ -90,6 +91,12 @@ class ReadOnlyArchive(StoreError):
 
 class ArchiveCorrupt(StoreError):
     """The file is not a SQLite database, or it is damaged."""
+
+
+class ForeignDatabase(StoreError):
+    """The file is an SQLite database of another program: tgmon never turns it into one."""
+
+    exit_code = 2
 
 
 class QueryTimeout(StoreError):

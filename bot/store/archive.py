@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from bot.clock import Clock, SystemClock, unix
 from bot.domain import AnalysedPost, Channel
-from bot.errors import ReadOnlyArchive, StoreError
+from bot.errors import ForeignDatabase, ReadOnlyArchive, StoreError
 from bot.store import post_writes
 from bot.store.arrivals import SqliteArrivals
 from bot.store.connections import BUSY_TIMEOUT_MS, DEFAULT_READ_TIMEOUT, Connections
@@ -108,7 +108,8 @@ class Archive:
         return int(row[0])
 
     async def _check_schema_readable(self) -> None:
-        version = await self.schema_version()
+        ((version, tables),) = await self.fetch_all(_SCHEMA_FACTS)
+        _refuse_foreign((version, tables), self.path)
         if version > len(MIGRATIONS):
             raise StoreError(_newer(self.path, version))
         if version < len(MIGRATIONS):
@@ -205,6 +206,7 @@ def _prepare(conn: sqlite3.Connection, *, path: Path, busy_ms: int) -> None:
     """Set the writer's pragmas and run the migrations (on the writer's thread)."""
     # FULL: a digest "sent" mark or a cursor cannot be re-fetched after a power cut.
     conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+    _refuse_foreign(conn.execute(_SCHEMA_FACTS).fetchone(), path)  # before WAL changes it
     _set_wal(conn, busy_ms)
     for pragma in ("synchronous=FULL", "foreign_keys=ON"):
         conn.execute(f"PRAGMA {pragma}")
@@ -213,6 +215,27 @@ def _prepare(conn: sqlite3.Connection, *, path: Path, busy_ms: int) -> None:
     _migrate(conn, path)
     # Cheap on open: re-plans only what the last session's queries showed was stale.
     conn.execute("PRAGMA optimize")
+
+
+#: The schema version and a few table names, read in one statement (one snapshot: another
+#: process may be creating the archive, tables and version in one transaction).
+_SCHEMA_FACTS = """SELECT (SELECT user_version FROM pragma_user_version),
+    (SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
+     WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name LIMIT 3))"""
+
+
+def _refuse_foreign(facts: tuple[int, str | None], path: Path) -> None:
+    """Refuse an SQLite file with tables and no tgmon schema version: another program's.
+
+    Opening it as an archive would add tgmon's tables to it and switch it to WAL mode
+    (`tgmon stats --db places.sqlite` did, silently).
+    """
+    version, tables = facts
+    if version == 0 and tables:
+        raise ForeignDatabase(
+            f"{path}: an SQLite database of another program (its tables: {tables}), not a "
+            "tgmon archive; it was left as it was. Point --db (or storage.path) at a tgmon "
+            "archive, or at a new file to start one")
 
 
 def _set_wal(conn: sqlite3.Connection, busy_ms: int) -> None:

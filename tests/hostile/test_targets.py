@@ -112,7 +112,8 @@ def test_excel_csv_starts_with_a_byte_order_mark(archive: Path, tmp_path: Path) 
     assert "Кто есть кто" in raw.decode("utf-8-sig")
 
 
-ARCHIVES = ["not sqlite", "truncated", "folder", "empty file", "future schema", "random bytes"]
+ARCHIVES = ["not sqlite", "truncated", "folder", "empty file", "future schema", "random bytes",
+            "another program's"]
 
 
 @pytest.mark.parametrize("kind", ARCHIVES)
@@ -130,6 +131,10 @@ def test_a_broken_archive_is_named_and_left_as_it_was(
         db.write_bytes(b"")
     elif kind == "random bytes":
         db.write_bytes(os.urandom(8192))
+    elif kind == "another program's":  # a browser's history, say: never made an archive
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+            conn.commit()
     else:
         shutil.copy(archive, db)
         with contextlib.closing(sqlite3.connect(db)) as conn:
@@ -146,7 +151,9 @@ def test_a_broken_archive_is_named_and_left_as_it_was(
                "random bytes": ["not a usable tgmon archive"],
                "folder": ["a folder", "tgmon.sqlite3"],
                "empty file": ["empty"],
-               "future schema": ["newer than this tgmon", "upgrade"]}[kind]
+               "future schema": ["newer than this tgmon", "upgrade"],
+               "another program's": ["another program (its tables: moz_places)",
+                                     "left as it was"]}[kind]
     if kind == "empty file" and command == "import":
         assert outcome.code == 0  # an empty file is a new SQLite database: import may fill it
         return
