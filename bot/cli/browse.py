@@ -27,6 +27,11 @@ from bot.store.values import Page, PostQuery
 async def post_query(args: argparse.Namespace, queries: PostQueries, config: Config,
                      tz: ZoneInfo, **fixed: bool | None) -> PostQuery:
     """The checked query for the filter options; unknown values are errors with suggestions."""
+    for option in ("channel", "lang", "group"):
+        # `--channel "$CH"` with CH unset must not quietly search every channel.
+        value = getattr(args, option, None)
+        if value is not None and not value.strip():
+            raise UsageError(f"--{option} is empty; name one, or leave --{option} out for all")
     channel = getattr(args, "channel", None)
     lang, group = getattr(args, "lang", None), getattr(args, "group", None)
     since = moment(getattr(args, "since", None), "--since", tz)

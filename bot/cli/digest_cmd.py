@@ -39,6 +39,10 @@ ADHOC = "digest"
 
 async def digest(args: argparse.Namespace, *, client_factory: ClientFactory = create_client) -> int:
     """Print (--dry-run) or send the digest of posts first seen in the window."""
+    if args.chat is not None and not args.chat.strip():
+        # `--chat "$CHAT"` with CHAT unset must not send to every chat of the digest.
+        raise UsageError("--chat is empty; name the chat, or leave --chat out for the "
+                         "digest's own chats")
     config = config_for(args)
     name, content = _definition(config, args.name)
     # As in search and export: a date is midnight in the display zone.

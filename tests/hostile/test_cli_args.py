@@ -65,6 +65,10 @@ def test_dates_at_the_ends_of_the_calendar_are_answered_or_refused(
     (["digest", "--dry-run", "--chat", "-" + "9" * 19], ["--chat", "not a Telegram chat id"]),
     (["search", '"' * 1001], ["no word to search for"]),
     (["stats", "--channel", "x"], ["unrecognized arguments"]),
+    (["search", "x", "--channel", ""], ["--channel is empty", "leave --channel out"]),
+    (["export", "--lang", " "], ["--lang is empty"]),
+    (["latest", "--group", ""], ["--group is empty"]),
+    (["digest", "--chat", ""], ["--chat is empty", "leave --chat out"]),
 ])
 def test_odd_arguments_are_refused_in_one_line(argv: list[str], needles: list[str],
                                                archive: Path, stored: Stored) -> None:
