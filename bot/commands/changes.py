@@ -26,12 +26,15 @@ async def changes_query(ctx: Context, rest: str, *, deleted: bool) -> tuple[Post
     words = rest.split()
     since = None
     if words:
+        # "since:7d", as /search writes it, is the same start as a bare "7d".
+        last = words[-1]
+        marked = last[:6].lower() == "since:"
         try:
-            since = parse_when(words[-1], "since", tz=ctx.tz, now=ctx.now)
+            since = parse_when(last[6:] if marked else last, "since", tz=ctx.tz, now=ctx.now)
             words.pop()
         except UsageError:
             # A wrong date or age is reported as one, not looked up as a channel's name.
-            if looks_like_when(words[-1]) or (len(words) == 1 and is_number(words[0][:1])):
+            if marked or looks_like_when(last) or (len(words) == 1 and is_number(last[:1])):
                 raise
     ref = " ".join(words)
     channel = await ctx.queries.resolve_channel(ref) if ref else None

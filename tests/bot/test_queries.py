@@ -164,6 +164,10 @@ async def test_absurd_moments_and_day_counts_get_a_clear_refusal(
         # The last word reads as an age, so it is reported as one, not as a channel name.
         "/edits @news24 999999d": "since '999999d': too far back",
         "/deleted @news24 0000-01-01": "since '0000-01-01': too far back",
+        # /search's spelling of a start works in /edits and /deleted too.
+        "/deleted since:2026-02-01": "Deleted posts since 01.02",
+        "/edits @news24 since:2026-02-01": "Edited posts in Новости",
+        "/edits @news24 since:soon": "since 'soon': use a date",
         "/stats 0100000000": "between 1 and 366",
         "/stats 0366": "Last 366 days",
     }
