@@ -2,18 +2,20 @@
 on a compressed clock, through network outages and kill -9 restarts; checks that nothing is
 lost or doubled and that memory and tasks stay flat.
 
-    python bench/soak.py [--seconds 570] [--channels 300] [--subscribers 50] [--rate 5]
+    python bench/soak.py [--seconds 570] [--channels 300] [--subscribers 50] [--rate 50]
                          [--kills 5] [--quick]
 
 Every schedule of the service runs on one ScaledClock (bot/clock.py) shared by all runs:
 ``--seconds`` of real time hold 7 simulated days (570 s: one simulated hour in 3.4 s), with
 hourly digests for every subscriber, alert scans every 10 simulated minutes and hourly
-retention passes keeping 2 days of sent parts. bench/soak_child.py (the real ``bot.app.run``)
-is started ``--kills`` + 1 times: each run but the last is ended by kill -9 at a random
-moment, the last one runs to the end of the week and drains. Three simulated hours have no
-network. While it runs, this process reads every outbox row and digest window as they are
-written (retention deletes them later), then compares them with what the fake Telegram
-received. Prints one table.
+retention passes keeping 2 days of sent parts. The fake Telegram runs in its own process for
+the whole week (bench/soak_world.py): it publishes the plan and cuts the network for three
+simulated hours. bench/soak_child.py (the real ``bot.app.run`` and nothing else, so its RSS
+is tgmon's own) is started ``--kills`` + 1 times: each run but the last is ended by kill -9
+at a random moment, the last one runs to the end of the week and drains. While it runs,
+this process reads every outbox row and digest window as they are written (retention
+deletes them later), then compares them with what the fake Telegram received. Prints one
+table.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import itertools
 import json
 import os
 import random
-import re
 import signal
 import sqlite3
 import subprocess
@@ -39,10 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.soak_child import ALERT, RETENTION_DAYS, spec  # noqa: E402
-from bench.soak_child import parse as parse_child  # noqa: E402
-from tests.faketg import build_world  # noqa: E402
-from tests.faketg.spec import BOT  # noqa: E402
+from bench.soak_plan import RETENTION_DAYS, SUMMARY, total_posts  # noqa: E402
 
 CLOCK_START = datetime(2026, 3, 2, tzinfo=UTC).timestamp()
 
@@ -58,13 +56,16 @@ def rss_mb(pid: int | str) -> float | None:
 
 
 class Child:
-    """One run of soak_child.py, with its RSS sampled and its task counts read."""
+    """One run of a soak script (soak_child.py by default), its RSS sampled on each of its
+    JSON lines and its task counts read."""
 
-    def __init__(self, workdir: Path, child_args: list[str]) -> None:
+    def __init__(self, workdir: Path, child_args: list[str],
+                 script: str = "soak_child.py") -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "soak_child.py"), str(workdir), *child_args],
+            [sys.executable, str(ROOT / "bench" / script), str(workdir), *child_args],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        self.listening = threading.Event()
         self.rss: list[float] = []
         self.tasks: list[int] = []
         self.errors: list[str] = []
@@ -76,6 +77,8 @@ class Child:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
+            if line.strip() == "listening":
+                self.listening.set()
             if line.startswith("{"):
                 self.tasks.append(int(json.loads(line)["tasks"]))
                 value = rss_mb(self.proc.pid)
@@ -152,10 +155,11 @@ def main() -> None:
                         help="real seconds for the simulated week")
     parser.add_argument("--channels", type=int, default=300)
     parser.add_argument("--subscribers", type=int, default=50)
-    parser.add_argument("--rate", type=float, default=5.0, help="posts per simulated minute")
+    parser.add_argument("--rate", type=float, default=50.0, help="posts per simulated minute")
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--days", type=float, default=7.0)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="work in this new folder and keep it")
     parser.add_argument("--quick", action="store_true",
                         help="30 channels, 5 subscribers, 2 simulated days in 120 s, 2 kills")
     args = parser.parse_args()
@@ -173,39 +177,43 @@ def main() -> None:
     stretch = 0.9 * args.seconds / max(args.kills, 1)
     kills = [0.05 * args.seconds + stretch * (i + rng.uniform(0.2, 0.8))
              for i in range(args.kills)]
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="tgmon-soak-") as tmp:
         workdir = Path(tmp)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True)
+            workdir = args.keep
         log = OutboxLog(workdir / "archive.sqlite3")
+        telegram = Child(workdir, common, script="soak_world.py")
+        if not telegram.listening.wait(60):
+            sys.exit("the fake Telegram did not start:\n" + "\n".join(telegram.errors))
+        telegram_rss = [rss_mb(telegram.proc.pid) or 0.0]
         runs: list[Child] = []
         for moment in kills:
             child = Child(workdir, common)
             time.sleep(max(0.0, origin + moment - time.time()))
             child.kill()
             runs.append(child)
-        journal_at_final = (workdir / "telegram.jsonl").stat().st_size
         final = Child(workdir, [*common, "--final"])
-        code = final.wait(timeout=args.seconds + 900)
+        code = final.wait(timeout=args.seconds + 300)
         runs.append(final)
         wall = time.time() - origin
+        telegram_rss.append(rss_mb(telegram.proc.pid) or 0.0)
+        telegram.proc.send_signal(signal.SIGTERM)
+        telegram.wait(timeout=60)
         log.stop()
-        report(workdir, args, factor, runs, log, wall, code, journal_at_final)
+        report(workdir, args, factor, runs, log, wall, code,
+               {"telegram_rss": telegram_rss, "load": (load, os.getloadavg()),
+                "telegram_errors": telegram.errors})
 
 
 def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Child],
-           log: OutboxLog, wall: float, final_code: int, journal_at_final: int) -> None:
-    child_args = parse_child([str(workdir), "--clock-start", "0", "--clock-origin", "0",
-                              "--factor", "1", "--channels", str(args.channels),
-                              "--subscribers", str(args.subscribers)])
-    # The fake Telegram lives in the child's process: what it holds is measured apart, by
-    # replaying its journal as it was when the final run started and when it ended.
-    world_mb = [_world_mb(workdir, args, journal_at_final),
-                _world_mb(workdir, args, (workdir / "telegram.jsonl").stat().st_size)]
-    world = build_world(spec(child_args), persist_path=workdir / "telegram.jsonl")
-    published = {(c.marked_id, p.id) for c in world.channels.values() for p in c.posts}
-    alert_posts = {int(n): p.date for c in world.channels.values() for p in c.posts
-                   for n in re.findall(rf"Сообщение (\d+): {ALERT}", p.text)}
-    received = world.sent_messages(BOT)
-    world.close()
+           log: OutboxLog, wall: float, final_code: int, extra: dict[str, Any]) -> None:
+    telegram = json.loads((workdir / SUMMARY).read_text())
+    published = {(channel, msg_id) for channel, count in telegram["published"]
+                 for msg_id in range(1, count + 1)}
+    alert_posts = {int(n): date for n, date in telegram["alert_posts"].items()}
+    received = [(rid, chat, mentioned) for rid, chat, mentioned in telegram["sent"]]
     db = workdir / "archive.sqlite3"
     conn = sqlite3.connect(db)
     stored = {(r[0], r[1]) for r in conn.execute("SELECT channel_id, msg_id FROM posts")}
@@ -219,14 +227,14 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
     conn.close()
 
     # What the outbox said against what Telegram received, part by part.
-    by_random = Counter(m.random_id for m in received)
+    by_random = Counter(rid for rid, _, _ in received)
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
     for digest_id, _chat, _part, _parts, random_id in log.parts.values():
         kind = "alert" if log.windows.get(digest_id, (0, "!alert"))[1] == "!alert" else "digest"
         seen = by_random[random_id]
         kinds[kind]["once" if seen == 1 else "missing" if seen == 0 else "doubled"] += 1
     rows_rids = {p[4] for p in log.parts.values()}
-    replies = sum(1 for m in received if m.random_id not in rows_rids)
+    replies = sum(1 for rid, _, _ in received if rid not in rows_rids)
     parts_of: dict[int, list[int]] = defaultdict(list)
     expected: dict[int, int] = {}
     for digest_id, _chat, part, parts, _rid in log.parts.values():
@@ -252,14 +260,15 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
     # Each alert post, for each chat subscribed before it, in exactly one alert message.
     alert_rids = {p[4] for p in log.parts.values()
                   if log.windows.get(p[0], (0, "!alert"))[1] == "!alert"}
-    mentions = Counter((m.chat_id, int(n)) for m in received if m.random_id in alert_rids
-                       for n in re.findall(r"Сообщение (\d+):", m.text))
+    mentions = Counter((chat, n) for rid, chat, mentioned in received if rid in alert_rids
+                       for n in mentioned)
     doubled = sum(1 for count in mentions.values() if count > 1)
     missed = sum(1 for chat, since in subscribed.items() for n, date in alert_posts.items()
                  if date > since and (chat, n) not in mentions)
 
     final_rss = runs[-1].rss or [0.0]
     first_rss = [run.rss[0] for run in runs if run.rss]
+    every_rss = [v for run in runs for v in run.rss] or [0.0]
     tasks = [t for run in runs for t in run.tasks[3:]]  # after start-up
     final_tasks = runs[-1].tasks[3:] or [0]
     age_h = (end_sim - oldest_done) / 3600 if end_sim and oldest_done else 0.0
@@ -269,7 +278,7 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
                       "3 one-hour outages"),
         ("channels / subscribers / rate", f"{args.channels} / {args.subscribers} / "
                                           f"{args.rate:g} posts a simulated minute"),
-        ("posts published", f"{len(published):,}"),
+        ("posts published", f"{len(published):,} (planned {total_posts(args):,})"),
         ("posts stored", f"{len(stored):,} (missing {len(published - stored)}, "
                          f"extra {len(stored - published)})"),
         ("digest windows", f"{sum(per_chat):,} ({min(per_chat)}-{max(per_chat)} a chat), "
@@ -286,57 +295,31 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
         ("outbox rows at the end", ", ".join(f"{k} {v}" for k, v in sorted(status.items()))
          + f"; most during the run {log.most_rows:,}; oldest sent {age_h:.0f} h old "
            f"(retention {RETENTION_DAYS * 24} h, pruned hourly)"),
-        ("RSS, final run: first / last / max", f"{final_rss[0]:.0f} / {final_rss[-1]:.0f} / "
-                                               f"{max(final_rss):.0f} MB"),
-        ("  the fake Telegram's share: first / last", f"{world_mb[0]:.0f} / {world_mb[1]:.0f} MB"
-                                                      " (its history, every message sent)"),
-        ("  tgmon's own: first / last", f"{final_rss[0] - world_mb[0]:.0f} / "
-                                        f"{final_rss[-1] - world_mb[1]:.0f} MB"),
-        ("RSS at each run's start", " ".join(f"{v:.0f}" for v in first_rss) + " MB"),
+        ("tgmon RSS, final run: first / last / max", f"{final_rss[0]:.0f} / "
+                                                     f"{final_rss[-1]:.0f} / "
+                                                     f"{max(final_rss):.0f} MB"),
+        ("tgmon RSS, all runs: max", f"{max(every_rss):.0f} MB (the tgmon process alone: "
+                                     "the fake Telegram has its own)"),
+        ("tgmon RSS at each run's start", " ".join(f"{v:.0f}" for v in first_rss) + " MB"),
+        ("fake Telegram's process RSS: start / end",
+         " / ".join(f"{v:.0f}" for v in extra["telegram_rss"]) + " MB"),
         ("asyncio tasks: all runs / final run", f"{min(tasks or [0])}-{max(tasks or [0])} / "
                                                 f"first {final_tasks[0]}, last "
                                                 f"{final_tasks[-1]}"),
         ("archive size", f"{db.stat().st_size / 1e6:.1f} MB, integrity {integrity}"),
         ("final run exit code", str(final_code)),
+        ("load average (1/5/15 min): start / end",
+         " / ".join(", ".join(f"{v:.1f}" for v in load) for load in extra["load"])),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'soak':<{width}}  result")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
     errors = [line for run in runs for line in run.errors if line.strip()]
+    errors += extra["telegram_errors"]
     if errors:
         print(f"\n{len(errors)} lines on the children's stderr; the last ones:")
         print("\n".join(errors[-15:]))
-
-
-_WORLD_RSS = """
-import shutil, sys, tempfile
-from pathlib import Path
-from bench.soak import rss_mb
-from bench.soak_child import parse, spec
-from tests.faketg import build_world
-workdir, size = Path(sys.argv[1]), int(sys.argv[2])
-with tempfile.TemporaryDirectory() as tmp:
-    journal = Path(tmp) / "telegram.jsonl"
-    with open(workdir / "telegram.jsonl", "rb") as src, open(journal, "wb") as dst:
-        dst.write(src.read(size))
-    args = parse([tmp, "--clock-start", "0", "--clock-origin", "0", "--factor", "1",
-                  *sys.argv[3:]])
-    before = rss_mb("self") or 0.0
-    world = build_world(spec(args), persist_path=journal)
-    print((rss_mb("self") or 0.0) - before)
-    world.close()
-"""
-
-
-def _world_mb(workdir: Path, args: argparse.Namespace, size: int) -> float:
-    """RSS a process gains by building the fake world from the journal's first ``size`` bytes."""
-    out = subprocess.run(
-        [sys.executable, "-c", _WORLD_RSS, str(workdir), str(size), "--channels",
-         str(args.channels), "--subscribers", str(args.subscribers)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
-    return float(out.stdout.strip().splitlines()[-1])
 
 
 def _once(counts: Counter[str]) -> str:

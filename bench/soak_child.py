@@ -1,15 +1,13 @@
-"""One tgmon process of the soak: the real app (collector and bot) on a journaled fake world,
-with every schedule on a compressed clock shared by all the soak's processes.
+"""One tgmon process of the soak: the real app (collector and bot), nothing else, against the
+soak's fake Telegram in its own process (bench/soak_world.py), with every schedule on a
+compressed clock shared by all the soak's processes.
 
     python bench/soak_child.py WORKDIR --clock-start UNIX --clock-origin UNIX --factor F
         [--channels N] [--subscribers N] [--rate POSTS_PER_SIM_MINUTE] [--days D] [--final]
 
-Every start rebuilds the same world and replays its journal, as Telegram would still hold
-everything published before a kill -9. The publishing plan is a function of simulated time
-(post k at ``clock start + 60 k / rate``), so the posts due while no process ran are
-published at start, dated when they were due, and the service must find them by catch-up.
-The network outages are fixed simulated hours too. Prints one JSON line of its own figures
-every real second. With --final it stops publishing at the end of the plan, waits until
+Only ``client._sender`` of each Telethon client is replaced (tests/faketg/remote.py), so
+this process's memory and event loop are tgmon's own. Prints one JSON line of its own
+figures every real second. With --final it waits, once the plan's end is reached, until
 every post is stored, alerted and digested and every outbox part sent, and exits 0.
 """
 
@@ -18,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -30,44 +27,15 @@ from telethon import TelegramClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.soak_plan import ALERT, RETENTION_DAYS, SOCKET, parse, plan_end, total_posts
 from bot import app
 from bot.clock import ScaledClock
 from bot.config import Config, Secrets, validate_config
 from bot.telegram.client import create_client
 from bot.telegram.connection import Backoff
-from tests.faketg import FakeWorld, WorldSpec, attach, build_world, install_socket_guard
+from tests.faketg.guard import install_socket_guard
+from tests.faketg.remote import RemoteWorld, attach_remote
 from tests.faketg.spec import BOT, MONITOR
-
-ALERT = "пожар"
-#: Every this many posts one carries the alert term.
-ALERT_EVERY = 500
-#: Outages: (start as a fraction of the plan, length in simulated seconds).
-OUTAGES = ((0.21, 3600.0), (0.52, 3600.0), (0.83, 3600.0))
-RETENTION_DAYS = 2
-DAY = 86400
-
-
-def spec(args: argparse.Namespace) -> WorldSpec:
-    return WorldSpec(seed=11, channels=args.channels, messages_per_channel=0,
-                     subscribers=args.subscribers)
-
-
-def plan_end(args: argparse.Namespace) -> float:
-    return float(args.clock_start + args.days * DAY)
-
-
-def post_number(k: int) -> tuple[int, str]:
-    """The channel and text of the plan's post ``k`` (0-based), the same in every process."""
-    channel = random.Random(k).randrange(1 << 30)
-    text = (f"Сообщение {k + 1}: {ALERT} на складе" if (k + 1) % ALERT_EVERY == 0
-            else f"Сообщение {k + 1}: Токаев и новости дня")
-    return channel, text
-
-
-def outage_windows(args: argparse.Namespace) -> list[tuple[float, float]]:
-    span = args.days * DAY
-    return [(args.clock_start + share * span, args.clock_start + share * span + length)
-            for share, length in OUTAGES]
 
 
 def make_config(args: argparse.Namespace, admins: list[int]) -> Config:
@@ -89,70 +57,31 @@ def make_config(args: argparse.Namespace, admins: list[int]) -> Config:
     return config.model_copy(update={"collector": tuned})
 
 
-class Plan:
-    """Publish the plan's posts as simulated time reaches them; cut the network on time."""
-
-    def __init__(self, world: FakeWorld, args: argparse.Namespace, clock: ScaledClock) -> None:
-        self.world = world
-        self.args = args
-        self.clock = clock
-        self.channels = [world.channel(f"channel{c:03d}") for c in range(args.channels)]
-        self.published = sum(len(c.posts) for c in world.channels.values())
-        self.total = int(args.days * 24 * 60 * args.rate)
-        self.down = False
-
-    def due(self, now: float) -> int:
-        return min(self.total, int((now - self.args.clock_start) * self.args.rate / 60))
-
-    def publish_due(self) -> None:
-        due = self.due(self.clock.now().timestamp())
-        wall = self.world.clock
-        try:
-            while self.published < due:
-                when = self.args.clock_start + self.published * 60 / self.args.rate
-                self.world.clock = lambda when=when: when
-                channel, text = post_number(self.published)
-                self.world.post(self.channels[channel % len(self.channels)], text)
-                self.published += 1
-        finally:
-            self.world.clock = wall
-
-    def set_network(self) -> None:
-        now = self.clock.now().timestamp()
-        down = any(start <= now < end for start, end in outage_windows(self.args))
-        if down and not self.down:
-            self.world.outage()
-        elif self.down and not down:
-            self.world.end_outage()
-        self.down = down
-
-
 async def main(args: argparse.Namespace) -> None:
     install_socket_guard()
     clock = ScaledClock(start=datetime.fromtimestamp(args.clock_start, UTC), factor=args.factor,
                         origin=args.clock_origin)
-    world = build_world(spec(args), persist_path=args.workdir / "telegram.jsonl",
-                        clock=lambda: clock.now().timestamp(), sync_journal=False)
-    subscribers = [world.account(f"subscriber{i:03d}") for i in range(args.subscribers)]
-    config = make_config(args, [s.id for s in subscribers])
-    secrets = Secrets(api_id=world.api_id, api_hash=SecretStr(world.api_hash),
+    path = args.workdir / SOCKET
+    world = RemoteWorld(path)  # a few questions at start-up; the clients have their own link
+    admins = [world.account(f"subscriber{i:03d}") for i in range(args.subscribers)]
+    secrets = Secrets(api_id=world.get("api_id"), api_hash=SecretStr(world.get("api_hash")),
                       bot_token=SecretStr(world.bot_token(BOT)),
                       session=args.workdir / "sessions" / "tgmon.session")
-    plan = Plan(world, args, clock)
-    plan.set_network()
-    plan.publish_due()  # what Telegram got while no process ran
+    world.close()
+    config = make_config(args, admins)
 
     def factory(kind: str, secrets: Secrets, **options: Any) -> TelegramClient:
         client = create_client(kind, secrets, **options)  # type: ignore[arg-type]
         if kind == "bot":
-            attach(client, world, as_bot=BOT)
+            attach_remote(client, path, as_bot=BOT)
         else:
-            attach(client, world, as_user=MONITOR)
+            attach_remote(client, path, as_user=MONITOR)
         return client
 
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(_drive(plan, subscribers, stop)),
-             asyncio.create_task(_report(clock))]
+    tasks = [asyncio.create_task(_report(clock))]
+    if args.final:
+        tasks.append(asyncio.create_task(_drain(args, clock, len(admins), stop)))
     print("started", flush=True)
     try:
         await app.run(config, secrets, client_factory=factory, stop=stop, clock=clock,
@@ -161,26 +90,16 @@ async def main(args: argparse.Namespace) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        world.close()
 
 
-async def _drive(plan: Plan, subscribers: list[Any], stop: asyncio.Event) -> None:
-    world, args = plan.world, plan.args
-    await asyncio.sleep(3)
-    for user in subscribers:  # idempotent: a repeat /subscribe changes nothing
-        if not world.sent_messages(BOT, chat=user):
-            world.user_sends_to_bot(user, "/subscribe", bot=BOT)
+async def _drain(args: argparse.Namespace, clock: ScaledClock, chats: int,
+                 stop: asyncio.Event) -> None:
+    """After the plan's end: every post stored, alerted and digested, every part sent."""
     end = plan_end(args)
-    while not (args.final and plan.clock.now().timestamp() >= end):
-        plan.set_network()
-        plan.publish_due()
-        await asyncio.sleep(0.02)
-    plan.set_network()
-    plan.publish_due()
     db = args.workdir / "archive.sqlite3"
-    while True:  # drain: every post stored, alerted and digested, every part sent
+    while True:
         await asyncio.sleep(0.5)
-        if _drained(db, plan.published, len(subscribers), end):
+        if clock.now().timestamp() >= end and _drained(db, total_posts(args), chats, end):
             stop.set()
             return
 
@@ -212,20 +131,6 @@ async def _report(clock: ScaledClock) -> None:
         await asyncio.sleep(1)
         print(json.dumps({"tasks": len(asyncio.all_tasks()),
                           "sim": clock.now().timestamp()}), flush=True)
-
-
-def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("workdir", type=Path)
-    parser.add_argument("--clock-start", type=float, required=True)
-    parser.add_argument("--clock-origin", type=float, required=True)
-    parser.add_argument("--factor", type=float, required=True)
-    parser.add_argument("--channels", type=int, default=300)
-    parser.add_argument("--subscribers", type=int, default=50)
-    parser.add_argument("--rate", type=float, default=5.0, help="posts per simulated minute")
-    parser.add_argument("--days", type=float, default=7.0)
-    parser.add_argument("--final", action="store_true")
-    return parser.parse_args(argv)
 
 
 if __name__ == "__main__":

@@ -98,20 +98,47 @@ class WorldActions:
         self._counters["group"] = max(
             [self._counters["group"]]
             + [i["grouped_id"] % 10**9 for i in op["items"] if i["grouped_id"]])
-        new = []
-        for item in op["items"]:
-            fwd = tuple(item["fwd"]) if isinstance(item["fwd"], list) else item["fwd"]
-            post = Post(id=len(channel.posts) + 1, date=op["date"], text=item["text"],
-                        media=decode_media(item["media"]), fwd=fwd, views=item["views"],
-                        grouped_id=item["grouped_id"], entities=decode_tl_list(item["entities"]))
-            channel.posts.append(post)
-            channel.live_ids.append(post.id)
-            new.append((post, channel.add_event(1, "new", post.id, op["date"])))
+        new = [self._append_post(channel, item, op["date"]) for item in op["items"]]
         if op["push"]:
             self.push(self.readers(channel), lambda viewer: self.updates(
                 viewer, [types.UpdateNewChannelMessage(post_tl(channel, p), pts, 1)
                          for p, pts in new], date=op["date"], channels=[channel]))
         return [p.id for p, _ in new]
+
+    @staticmethod
+    def _append_post(channel: Channel, item: dict[str, Any], date: int) -> tuple[Post, int]:
+        fwd = tuple(item["fwd"]) if isinstance(item["fwd"], list) else item["fwd"]
+        post = Post(id=len(channel.posts) + 1, date=date, text=item["text"],
+                    media=decode_media(item["media"]), fwd=fwd, views=item["views"],
+                    grouped_id=item["grouped_id"], entities=decode_tl_list(item["entities"]))
+        channel.posts.append(post)
+        channel.live_ids.append(post.id)
+        return post, channel.add_event(1, "new", post.id, date)
+
+    def post_batch(self, posts: Sequence[tuple[ChannelRef, str, int]], *,
+                   push: bool = True) -> list[int]:
+        """Publish text posts ``(channel, text, date)`` in several channels at once; each
+        reader gets them in one ``Updates`` (Telegram batches updates that come together).
+        Returns the new message ids."""
+        items = [{"channel": self.channel(c).id, "date": date,
+                  **self._post_item(text, None, None, None, None, None)}
+                 for c, text, date in posts]
+        return self.execute({"op": "post_batch", "items": items,
+                             "date": max(i["date"] for i in items) if items else self.now(),
+                             "push": self.should_push(push)})
+
+    def _op_post_batch(self, op: dict[str, Any]) -> list[int]:
+        new = [(self.channels[i["channel"]], *self._append_post(
+            self.channels[i["channel"]], i, i["date"])) for i in op["items"]]
+        if op["push"]:
+            readers = {c.id: self.readers(c) for c, _, _ in new}
+            for account_id in set().union(*readers.values()):
+                mine = [(c, p, pts) for c, p, pts in new if account_id in readers[c.id]]
+                self.push([account_id], lambda viewer, mine=mine: self.updates(
+                    viewer, [types.UpdateNewChannelMessage(post_tl(c, p), pts, 1)
+                             for c, p, pts in mine],
+                    date=op["date"], channels=list({c.id: c for c, _, _ in mine}.values())))
+        return [p.id for _, p, _ in new]
 
     def post_many(self, channel: ChannelRef, n: int, *, text: str = "Post {id}",
                   start_date: int | None = None, step: int = 60, views: int | None = None,
