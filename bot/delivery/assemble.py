@@ -79,6 +79,7 @@ async def create_due_digests(
     top = await archive.arrivals.current_seq()
     reached = await archive.outbox.last_seq_ends()
     cache: dict[tuple[int, int], list[StoredPost]] = {}
+    rendered: dict[tuple[int, int, DigestContent, datetime, datetime], list[str]] = {}
     for item, content in due:
         key = (item.target.chat_id, item.target.name)
         after = reached.get(key)
@@ -86,7 +87,13 @@ async def create_due_digests(
             after = await archive.arrivals.seq_at(unix(item.start))
         if (after, top) not in cache:  # fifty subscribers share one window: read it once
             cache[(after, top)] = await archive.arrivals.posts_arrived(after=after, until=top)
-        parts = render_window(cache[(after, top)], content, start=item.start, end=item.end)
+        # ...and build it once: a digest depends on its posts, content and window only, and
+        # building one of an hour's 3,000 posts took 50 ms of the event loop, per chat.
+        same = (after, top, content, item.start, item.end)
+        if same not in rendered:
+            rendered[same] = render_window(cache[(after, top)], content, start=item.start,
+                                           end=item.end)
+        parts = rendered[same]
         window = Window(*key, unix(item.start), unix(item.end), seq_end=top)
         # One transaction per digest keeps the write lock short for the collector.
         created += await archive.outbox.create_windows([(window, parts)], now=unix(now))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot.delivery import assemble
 from bot.delivery.assemble import DigestContent, create_alerts, create_due_digests
 from bot.delivery.scheduler import DigestTarget, DueDigest
 from bot.digest.schedule import parse_schedule
@@ -87,3 +91,35 @@ async def test_history_takes_no_arrival_number(archive: Archive) -> None:
                               historic_up_to=10)
     rows = await archive.fetch_all("SELECT count(*) FROM arrivals")
     assert rows[0][0] == 0
+
+
+async def test_chats_that_share_a_window_share_one_built_digest(
+        archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[int] = []
+    real = assemble.build_digest
+
+    def counting(posts: Any, **kwargs: Any) -> Any:
+        built.append(len(posts))
+        return real(posts, **kwargs)
+
+    monkeypatch.setattr(assemble, "build_digest", counting)
+    content = DigestContent("Hourly", None, "skip", UTC_ZONE)
+    await archive.store_posts([analysed(make_post(n, f"пост {n}")) for n in range(1, 4)])
+    start = NOW - timedelta(hours=1)
+    targets = [DigestTarget(chat, "hourly", parse_schedule("0 * * * *"), UTC_ZONE,
+                            start - timedelta(days=1)) for chat in range(1, 6)]
+    await create_due_digests(archive, [(DueDigest(t, start, NOW), content) for t in targets],
+                             now=NOW)
+    assert built == [3]  # five chats, one window: built once
+    rows = await archive.fetch_all(
+        "SELECT d.chat_id, o.body FROM outbox o JOIN digests d ON d.id = o.digest_id "
+        "ORDER BY d.chat_id")
+    assert [chat for chat, _ in rows] == [1, 2, 3, 4, 5]
+    assert len({body for _, body in rows}) == 1 and "пост 3" in rows[0][1]
+    # A chat whose window differs (another end, other content) gets its own digest.
+    await archive.store_posts([analysed(make_post(4, "пост 4"))])
+    later = NOW + timedelta(hours=1)
+    other = DigestContent("Hourly", None, "notice", UTC_ZONE)
+    await create_due_digests(archive, [(DueDigest(targets[0], NOW, later), content),
+                                       (DueDigest(targets[1], NOW, later), other)], now=later)
+    assert built == [3, 1, 1]
