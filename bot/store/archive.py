@@ -134,6 +134,12 @@ class Archive:
             "SELECT historic_until FROM cursors WHERE channel_id = ?", (channel_id,))
         return int(rows[0][0]) if rows else 0
 
+    async def oldest_stored_id(self, channel_id: int) -> int | None:
+        """The lowest message id stored for a channel (None if none is)."""
+        rows = await self.fetch_all(
+            "SELECT min(msg_id) FROM posts WHERE channel_id = ?", (channel_id,))
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
     async def move_cursors(self, cursors: Mapping[int, int]) -> None:
         """Move channel cursors forward (never back) without storing posts."""
         await self.write(post_writes.move_cursors, cursors, self.stamp)

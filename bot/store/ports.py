@@ -185,3 +185,7 @@ class CollectorStore(PostStore, Protocol):
     async def historic_until(self, channel_id: int) -> int:
         """The newest message id of a channel's first-sight backfill (0 if none)."""
         ...
+
+    async def oldest_stored_id(self, channel_id: int) -> int | None:
+        """The lowest message id stored for a channel (None if none is)."""
+        ...

@@ -84,6 +84,12 @@ class HistoryReader:
             depth = (self._config.default_backfill if watched.config.backfill is None
                      else watched.config.backfill)
             top = await self._newest_id(watched)
+            # Posts stored before the first read came live: the channel was watched by then,
+            # so what was published after the first of them (missed live in an outage, say)
+            # is news, not history.
+            live = await self._archive.oldest_stored_id(watched.channel.id)
+            if live is not None:
+                top = min(top, live - 1)
             start = max(0, top - depth)
             label = "backfill"
             log.info("%s: first sight, backfilling up to %d posts", _name(watched), depth)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot import ingest
+from bot.clock import ScaledClock
 from bot.domain import Analysis
 from tests.collector.harness import Harness
-from tests.faketg import FakeWorld
+from tests.faketg import FakeWorld, FloodSleeps
 
 
 async def test_posts_published_while_down_are_stored_once_after_restart(
@@ -156,3 +159,29 @@ async def test_backfilled_posts_are_history_and_later_ones_are_news(
     flags = dict(harness.query("SELECT msg_id, historic FROM posts"))  # type: ignore[arg-type]
     assert {m for m, h in flags.items() if h} == set(range(1, 31))
     assert {m for m, h in flags.items() if not h} == set(range(31, 36))
+
+
+async def test_posts_missed_live_before_a_channels_first_read_are_news(
+        harness: Harness, world: FakeWorld, flood_sleeps: FloodSleeps) -> None:
+    # The first history read is held off (a flood wait parks it for ten simulated minutes,
+    # five real seconds) while live posts already arrive; one published meanwhile never
+    # came live (an outage, say).
+    harness.clock = ScaledClock(start=datetime.now(UTC), factor=120)
+    news = world.channel("news")
+    world.post(news, "опубликован до запуска")
+    world.inject_error("GetHistory", "FLOOD_WAIT_600", times=1)
+    await harness.start()
+    try:
+        await harness.wait(lambda: harness.count("SELECT count(*) FROM flood_parks") == 1)
+        world.post(news, "пришёл вживую")
+        await harness.wait(lambda: len(harness.texts(news.marked_id)) == 1)
+        world.post(news, "пропущен вживую", push=False)
+        flood_sleeps.offset += 600  # Telethon's own memory of the wait (its wall clock) ends
+        await harness.wait(lambda: len(harness.texts(news.marked_id)) == 3, within=20)
+    finally:
+        await harness.stop()
+    flags = dict(harness.query("SELECT msg_id, historic FROM posts"))  # type: ignore[arg-type]
+    assert flags == {1: 1, 2: 0, 3: 0}  # only what came before the channel was watched
+    arrived = {r[0] for r in harness.query(
+        "SELECT p.msg_id FROM arrivals a JOIN posts p USING (pid)")}
+    assert arrived == {2, 3}  # so both are alerted and digested
