@@ -105,6 +105,7 @@ async def _drain(args: argparse.Namespace, clock: ScaledClock, chats: int,
 
 
 def _drained(db: Path, published: int, chats: int, end: float) -> bool:
+    """Every post stored, alerted and in a digest of every chat; no part left to send."""
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         try:
@@ -116,8 +117,9 @@ def _drained(db: Path, published: int, chats: int, end: float) -> bool:
             alerted = conn.execute(
                 "SELECT max(seq_end) FROM digests WHERE chat_id = 0").fetchone()[0]
             digested = conn.execute(
-                "SELECT count(DISTINCT chat_id) FROM digests WHERE name = 'hourly' "
-                "AND window_end >= ?", (end,)).fetchone()[0]
+                "SELECT count(*) FROM (SELECT chat_id FROM digests WHERE name = 'hourly' "
+                "GROUP BY chat_id HAVING max(window_end) >= ? AND max(seq_end) = ?)",
+                (end, top)).fetchone()[0]
         finally:
             conn.close()
     except (sqlite3.Error, TypeError):
