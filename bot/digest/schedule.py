@@ -119,6 +119,7 @@ def _valid_with_any_month(parts: list[str]) -> bool:
     return True
 
 
+@lru_cache(maxsize=1024)  # fifty targets of one schedule ask the same question each round
 def _next_after(cron: str, moment: datetime, tz: ZoneInfo) -> datetime:
     firings = CronSim(cron, moment.astimezone(tz))
     for firing in firings:
@@ -130,6 +131,7 @@ def _next_after(cron: str, moment: datetime, tz: ZoneInfo) -> datetime:
     raise ValueError(f"schedule {cron!r} never fires")  # parse_schedule refuses these
 
 
+@lru_cache(maxsize=1024)
 def _latest_until(cron: str, moment: datetime, tz: ZoneInfo) -> datetime | None:
     # Start one second later, so that a firing at exactly ``moment`` counts.
     start = (moment.replace(microsecond=0) + _SECOND).astimezone(tz)
