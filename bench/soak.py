@@ -57,6 +57,15 @@ def rss_mb(pid: int | str) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Child:
     """One run of a soak script (soak_child.py by default), its RSS sampled on each of its
     JSON lines and its task counts read."""
@@ -68,6 +77,7 @@ class Child:
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
         self.listening = threading.Event()
+        self.cpu = 0.0  # CPU seconds used, as of its last JSON line
         self.rss: list[float] = []
         self.tasks: list[int] = []
         self.errors: list[str] = []
@@ -83,6 +93,7 @@ class Child:
                 self.listening.set()
             if line.startswith("{"):
                 self.tasks.append(int(json.loads(line)["tasks"]))
+                self.cpu = cpu_seconds(self.proc.pid) or self.cpu
                 value = rss_mb(self.proc.pid)
                 if value is not None:
                     self.rss.append(value)
@@ -205,11 +216,13 @@ def main() -> None:
         runs.append(final)
         wall = time.time() - began
         telegram_rss.append(rss_mb(telegram.proc.pid) or 0.0)
+        telegram_cpu = cpu_seconds(telegram.proc.pid) or 0.0
         telegram.proc.send_signal(signal.SIGTERM)
         telegram.wait(timeout=60)
         log.stop()
         report(workdir, args, factor, runs, log, wall, code,
                {"telegram_rss": telegram_rss, "load": (load, os.getloadavg()),
+                "telegram_cpu": telegram_cpu,
                 "telegram_errors": telegram.errors})
 
 
@@ -315,6 +328,8 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
                                                 f"{final_tasks[-1]}"),
         ("archive size", f"{db.stat().st_size / 1e6:.1f} MB, integrity {integrity}"),
         ("final run exit code", str(final_code)),
+        ("CPU seconds: tgmon (all runs) / fake Telegram",
+         f"{sum(run.cpu for run in runs):.0f} / {extra['telegram_cpu']:.0f} s"),
         ("load average (1/5/15 min): start / end",
          " / ".join(", ".join(f"{v:.1f}" for v in load) for load in extra["load"])),
     ]
