@@ -123,6 +123,8 @@ class OutboxLog:
         self.windows: dict[int, tuple[Any, ...]] = {}  # id -> (chat, name, start, end)
         self.failed: set[int] = set()
         self.most_rows = 0
+        #: (time, arrivals numbered, pending parts) at each sample, when asked for.
+        self.timeline: list[tuple[float, ...]] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -151,6 +153,10 @@ class OutboxLog:
                     "SELECT id FROM outbox WHERE status = 'failed'")}
                 rows = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
                 self.most_rows = max(self.most_rows, int(rows))
+                if self.timeline is not None:
+                    self.timeline.append((time.time(), *conn.execute(
+                        "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'arrivals'), "
+                        "(SELECT count(*) FROM outbox WHERE status = 'pending')").fetchone()))
             finally:
                 conn.close()
         except sqlite3.Error:
@@ -201,6 +207,8 @@ def main() -> None:
             args.keep.mkdir(parents=True)
             workdir = args.keep
         log = OutboxLog(workdir / "archive.sqlite3")
+        if args.keep is not None:
+            log.timeline = []
         telegram = Child(workdir, common, script="soak_world.py")
         if not telegram.listening.wait(60):
             sys.exit("the fake Telegram did not start:\n" + "\n".join(telegram.errors))
@@ -341,6 +349,8 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
     errors += extra["telegram_errors"]
     if args.keep is not None:
         (args.keep / "stderr.txt").write_text("\n".join(errors))
+        (args.keep / "timeline.txt").write_text("".join(
+            f"{t:.1f} {pid} {pending}\n" for t, pid, pending in log.timeline or []))
     if errors:
         print(f"\n{len(errors)} lines on the children's stderr; the last ones:")
         print("\n".join(errors[-15:]))
