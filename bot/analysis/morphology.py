@@ -164,9 +164,10 @@ def turkic_suffix_fits(
         if not (stem[-1] in _VOWELS and rest[0] in "пт") and not _joins(stem, rest):
             return False
         verb = _VERB_GRAMMARS.get(lang, _VERB_GRAMMARS[""])
-        return verb.fullmatch(rest) is not None and _harmonic(
-            stem, _GLIDE_U.sub("", rest)
-        )
+        # Kazakh writes у in back and front words alike (алуы, келуі, шешуге): its у takes no
+        # part in harmony. Kyrgyz у is back (алуусу, келүүсү), except as a glide after a vowel.
+        vowels = _GLIDE_U.sub("", rest) if lang == "ky" else rest.replace("у", "")
+        return verb.fullmatch(rest) is not None and _harmonic(stem, vowels)
     if not _joins(stem, rest):
         return False
     if (
@@ -225,7 +226,8 @@ def turkic_verb_stems(word: str, *, marked: bool) -> tuple[tuple[str, bool], ...
     elif word.endswith(("юу", "юү")) and len(word) >= 4:
         stems = [word[:-2] + "й"]  # коюу ← кой-
     elif word.endswith(("уу", "үү")) and len(word) >= 4:
-        stems = [word[:-2]]
+        # A base too short to be a stem is one that ends in у, ү: окуу ← оку- "read".
+        stems = [word[:-2] if len(word) - 2 >= MIN_TURKIC_STEM else word[:-1]]
     elif word.endswith(("оо", "өө")) and len(word) >= 4:  # жаоо ← жаа- "rain"
         base = word[:-2]
         stems = [base + ("а" if word[-1] == "о" else "е"), base + word[-1]]  # жасоо ← жаса-
@@ -418,9 +420,12 @@ _SHORT_DERIVED_SUFFIXES = re.compile(rf"{_alternatives('LIG')}|{_INFLECTION}")
 # оку+т+ул-). A -ыш after the passive is the noun курулуш "construction", not a verb form.
 _CAUSATIVE = _alternatives("т")
 _PASSIVE = _alternatives("Iл", "л", "Iн", "н")
-# Person after the past and the conditional (бардық, барсаң), and after the other tenses
-# (барамын, барасың, барабыз).
-_PERSON_PAST = _alternatives("м", "ң", "к", "қ", "ңIз", "ңDAр", "ңIзDAр")
+# Person after the past and the conditional (бардым, барсаң), and after the other tenses
+# (барамын, барасың, барабыз). Not the first person plural -дық, -дык: it is written as the
+# derivation -лық/-дык/-тык, far more common in the news (бардық "all", улуттук "national",
+# кызматташтык "cooperation"), and a verb term matched those instead (measured on the
+# Kyrgyz treebank's dev part: verbs precision .911 -> .914, adjective terms .782 -> .824).
+_PERSON_PAST = _alternatives("м", "ң", "ңIз", "ңDAр", "ңIзDAр")
 _PERSON = _alternatives("м", "мIн", "BIн", "сIң", "сIз", "мIз", "BIз", "сIңDAр", "сIзDAр")
 _PAST = _alternatives("DI", "сA")
 # Finite forms: present (бара+мын), aorist and negative aorist (барар, бармас), imperative
@@ -490,6 +495,8 @@ def verbal_noun(stem: str, lang: str) -> str:
         return stem
     last = stem[-1]
     if lang == "ky":
+        if stem.endswith(("уу", "үү")):
+            return stem  # a long vowel takes no other: жуу- "wash" → жуу, улануу as written
         if last == "й":
             return stem[:-1] + ("юү" if _front(stem) else "юу")
         if last in "ао":

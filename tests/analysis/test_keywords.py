@@ -7,6 +7,7 @@ import time
 import pytest
 
 from bot.analysis.keywords import KeywordMatcher
+from bot.analysis.morphology import verbal_noun
 from bot.config import KeywordGroup
 from bot.domain import KeywordHit
 
@@ -357,3 +358,28 @@ def test_stem_final_y_and_a_suffix_vowel_are_written_as_one_letter() -> None:
 def test_a_kyrgyz_verb_with_a_two_letter_base_is_a_verb() -> None:
     # жаа- "rain" has the verbal noun жаоо; its base is two letters, like жасоо's is three.
     assert _forms("жаоо", "Кечээ кар жаады.", "ky") == ["жаады"]
+
+
+def test_a_kazakh_verbal_noun_declines_in_front_words_too() -> None:
+    # Kazakh writes у in back and front words alike: шешу+ге and келу+і take front endings.
+    assert _forms("шешу", "Үкімет бұл мәселені шешуге уәде берді.", "kk") == ["шешуге"]
+    assert _forms("келу", "Президенттің Астанаға келуі күтілуде.", "kk") == ["келуі"]
+    assert _forms("алу", "Несие алуы қиындады.", "kk") == ["алуы"]
+
+
+def test_a_kyrgyz_verbal_noun_in_uu_may_come_from_a_stem_in_u() -> None:
+    # окуу is оку- "read" + -у (its base ок is no stem); улануу is улан- + -уу, written as is.
+    for text in ("Ал китепти окуду.", "Студенттер окуп жатышат.", "Мектепте окуган балдар."):
+        assert _forms("окуу", text, "ky") != [], text
+    assert verbal_noun("окуу"[:-1], "ky") == "окуу"
+    assert verbal_noun("улануу", "ky") == "улануу"
+    assert _forms("улануу", "Сүйлөшүүлөр уланууда.", "ky") == ["уланууда"]
+
+
+def test_a_derived_adjective_is_not_read_as_a_first_person_past() -> None:
+    # -дык, -тык after a stem is the derivation (бардык "all", улуттук "national"), far more
+    # common in the news than "we went", "we made great".
+    assert _forms("баруу", "Бардык өлкөлөр катышты.", "ky") == []
+    assert _forms("улуу", "Улуттук банк пайызды көтөрдү.", "ky") == []
+    assert _forms("бару", "Бардық облыстарда жаңбыр жауады.", "kk") == []
+    assert _forms("баруу", "Алар Бишкекке барышты.", "ky") == ["барышты"]
