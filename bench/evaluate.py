@@ -47,6 +47,7 @@ import sys
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
+from itertools import product
 from pathlib import Path
 from typing import TypeVar
 
@@ -55,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.analysis.channel_prior import may_lean, prior_from_counts
 from bot.analysis.keywords import KeywordMatcher
 from bot.analysis.language import Detect, Detected, cld2_guess, make_detector, prepare
-from bot.analysis.morphology import WORD, verbal_noun
+from bot.analysis.morphology import KEY_FOLD, WORD, verbal_noun
 from bot.analysis.normalize import normalize
 from bot.analysis.scripts import to_cyrillic
 from bot.config import KeywordGroup
@@ -392,6 +393,48 @@ def keyword_report(data: Path, split: str = "all", gold: str = "by-class") -> No
             met = "yes" if float(row[1]) >= recall and float(row[2]) >= precision else "NO"
             print(f"| {lang} | {name} | {len(watch)} | " + " | ".join(row)
                   + f" | {recall} / {precision} | {met} |")
+    if (data / LANG_FILES["uz"]).exists():
+        uzbek_keyword_report(_part(_lines(data / LANG_FILES["uz"]), split, str))
+
+
+# Uzbek has no treebank here: a watch-list of the nouns and names of lang/ud/uz_latn.txt,
+# term → the words of that text that start with the term and are not its forms (a derived
+# word, -lik, -aro, or another word), read by hand. Every other word that starts with the
+# term is a gold form; no stem of these changes before a suffix.
+UZBEK_TERMS: dict[str, tuple[str, ...]] = {
+    "Oʻzbekiston": ("o'zbekistonliklarning",), "viloyat": (), "prezident": ("prezidentlik",),
+    "davlat": (), "tashkilot": (), "hukumat": (), "Toshkent": (), "Samarqand": (),
+    "respublika": (), "rahbar": ("rahbarlik",), "loyiha": (), "shahar": (), "tuman": (),
+    "xalq": ("xalqaro",), "mamlakat": (), "korxona": (), "Qirgʻiziston": (), "Rossiya": (),
+    "Xitoy": (), "dollar": ("dollarlik",), "narx": (), "yil": ("yillik",), "kun": (),
+    "oy": ("oynasidan", "oyog'idagi"), "suv": ("suvereniteti",), "taʼlim": (), "aholi": (),
+    "dastur": (), "qaror": (), "sud": ("sudya",), "bola": (),
+}
+
+
+def uzbek_keyword_report(sentences: list[str]) -> None:
+    """Print recall and precision on the Uzbek sentences, as written and read as Cyrillic.
+
+    Terms and text are each written in Latin (as in the file) or read as Cyrillic
+    (``_uzbek_cyrillic``); a gold pair is (term, sentence) as for the treebanks.
+    """
+    print("\n| uz | terms in | text in | terms | gold pairs | matcher R | matcher P |")
+    print("|---" * 7 + "|")
+    gold = set()
+    for i, sentence in enumerate(sentences):
+        words = [w.translate(KEY_FOLD) for w in WORD.findall(normalize(sentence))]
+        for term, others in UZBEK_TERMS.items():
+            stem = normalize(term).translate(KEY_FOLD)
+            if any(w.startswith(stem) and w not in others for w in words):
+                gold.add((term, i))
+    scripts: dict[str, Callable[[str], str]] = {"Latin": str, "Cyrillic": _uzbek_cyrillic}
+    for (term_script, spell_term), (text_script, spell_text) in product(scripts.items(), repeat=2):
+        matcher = KeywordMatcher({t: KeywordGroup(terms=[spell_term(t)]) for t in UZBEK_TERMS})
+        found = {(hit.group, i) for i, sentence in enumerate(sentences)
+                 for hit in matcher.match(spell_text(sentence), "uz")}
+        hits = len(found & gold)
+        print(f"| uz | {term_script} | {text_script} | {len(UZBEK_TERMS)} | {len(gold)} | "
+              f"{hits / max(1, len(gold)):.3f} | {hits / max(1, len(found)):.3f} |")
 
 
 def _keyword_row(
@@ -467,26 +510,28 @@ def _conllu(
         lemmas: set[str] = set()
         for form, lemma, upos in tokens:
             lemma, upos = readings.get((normalize(form), normalize(lemma), upos), (lemma, upos))
-            lemmas.update(_lemma_keys(lemma, upos, parts=gold == "by-class"))
+            lemmas.update(_lemma_keys(form, lemma, upos, parts=gold == "by-class"))
         found.append((text, lemmas))
     return found
 
 
-def _lemma_keys(lemma: str, upos: str, *, parts: bool) -> set[str]:
+def _lemma_keys(form: str, lemma: str, upos: str, *, parts: bool) -> set[str]:
     """The keys one word adds to its sentence's lemma set.
 
     ``parts``: the lemma of a hyphenated word (кыргыз-кытай "Kyrgyz-Chinese",
     соода-экономикалык "trade and economic", Кыргызстан-Россия) also gives the lemma of each
     part, since the treebank writes the compound as one word where a reader and the matcher
-    see two. The parts of a name (Чоң-Алай, Ысык-Көл) are parts of a name only: they are gold
-    for a watched name, not for a noun or adjective (Ысык-Көл is a lake, not "hot").
+    see two. The parts of a name (Чоң-Алай, Ысык-Көл: tagged PROPN, or every part capitalised)
+    are parts of a name only: they are gold for a watched name, not for a noun or adjective
+    (Ысык-Көл is a lake, not "hot").
     """
     norm = normalize(lemma)
     keys = {norm, _kind_prefix(verbal=upos in _VERBAL_TAGS) + norm, f"\t{upos}\t{lemma}"}
     pieces = [piece for piece in norm.split("-") if piece]
     if parts and len(pieces) > 1:
+        name = upos == "PROPN" or all(part[:1].isupper() for part in form.split("-") if part)
         for piece in pieces:
-            if upos == "PROPN":
+            if name:
                 keys.add(_NAME_PART + piece)
             else:
                 keys.update({piece, _kind_prefix(verbal=upos in _VERBAL_TAGS) + piece})
