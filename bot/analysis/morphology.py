@@ -385,19 +385,12 @@ _CASE_AFTER_POSSESSIVE_12 = _alternatives("A")
 _CASE_AFTER_POSSESSIVE_3 = _alternatives(
     "нIң", "нIн", "нA", "н", "нDA", "нDAGI", "нDAн", "нAн", "BAн", "BAнAн"
 )
-_AFTER = _alternatives(
-    "DAй",
-    "чA",
-    "шA",
-    "нIкI",  # similative, equative, possessive -нікі
-    "BIн",
-    "BIз",
-    "сIң",
-    "сIз",
-    "DIр",  # predicative: "студентпін", "-дыр"
-    "гой",
-    "ғой",  # emphatic particle written on
-)
+# Similative -дай, predicative (студентпін, -дыр) and the emphatic particle written on.
+_PARTICLES = ("DAй", "BIн", "BIз", "сIң", "сIз", "DIр", "гой", "ғой")
+# After a noun, also the equative -ча/-ше and the possessive -нікі.
+_AFTER = _alternatives(*_PARTICLES, "чA", "шA", "нIкI")
+# After a verb form, the particles alone: киреше "income" is no кир+е+ше.
+_VERB_AFTER = _alternatives(*_PARTICLES)
 _INFLECTION = (
     rf"(?:{_PLURAL})?(?:(?:{_POSSESSIVE_12})(?:{_CASE}|{_CASE_AFTER_POSSESSIVE_12})?"
     rf"|(?:{_POSSESSIVE_3})(?:{_CASE_AFTER_POSSESSIVE_3})?|{_CASE})?"
@@ -449,7 +442,7 @@ def _verb_grammar(reciprocal: tuple[str, ...], finite: tuple[str, ...],
         rf"(?:(?:(?:{_PAST})(?:{_PERSON_PAST})?|(?:{_alternatives(*finite)})(?:{_PERSON})?"
         rf"|(?:{_alternatives(*nonfinite)}){_INFLECTION}|(?:{_alternatives(*converb)}))"
         # A particle (-дай, -ғой) follows a verb form, not a bare stem: курултай is a word.
-        rf"(?:{_AFTER})?)?"
+        rf"(?:{_VERB_AFTER})?)?"
     )
 
 

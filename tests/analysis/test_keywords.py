@@ -383,3 +383,10 @@ def test_a_derived_adjective_is_not_read_as_a_first_person_past() -> None:
     assert _forms("улуу", "Улуттук банк пайызды көтөрдү.", "ky") == []
     assert _forms("бару", "Бардық облыстарда жаңбыр жауады.", "kk") == []
     assert _forms("баруу", "Алар Бишкекке барышты.", "ky") == ["барышты"]
+
+
+def test_a_verb_form_takes_no_equative() -> None:
+    # The equative -ча/-ше follows nouns: киреше "income" is no кир+е+ше "like entering".
+    assert _forms("кирүү", "Быйыл бюджетке киреше көбөйдү.", "ky") == []
+    assert _forms("кирүү", "Ал үйгө кирди.", "ky") == ["кирди"]
+    assert _forms("шаар", "Шаарча жайгашкан.", "ky") == ["шаарча"]
