@@ -436,8 +436,11 @@ _COMMON_CONVERB = ("Iп", "п", "A", "й", "GAлI")
 def _verb_grammar(reciprocal: tuple[str, ...], finite: tuple[str, ...],
                   nonfinite: tuple[str, ...], converb: tuple[str, ...]) -> re.Pattern[str]:
     # After the negation -ма comes -й, -ды, -ған, -са, -с, never -т: кыз+ма+ты is кызматы.
+    voice = rf"(?:{_alternatives(*reciprocal)})?(?:{_CAUSATIVE})?(?:{_PASSIVE})?"
     return re.compile(
-        rf"(?:{_alternatives(*reciprocal)})?(?:{_CAUSATIVE})?(?:{_PASSIVE})?"
+        # A voice takes an ending: a bare causative or passive would be an imperative, rare in
+        # the news, and is more often a word of its own (улут "nation" is no улу+т).
+        rf"(?!(?=.){voice}\Z){voice}"
         rf"(?:(?:{_alternatives('BA')})(?!т))?"
         rf"(?:(?:(?:{_PAST})(?:{_PERSON_PAST})?|(?:{_alternatives(*finite)})(?:{_PERSON})?"
         rf"|(?:{_alternatives(*nonfinite)}){_INFLECTION}|(?:{_alternatives(*converb)}))"

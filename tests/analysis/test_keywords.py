@@ -390,3 +390,10 @@ def test_a_verb_form_takes_no_equative() -> None:
     assert _forms("кирүү", "Быйыл бюджетке киреше көбөйдү.", "ky") == []
     assert _forms("кирүү", "Ал үйгө кирди.", "ky") == ["кирди"]
     assert _forms("шаар", "Шаарча жайгашкан.", "ky") == ["шаарча"]
+
+
+def test_a_voice_suffix_takes_an_ending() -> None:
+    # A bare causative or passive would be an imperative: улут "nation" is no улу+т "make
+    # howl", while окут+ту "taught" is оку- "read" with the causative and the past.
+    assert _forms("улуу", "Кыргыз улут биримдиги бекемделди.", "ky") == []
+    assert _forms("окуу", "Мугалим балдарды окутту.", "ky") == ["окутту"]
