@@ -161,7 +161,7 @@ def turkic_suffix_fits(
     if grammar is Grammar.VERB:
         # A verb takes -п (converb) and -т (causative) after a vowel: сипаттап, азайт;
         # and Kazakh у after a vowel is a glide, of neither vowel series: бермеуі.
-        if not (stem[-1] in _VOWELS and rest[0] in "пт") and not _joins(stem, rest):
+        if not (stem[-1] in _VOWELS and rest[0] in "пт") and not _joins(stem, rest, verb=True):
             return False
         verb = _VERB_GRAMMARS.get(lang, _VERB_GRAMMARS[""])
         # Kazakh writes у in back and front words alike (алуы, келуі, шешуге): its у takes no
@@ -252,7 +252,7 @@ def _front(stem: str) -> bool:
     return bool(vowels) and vowels[-1] in _FRONT_MARKS
 
 
-def _joins(stem: str, rest: str) -> bool:
+def _joins(stem: str, rest: str, *, verb: bool = False) -> bool:
     """Tell whether a suffix starting with ``rest[0]`` may follow the stem's last sound.
 
     Every suffix the chain allows has variants for what it follows, and only the right one is
@@ -270,8 +270,9 @@ def _joins(stem: str, rest: str) -> bool:
         # у and и end in a glide in Kazakh spelling: су → суы "its water".
         return first not in _VOWELS or last in "уи"
     # After a consonant the third-person possessive is -ы, not -сы (курс+у, not кур+су);
-    # -сыз "without" and the predicative -сың do follow consonants.
-    if first == "с" and rest[1:2] in _HIGH_VOWELS and rest[2:3] not in ("з", "ң"):
+    # -сыз "without" and the predicative -сың do follow consonants, as does a verb's
+    # optative -сын (барсын, келсин).
+    if not verb and first == "с" and rest[1:2] in _HIGH_VOWELS and rest[2:3] not in ("з", "ң"):
         return False
     if last in _SONORANTS:
         return first not in _VOICELESS_ONSETS
@@ -316,7 +317,7 @@ def _loan_ending(stem: str) -> bool:
     return len(stem) >= 2 and stem[-1] not in _VOWELS and stem[-2] not in _VOWELS
 
 
-def _alternatives(*templates: str) -> str:
+def _alternatives(*templates: str, fold: dict[int, str] = KEY_FOLD) -> str:
     """Expand templates with harmony placeholders (A, I, D…) into one regex alternation."""
     slots = {
         "A": "аеоөә",
@@ -333,9 +334,18 @@ def _alternatives(*templates: str) -> str:
         choices = [slots.get(ch, ch) for ch in template]
         forms.update("".join(letters) for letters in product(*choices))
     # Both spellings: native text is matched as written, Russian-spelled names folded.
-    forms |= {form.translate(KEY_FOLD) for form in forms}
+    forms |= {form.translate(fold) for form in forms}
     # Longest first, so the regex tries "ндан" before "н".
     return "|".join(sorted(forms, key=lambda f: (-len(f), f)))
+
+
+# Verb endings keep ң: folded to н, the second person (барасың, бардың) would read as the
+# genitive, the reflexive or the accusative (өндүрүштүн "of production" is no өндүр+үш+тү+ң).
+_VERB_FOLD: Final = {k: v for k, v in KEY_FOLD.items() if k != ord("ң")}
+
+
+def _verb_alternatives(*templates: str) -> str:
+    return _alternatives(*templates, fold=_VERB_FOLD)
 
 
 _VOWELS: Final = frozenset("аеыиоуэюяёәіөұү")
@@ -418,9 +428,9 @@ _PASSIVE = _alternatives("Iл", "л", "Iн", "н")
 # derivation -лық/-дык/-тык, far more common in the news (бардық "all", улуттук "national",
 # кызматташтык "cooperation"), and a verb term matched those instead (measured on the
 # Kyrgyz treebank's dev part: verbs precision .911 -> .914, adjective terms .782 -> .824).
-_PERSON_PAST = _alternatives("м", "ң", "ңIз", "ңDAр", "ңIзDAр")
-_PERSON = _alternatives("м", "мIн", "BIн", "сIң", "сIз", "мIз", "BIз", "сIңDAр", "сIзDAр")
-_PAST = _alternatives("DI", "сA")
+_PERSON_PAST = _verb_alternatives("м", "ң", "ңIз", "ңDAр", "ңIзDAр")
+_PERSON = _verb_alternatives("м", "мIн", "BIн", "сIң", "сIз", "мIз", "BIз", "сIңDAр", "сIзDAр")
+_PAST = _verb_alternatives("DI", "сA")
 # Finite forms: present (бара+мын), aorist and negative aorist (барар, бармас), imperative
 # and optative (барсын, барыңыз, барайын), desiderative (барғы+м).
 _COMMON_FINITE = (
@@ -435,14 +445,17 @@ _COMMON_CONVERB = ("Iп", "п", "A", "й", "GAлI")
 
 def _verb_grammar(reciprocal: tuple[str, ...], finite: tuple[str, ...],
                   nonfinite: tuple[str, ...], converb: tuple[str, ...]) -> re.Pattern[str]:
-    # After the negation -ма comes -й, -ды, -ған, -са, -с, never -т: кыз+ма+ты is кызматы.
-    voice = rf"(?:{_alternatives(*reciprocal)})?(?:{_CAUSATIVE})?(?:{_PASSIVE})?"
+    each = _alternatives(*reciprocal), _CAUSATIVE, _PASSIVE
+    voice = "".join(f"(?:{one})?" for one in each)
+    # A voice takes an ending: a bare causative or passive would be an imperative, rare in
+    # the news, and is more often a word of its own (улут "nation" is no улу+т). Kazakh
+    # -с+ын is the optative -сын instead (барсын, болсын).
+    bare = rf"(?!с(?:{each[2]})\Z){voice}"
     return re.compile(
-        # A voice takes an ending: a bare causative or passive would be an imperative, rare in
-        # the news, and is more often a word of its own (улут "nation" is no улу+т).
-        rf"(?!(?=.){voice}\Z){voice}"
+        rf"(?!(?=.)(?:{bare})\Z){voice}"
+        # After the negation -ма comes -й, -ды, -ған, -са, -с, never -т: кыз+ма+ты is кызматы.
         rf"(?:(?:{_alternatives('BA')})(?!т))?"
-        rf"(?:(?:(?:{_PAST})(?:{_PERSON_PAST})?|(?:{_alternatives(*finite)})(?:{_PERSON})?"
+        rf"(?:(?:(?:{_PAST})(?:{_PERSON_PAST})?|(?:{_verb_alternatives(*finite)})(?:{_PERSON})?"
         rf"|(?:{_alternatives(*nonfinite)}){_INFLECTION}|(?:{_alternatives(*converb)}))"
         # A particle (-дай, -ғой) follows a verb form, not a bare stem: курултай is a word.
         rf"(?:{_VERB_AFTER})?)?"

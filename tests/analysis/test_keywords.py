@@ -397,3 +397,16 @@ def test_a_voice_suffix_takes_an_ending() -> None:
     # howl", while окут+ту "taught" is оку- "read" with the causative and the past.
     assert _forms("улуу", "Кыргыз улут биримдиги бекемделди.", "ky") == []
     assert _forms("окуу", "Мугалим балдарды окутту.", "ky") == ["окутту"]
+
+
+def test_the_optative_follows_a_consonant() -> None:
+    # -сын is the third-person optative, not a possessive -сы after a consonant: болсын,
+    # келсин; Kazakh с+ын is not read as a bare reciprocal and reflexive.
+    assert _forms("болу", "Жаңа жылыңыз құтты болсын!", "kk") == ["болсын"]
+    assert _forms("келүү", "Ал эртең келсин.", "ky") == ["келсин"]
+
+
+def test_a_verb_ending_keeps_its_ng() -> None:
+    # Folded to н, the second person жаз+ды+ң would be the genitive жаздын "of spring".
+    assert _forms("жазуу", "Жаздын биринчи күнү жылуу болду.", "ky") == []
+    assert _forms("жазуу", "Сен ага кат жаздың.", "ky") == ["жаздың"]
