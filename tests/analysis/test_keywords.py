@@ -8,6 +8,7 @@ import pytest
 
 from bot.analysis.keywords import KeywordMatcher
 from bot.analysis.morphology import verbal_noun
+from bot.analysis.scripts import to_cyrillic
 from bot.config import KeywordGroup
 from bot.domain import KeywordHit
 
@@ -410,3 +411,39 @@ def test_a_verb_ending_keeps_its_ng() -> None:
     # Folded to н, the second person жаз+ды+ң would be the genitive жаздын "of spring".
     assert _forms("жазуу", "Жаздын биринчи күнү жылуу болду.", "ky") == []
     assert _forms("жазуу", "Сен ага кат жаздың.", "ky") == ["жаздың"]
+
+
+# A sentence of UD Uzbek-UT (lang/ud/uz_latn.txt) and the same sentence in Uzbek Cyrillic.
+UZBEK_LATIN = (
+    "Qirgʻiziston Respublikasi prezidenti Sadir Japarov 10-noyabr kuni Turkiy davlatlar "
+    "tashkiloti Davlat rahbarlari kengashi yigʻilishida ishtirok etish uchun Oʻzbekistonga keldi."
+)
+UZBEK_CYRILLIC = (
+    "Қирғизистон Республикаси президенти Садир Жапаров 10-ноябр куни Туркий давлатлар "
+    "ташкилоти Давлат раҳбарлари кенгаши йиғилишида иштирок этиш учун Ўзбекистонга келди."
+)
+
+
+@pytest.mark.parametrize("text", [UZBEK_LATIN, UZBEK_CYRILLIC])
+@pytest.mark.parametrize(
+    ("latin", "cyrillic", "form"),
+    [
+        ("Oʻzbekiston", "Ўзбекистон", "oʻzbekistonga"),
+        ("rahbar", "раҳбар", "rahbarlari"),
+        ("tashkilot", "ташкилот", "tashkiloti"),
+        ("prezident", "президент", "prezidenti"),
+    ],
+)
+def test_uzbek_terms_match_a_real_sentence_in_either_script(
+    latin: str, cyrillic: str, form: str, text: str
+) -> None:
+    # The form is reported as the post writes it.
+    written = form if text is UZBEK_LATIN else to_cyrillic(form)
+    assert _forms(latin, text, "uz") == [written]
+    assert _forms(cyrillic, text, "uz") == [written]
+
+
+def test_an_uzbek_derived_word_is_its_own_word() -> None:
+    text = "Prezidentlik saylovida xalqaro kuzatuvchilar ishtirok etdi."
+    assert _forms("prezident", text, "uz") == []
+    assert _forms("xalq", text, "uz") == []
