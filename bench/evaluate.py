@@ -23,7 +23,8 @@ Gold by class. A noun or adjective term is not meant to match a homonymous verb 
 adjectives a gold match is a word with the lemma that is not tagged VERB or AUX. A verb's gold
 is every word with its lemma: UD gives participles and verbal nouns the verb's lemma whatever
 their tag. ``--gold any-pos`` counts every word with the lemma for every class, as the
-figures before this rule did. A hashtag's lemma is the word (#Вунгтау → Вунгтау).
+figures before this rule did. A hashtag's lemma is the word (#Вунгтау → Вунгтау), and so is
+a lemma that kept its quotation marks (“Евразия → Евразия).
 
 Consistent gold. The by-class gold also reads the treebanks as consistently as they can be read
 without changing a single annotation by hand: a hyphenated word gives its parts' lemmas too
@@ -490,6 +491,8 @@ def _gold_keys(lemma: str, *, gold: str, verbs: bool, names: bool) -> tuple[str,
 
 # A word of a treebank: its form, its lemma (a hashtag's without the #) and its UPOS.
 _Token = tuple[str, str, str]
+# Quotation marks a lemma sometimes keeps from its word (“Евразия).
+_QUOTES = '"«»“”„'
 
 
 def _conllu(
@@ -552,7 +555,7 @@ def _read_conllu(path: Path) -> list[tuple[str, list[_Token]]]:
         elif not line.startswith("#"):
             cols = line.split("\t")
             if cols[0].isdigit():
-                lemma = cols[2].lstrip("#") if len(cols[2]) > 1 else cols[2]
+                lemma = cols[2].lstrip("#").strip(_QUOTES) if len(cols[2]) > 1 else cols[2]
                 tokens.append((cols[1], lemma, cols[3]))
     if text:
         sentences.append((text, tokens))
