@@ -395,8 +395,9 @@ _CASE_AFTER_POSSESSIVE_12 = _alternatives("A")
 _CASE_AFTER_POSSESSIVE_3 = _alternatives(
     "нIң", "нIн", "нA", "н", "нDA", "нDAGI", "нDAн", "нAн", "BAн", "BAнAн"
 )
-# Similative -дай, predicative (студентпін, -дыр) and the emphatic particle written on.
-_PARTICLES = ("DAй", "BIн", "BIз", "сIң", "сIз", "DIр", "гой", "ғой")
+# Similative -дай, predicative (студентпін, -дыр), the emphatic particle and the Kyrgyz
+# question particle, written on (өлкөбү "a country?", келеби "will he come?", китеппи).
+_PARTICLES = ("DAй", "BIн", "BIз", "сIң", "сIз", "DIр", "гой", "ғой", "бI", "пI")
 # After a noun, also the equative -ча/-ше and the possessive -нікі.
 _AFTER = _alternatives(*_PARTICLES, "чA", "шA", "нIкI")
 # After a verb form, the particles alone: киреше "income" is no кир+е+ше.

@@ -447,3 +447,10 @@ def test_an_uzbek_derived_word_is_its_own_word() -> None:
     text = "Prezidentlik saylovida xalqaro kuzatuvchilar ishtirok etdi."
     assert _forms("prezident", text, "uz") == []
     assert _forms("xalq", text, "uz") == []
+
+
+def test_the_kyrgyz_question_particle_is_written_on() -> None:
+    assert _forms("өлкө", "Игуазу чоң өлкөбү же кичинекей?", "ky") == ["өлкөбү"]
+    assert _forms("келүү", "Ал эртең келеби?", "ky") == ["келеби"]
+    assert _forms("китеп", "Бул сенин китебиңби?", "ky") == ["китебиңби"]
+    assert _forms("китеп", "Бул китеппи?", "ky") == ["китеппи"]
