@@ -323,6 +323,8 @@ def _entry(group: str, term: Term, excludes: bool, *, derived: bool = False) -> 
             key = word.translate(KEY_FOLD)
         marked_derived = derived or (bool(term.derived) and term.derived[n])
         noun = Grammar.DERIVED if marked_derived else Grammar.NOUN
+        if term.acronyms and term.acronyms[n]:
+            noun = Grammar.ACRONYM
         marked = bool(term.verb_stems) and term.verb_stems[n]
         word_stems = [] if marked else [(s, v, False, noun) for s, v in turkic_stems(word)]
         verbs = turkic_verb_stems(word, marked=marked)

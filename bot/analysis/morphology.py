@@ -135,6 +135,9 @@ class Grammar(enum.Enum):
     NOUN = "noun"  # plural, possessive, case, predicative
     DERIVED = "derived"  # the same, and derivation (-лық, -шы, -гі, -и…) as the same word
     VERB = "verb"  # voice, negation, tense, person, participles, converbs
+    # Plural, possessive, case, predicative after an acronym, which is read by its letters'
+    # names (ГЭС "гэ-эс": ГЭСнин and ГЭСтин): its spelling tells neither sound nor series.
+    ACRONYM = "acronym"
 
 
 def turkic_suffix_fits(
@@ -153,6 +156,8 @@ def turkic_suffix_fits(
         return True
     if lang == "uz":
         return False
+    if grammar is Grammar.ACRONYM:
+        return _SHORT_STEM_SUFFIXES.fullmatch(rest) is not None
     if not needs_vowel and rest[0] in _VOWELS and _voices(stem):
         # Before a vowel a final к, қ, п after a vowel is written voiced (жак → жагы, чык- →
         # чыгып, кітап → кітабы): жак+ын is not a form, жакын "near" is another word.

@@ -31,11 +31,17 @@ class Term:
     words: tuple[str, ...] = ()
     #: Per word: written capitalised, i.e. a name, which Russian and Kazakh spell differently.
     names: tuple[bool, ...] = ()
+    #: Per word: written in capitals (ГЭС, КМШ), an acronym, read by its letters' names.
+    acronyms: tuple[bool, ...] = ()
     #: Per word: written with a trailing ``*`` (Қазақстан*): its derived words match too.
     derived: tuple[bool, ...] = ()
     #: Per word: written with a trailing hyphen (сипатта-): a verb stem, matched as a verb only.
     verb_stems: tuple[bool, ...] = ()
     pattern: Any = None  # a compiled ``regex`` pattern for REGEX terms
+
+
+# Longest word in capitals read as an acronym (ГЭС, ЕАЭБ, НАТО); a longer one is shouted.
+_ACRONYM_LETTERS = 5
 
 
 def parse_term(raw: str) -> Term:
@@ -51,15 +57,17 @@ def parse_term(raw: str) -> Term:
     words = tuple(m.group(0) for m in found)
     if not words:
         raise ValueError(f"term {raw!r} has no letters or digits to match")
-    names = tuple(w[:1].isupper() for w in WORD.findall(clean_for_detection(text)))
-    if len(names) != len(words):
-        names = (False,) * len(words)
+    written = WORD.findall(clean_for_detection(text))
+    if len(written) != len(words):
+        written = [w.lower() for w in words]
+    names = tuple(w[:1].isupper() for w in written)
+    acronyms = tuple(2 <= len(w) <= _ACRONYM_LETTERS and w.isupper() for w in written)
     if kind is TermKind.EXACT:
-        return Term(raw, kind, words, names)
+        return Term(raw, kind, words, names, acronyms)
     after = [norm[m.end() : m.end() + 2] for m in found]
     derived = tuple(a.startswith("*") for a in after)
     verb_stems = tuple(a[:1] == "-" and not a[1:2].isalnum() for a in after)
-    return Term(raw, kind, words, names, derived, verb_stems)
+    return Term(raw, kind, words, names, acronyms, derived, verb_stems)
 
 
 def compile_regex(source: str) -> Any:

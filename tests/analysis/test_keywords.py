@@ -9,6 +9,7 @@ import pytest
 from bot.analysis.keywords import KeywordMatcher
 from bot.analysis.morphology import verbal_noun
 from bot.analysis.scripts import to_cyrillic
+from bot.analysis.terms import parse_term
 from bot.config import KeywordGroup
 from bot.domain import KeywordHit
 
@@ -454,3 +455,12 @@ def test_the_kyrgyz_question_particle_is_written_on() -> None:
     assert _forms("келүү", "Ал эртең келеби?", "ky") == ["келеби"]
     assert _forms("китеп", "Бул сенин китебиңби?", "ky") == ["китебиңби"]
     assert _forms("китеп", "Бул китеппи?", "ky") == ["китеппи"]
+
+
+def test_an_acronym_takes_the_endings_of_its_letter_names() -> None:
+    # ГЭС is read "гэ-эс": Kyrgyz writes both ГЭСнин and ГЭСтин.
+    assert _forms("ГЭС", "Камбар-Ата-1 ГЭСнин курулушу башталат.", "ky") == ["гэснин"]
+    assert _forms("ГЭС", "Токтогул ГЭСтин суусу азайды.", "ky") == ["гэстин"]
+    # A long word in capitals is shouted, not an acronym.
+    assert parse_term("ГЭС").acronyms == (True,)
+    assert parse_term("ТОКАЕВ").acronyms == (False,)
