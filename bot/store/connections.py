@@ -15,6 +15,7 @@ way (aiosqlite is pinned to 0.22.x in pyproject.toml, and tests/store cover the 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -28,6 +29,7 @@ import aiosqlite
 from bot.store.errors import QueryTimeout, ReadOnlyArchive, translate
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Seconds a read may take before it is interrupted (the CLI may pass its own).
 DEFAULT_READ_TIMEOUT = 10.0
@@ -107,7 +109,7 @@ class Connections:
                     await _on_thread(writer, prepare)
                 except sqlite3.Error as exc:
                     raise translate(exc, path) from None
-            immutable = read_only and not _can_write_beside(path)
+            immutable = read_only and not _can_write_beside(path) and not _wal_readable(path)
             for _ in range(max(1, readers)):
                 reader = await _connect(_reader_uri(path, immutable=immutable), path, uri=True)
                 opened.append(reader)
@@ -195,6 +197,26 @@ def _set_trace(conn: sqlite3.Connection, callback: Callable[[str], None] | None)
 def _prepare_reader(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA query_only=1")
+
+
+def _wal_readable(path: Path) -> bool:
+    """True when a read-only archive's -wal holds writes that SQLite can show.
+
+    immutable=1 ignores the -wal file, and with it every write since the last checkpoint
+    (up to ~4 MB of the newest posts in a snapshot of a running archive). Since SQLite 3.22
+    a plain read-only open reads them, from a read-only folder too, as long as the -wal
+    and -shm files both exist. Without the -shm nothing can: say so instead of hiding it.
+    """
+    wal, shm = path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+    try:
+        pending = wal.stat().st_size > 0
+    except OSError:
+        return False
+    if pending and not shm.exists():
+        log.warning("%s: its -wal file holds the newest writes, which cannot be read without "
+                    "its -shm file on a read-only folder: they are missing from what you see. "
+                    "Copy the archive's folder somewhere writable to read them", path)
+    return pending and shm.exists()
 
 
 def _can_write_beside(path: Path) -> bool:

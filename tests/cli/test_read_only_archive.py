@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -69,3 +70,49 @@ def test_writing_to_a_read_only_archive_says_so_without_a_traceback(read_only_db
     result = run_as_reader("import", str(FIXTURE), "--db", str(read_only_db))
     assert result.returncode == 1
     assert "cannot be written" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def live_snapshot() -> Iterator[Path]:
+    """A read-only copy of a running archive: its file, -wal and -shm as a snapshot of the
+    folder catches them, with a channel renamed after the last checkpoint."""
+    source, folder = (Path(tempfile.mkdtemp(prefix=f"tgmon-{name}-")) for name in ("live", "snap"))
+    db = source / "archive.sqlite3"
+    assert main(["import", str(FIXTURE), "--db", str(db), "--quiet"]) in (0, 1)
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.execute("UPDATE channels SET title = 'Renamed after the checkpoint'")
+        for suffix in ("", "-wal", "-shm"):
+            shutil.copy(f"{db}{suffix}", folder / f"archive.sqlite3{suffix}")
+    finally:
+        writer.close()
+        shutil.rmtree(source)
+    for copy in folder.iterdir():
+        copy.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    folder.chmod(0o555)
+    try:
+        yield folder / "archive.sqlite3"
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def test_a_snapshot_of_a_running_archive_shows_the_writes_in_its_wal(live_snapshot: Path) -> None:
+    # Opened immutable, SQLite ignored the -wal file: the newest writes silently missing.
+    counted = run_as_reader("stats", "--db", str(live_snapshot), "--json")
+    assert counted.returncode == 0, counted.stderr
+    titles = [c["title"] for c in json.loads(counted.stdout)["channels"]]
+    assert titles == ["Renamed after the checkpoint"]
+    assert counted.stderr == ""
+
+
+def test_a_snapshot_without_its_shm_file_says_what_it_cannot_show(live_snapshot: Path) -> None:
+    folder = live_snapshot.parent
+    folder.chmod(0o755)
+    (folder / "archive.sqlite3-shm").unlink()
+    folder.chmod(0o555)
+    counted = run_as_reader("stats", "--db", str(live_snapshot), "--json")
+    assert counted.returncode == 0, counted.stderr
+    assert "the newest writes" in counted.stderr and "missing from what you see" in counted.stderr
+    assert "Traceback" not in counted.stderr
