@@ -412,7 +412,9 @@ def user_config_file() -> Path:
 def discover_config() -> Path | None:
     """The config file in use without --config: $TGMON_CONFIG, else config/tgmon.toml in
     the working directory, else the platform's config file; None when there is none."""
-    if "TGMON_CONFIG" in os.environ:
+    # Empty is unset: Compose passes `TGMON_CONFIG: ${TGMON_CONFIG}` as "" when the host has
+    # none, which as a path is the working directory.
+    if os.environ.get("TGMON_CONFIG", "").strip():
         return Path(os.environ["TGMON_CONFIG"])
     return next((p for p in (DEFAULT_CONFIG, user_config_file()) if p.is_file()), None)
 

@@ -91,6 +91,15 @@ def test_a_config_named_by_the_environment_is_checked_like_one_named_by_option(
     assert_unchanged(archive, stored)
 
 
+def test_an_empty_config_variable_is_no_config_variable(
+        archive: Path, stored: Stored, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TGMON_CONFIG", "")
+    outcome = run(["stats", "--db", str(archive)])
+    assert_fails_well(outcome, 0)
+    assert "posts in" in outcome.out
+    assert_unchanged(archive, stored)
+
+
 @pytest.mark.parametrize(("option", "value", "problem"), MOMENTS[:7] + MOMENTS[10:12],
                          ids=[f"{o}={v[:30]}" for o, v, _ in MOMENTS[:7] + MOMENTS[10:12]])
 def test_a_digest_preview_over_extreme_dates_is_answered_or_refused(
