@@ -34,17 +34,34 @@ class PageMemory:
     def __init__(self) -> None:
         self._listings: OrderedDict[str, Listing] = OrderedDict()
         self._latest: OrderedDict[int, str] = OrderedDict()
+        #: Chats whose newest listing was shown to its end, with its title.
+        self._ended: OrderedDict[int, str] = OrderedDict()
         self._ids = itertools.count(1)
 
     def remember(self, listing: Listing) -> str:
         token = format(next(self._ids), "x")
         self._listings[token] = listing
+        self._ended.pop(listing.chat_id, None)
         self._latest[listing.chat_id] = token
         self._latest.move_to_end(listing.chat_id)
-        for store in (self._listings, self._latest):
+        self._trim()
+        return token
+
+    def end(self, chat_id: int, title: str) -> None:
+        """The chat saw the last page of ``title``: /more must not go back to an older one."""
+        self._latest.pop(chat_id, None)
+        self._ended[chat_id] = title
+        self._ended.move_to_end(chat_id)
+        self._trim()
+
+    def ended(self, chat_id: int) -> str | None:
+        """The title of the listing the chat last read to its end, if that was its newest."""
+        return self._ended.get(chat_id)
+
+    def _trim(self) -> None:
+        for store in (self._listings, self._latest, self._ended):
             while len(store) > _KEEP:
                 store.popitem(last=False)
-        return token
 
     def get(self, token: str, chat_id: int) -> Listing | None:
         listing = self._listings.get(token)

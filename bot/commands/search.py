@@ -35,8 +35,12 @@ async def run_search(ctx: Context, rest: str) -> list[Reply]:
 
 async def run_more(ctx: Context, rest: str) -> list[Reply]:
     """Go on with this chat's newest listing."""
-    latest = _memory(ctx).latest(ctx.origin.chat_id)
+    memory = _memory(ctx)
+    latest = memory.latest(ctx.origin.chat_id)
     if latest is None:
+        ended = memory.ended(ctx.origin.chat_id)
+        if ended is not None:
+            return [plain(f"That was the last page of “{ended}”; nothing more to show.")]
         return [plain("Nothing to continue: run /search or /latest first.")]
     return await _continue(ctx, latest[1])
 
@@ -68,6 +72,8 @@ async def show(ctx: Context, title: str, text: str | None, query: PostQuery, *, 
     if following is not None:
         token = _memory(ctx).remember(Listing(title, text, following, shown + fitted, count,
                                               ctx.origin.chat_id))
+    else:
+        _memory(ctx).end(ctx.origin.chat_id, title)
     reply, _ = render_page(title, page.items, first=shown + 1, total=count, tz=ctx.tz,
                            more_token=token)
     return [reply]

@@ -78,6 +78,21 @@ async def test_search_pages_with_the_button_and_with_more(bot: Bot, alice: Accou
     assert more.text == second.text != again.text
 
 
+async def test_more_after_the_last_page_never_goes_back_to_an_older_listing(
+        bot: Bot, alice: Account) -> None:
+    await bot.say(alice, "/search токаев")  # two pages
+    (last,) = await bot.say(alice, "/more")
+    assert "— 11–13 of 13" in last.text
+    (after,) = await bot.say(alice, "/more")
+    assert after.text == "That was the last page of “Search: токаев”; nothing more to show."
+    # A one-page search after a longer one: /more is about the newest, not the older one.
+    await bot.say(alice, "/search токаев")
+    (single,) = await bot.say(alice, "/search ветер")
+    assert "1 of 1" in single.text
+    (more,) = await bot.say(alice, "/more")
+    assert more.text == "That was the last page of “Search: ветер”; nothing more to show."
+
+
 async def test_search_filters_narrow_the_results(bot: Bot, alice: Account) -> None:
     expectations = {
         "/search токаев lang:kk": "1 of 1",
