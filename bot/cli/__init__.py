@@ -42,6 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `tgmon export | head` is fine
         return 0
+    except PermissionError as exc:  # a file no check above saw coming: still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tgmon: {where}permission denied; run tgmon as the user who owns it, or give "
+              "this user access", file=sys.stderr)
+        return 1
     except MemoryError:
         print("tgmon: out of memory; nothing stored so far is lost", file=sys.stderr)
         return 1

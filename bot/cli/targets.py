@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.errors import UsageError
+from bot.errors import StoreError, UsageError
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SIDE_FILES = ("", "-wal", "-shm", "-journal")
@@ -43,7 +43,20 @@ def check_output(out: Path, *, archive: Path, example: str) -> None:
 
 
 def check_archive_path(path: Path, *, must_exist: bool) -> None:
-    """Raise UsageError for an archive path that is a folder or an empty file."""
+    """Raise UsageError for an archive path that is a folder or an empty file, StoreError
+    for one this user may not even look at."""
+    try:
+        _check_archive_path(path, must_exist=must_exist)
+    except PermissionError:
+        # A folder above it is another user's (a 0700 data folder, a bind mount with
+        # another owner): is_dir() and exists() raise instead of answering.
+        raise StoreError(
+            f"{path}: permission denied on the archive or a folder above it; run tgmon as "
+            f"the user who owns it (see `ls -ld {path.parent}`), or give this user access"
+        ) from None
+
+
+def _check_archive_path(path: Path, *, must_exist: bool) -> None:
     if path.is_dir():
         raise UsageError(
             f"{path}: a folder; --db and storage.path take the archive file, "

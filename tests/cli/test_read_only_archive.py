@@ -116,3 +116,34 @@ def test_a_snapshot_without_its_shm_file_says_what_it_cannot_show(live_snapshot:
     assert counted.returncode == 0, counted.stderr
     assert "the newest writes" in counted.stderr and "missing from what you see" in counted.stderr
     assert "Traceback" not in counted.stderr
+
+
+@pytest.mark.parametrize("command", [["stats"], ["search", "бюджет"], ["export"], ["channels"],
+                                     ["import", str(FIXTURE)], ["reanalyze", "--quiet"]])
+def test_an_archive_in_a_folder_this_user_cannot_enter_is_named(
+        command: list[str], read_only_db: Path) -> None:
+    read_only_db.parent.chmod(0o000)  # another user's 0700 data folder, say
+    try:
+        result = run_as_reader(*command, "--db", str(read_only_db))
+    finally:
+        read_only_db.parent.chmod(0o555)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip() == (
+        f"tgmon: {read_only_db}: permission denied on the archive or a folder above it; run "
+        f"tgmon as the user who owns it (see `ls -ld {read_only_db.parent}`), or give this "
+        "user access")
+
+
+@pytest.mark.parametrize("command", [["export", "--out"], ["trend", "бюджет", "--out"],
+                                     ["backup"]])
+def test_an_output_in_a_folder_this_user_cannot_enter_is_one_line(
+        command: list[str], read_only_db: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.mkdir(mode=0o000)
+    try:
+        result = run_as_reader(*command, str(blocked / "out"), "--db", str(read_only_db))
+    finally:
+        blocked.chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"tgmon: {blocked / 'out'}: permission denied")
+    assert "Traceback" not in result.stderr
