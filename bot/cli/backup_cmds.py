@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import UTC, datetime
 
 from bot.cli.context import config_for, db_path, existing_db
 from bot.store import backup
@@ -20,6 +21,10 @@ async def backup_archive(args: argparse.Namespace) -> int:
 async def restore_archive(args: argparse.Namespace) -> int:
     """Put a backup in the archive's place, unless something has the archive open."""
     target = db_path(args, config_for(args))
-    await asyncio.to_thread(backup.restore, args.backup, target)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = await asyncio.to_thread(backup.restore, args.backup, target, stamp=stamp)
     print(f"restored {target} from {args.backup}")
+    if aside is not None:
+        print(f"the archive it replaced is kept as {aside}; delete it once you no longer "
+              "need it")
     return 0

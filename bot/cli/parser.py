@@ -199,8 +199,9 @@ def build_parser() -> Parser:
     back.add_argument("out", type=Path, metavar="OUT", help="the copy to write (must not exist)")
     back.set_defaults(handler="bot.cli.backup_cmds:backup_archive")
 
-    restore = command("restore", "Replace the archive with a backup; refused while `tgmon run` "
-                      "or any other process has the archive open.", db=True)
+    restore = command("restore", "Replace the archive with a backup (the replaced one is kept "
+                      "as ARCHIVE.replaced-STAMP); refused while `tgmon run` or any other "
+                      "process has the archive open.", db=True)
     restore.add_argument("backup", type=Path, metavar="BACKUP", help="a file `tgmon backup` wrote")
     restore.set_defaults(handler="bot.cli.backup_cmds:restore_archive")
 

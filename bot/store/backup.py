@@ -7,7 +7,8 @@ a steady load never finish.) The copy is checked with ``PRAGMA integrity_check``
 takes the target's name, so a half-written or damaged copy never looks like a backup.
 
 ``restore`` takes the archive's exclusive lock first: while `tgmon run`, a search or any
-other process has the archive open, the lock is refused and nothing is touched.
+other process has the archive open, the lock is refused and nothing is touched. The archive
+it replaces is kept under another name.
 """
 
 from __future__ import annotations
@@ -47,18 +48,50 @@ def backup(archive: Path, target: Path) -> int:
     return target.stat().st_size
 
 
-def restore(copy: Path, archive: Path) -> None:
-    """Replace ``archive`` with the backup ``copy``; refuse while anything has it open."""
+def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
+    """Put the backup ``copy`` in ``archive``'s place; refuse while anything has it open.
+
+    The archive it replaces is renamed, not overwritten (``archive.replaced-STAMP``, which
+    is returned): a restore of the wrong backup, or over newer posts, loses nothing. A
+    damaged archive (what the corrupt-archive message says to restore over) is set aside
+    the same way; it cannot be locked, and no tgmon could be using it.
+    """
     if not copy.is_file():
         raise UsageError(f"{copy}: no such backup")
     try:
         with contextlib.closing(_open(copy, read_only=True)) as source:
             _check(source, copy)
+            aside = _set_aside(archive, stamp)
             with contextlib.closing(sqlite3.connect(archive, timeout=0)) as target:
                 _lock(target, archive)
                 source.backup(target)
     except sqlite3.Error as exc:
         raise StoreError(f"restoring {archive} from {copy} failed: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"restoring {archive} from {copy} failed: {exc.strerror or exc}"
+                         ) from None
+    return aside
+
+
+def _set_aside(archive: Path, stamp: str) -> Path | None:
+    """Rename the archive (checkpointed first, so its -wal is in it) out of the way."""
+    if not archive.is_file() or archive.stat().st_size == 0:
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(archive, timeout=0)) as conn:
+            _lock(conn, archive)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError:  # in use is a StoreError from _lock, and propagates
+        pass  # damaged: nothing to fold in, nobody using it; kept as it is
+    aside = archive.with_name(f"{archive.name}.replaced-{stamp}")
+    if aside.exists():
+        raise UsageError(f"{aside}: already exists; a restore never overwrites")
+    os.rename(archive, aside)
+    for suffix in ("-wal", "-shm", "-journal"):  # belonged to the file set aside
+        side = archive.with_name(archive.name + suffix)
+        if side.exists():
+            os.rename(side, aside.with_name(aside.name + suffix))
+    return aside
 
 
 def _open(path: Path, *, read_only: bool) -> sqlite3.Connection:
