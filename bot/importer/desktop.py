@@ -244,7 +244,15 @@ def _encodable(text: str) -> bool:
 
 def _text(entities: Any, text: Any) -> str:
     # text_entities is the newer, flat form; text is a string or a list of strings and parts.
-    source = entities if isinstance(entities, list) else text
+    # Telegram writes both. An export made or trimmed by another tool may leave the
+    # entities empty beside a text: the text is the post then, not an empty one.
+    if isinstance(entities, list):
+        flat = _joined(entities)
+        return flat if flat or not isinstance(text, (str, list)) else _joined(text)
+    return _joined(text)
+
+
+def _joined(source: Any) -> str:
     if isinstance(source, str):
         return source
     if not isinstance(source, list):
