@@ -37,10 +37,11 @@ def _cgroup_room(proc: Path, root: Path) -> list[int | None]:
         hierarchy, _, rest = line.partition(":")
         controllers, _, path = rest.partition(":")
         if hierarchy == "0" and not controllers:  # v2: limits at every level of the tree
-            rooms += [_room(d / "memory.max", d / "memory.current")
+            rooms += [_room(d / "memory.max", d / "memory.current", "inactive_file")
                       for d in _levels(root, path)]
         elif "memory" in controllers.split(","):  # v1: one memory hierarchy
-            rooms += [_room(d / "memory.limit_in_bytes", d / "memory.usage_in_bytes")
+            rooms += [_room(d / "memory.limit_in_bytes", d / "memory.usage_in_bytes",
+                            "total_inactive_file")
                       for d in _levels(root / "memory", path)]
     return rooms
 
@@ -53,11 +54,22 @@ def _levels(mount: Path, path: str) -> list[Path]:
     return [d for d in levels if d.is_relative_to(mount) and d.is_dir()]
 
 
-def _room(limit_file: Path, usage_file: Path) -> int | None:
+def _room(limit_file: Path, usage_file: Path, reclaimable: str) -> int | None:
     limit, usage = _read(limit_file).strip(), _read(usage_file).strip()
     if not limit.isdigit() or not usage.isdigit() or int(limit) >= _UNLIMITED:
         return None  # "max", no such file, or v1's "unlimited"
-    return int(limit) - int(usage)
+    # The usage counts the page cache too: the archive's pages a search read fill it up to
+    # the limit, and the kernel drops the inactive ones before it kills anything (the
+    # "working set" that docker stats and the kubelet show leaves them out the same way).
+    return int(limit) - int(usage) + _stat(limit_file.with_name("memory.stat"), reclaimable)
+
+
+def _stat(path: Path, key: str) -> int:
+    for line in _read(path).splitlines():
+        name, _, value = line.partition(" ")
+        if name == key and value.strip().isdigit():
+            return int(value)
+    return 0
 
 
 def _read(path: Path) -> str:

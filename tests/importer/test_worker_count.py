@@ -41,6 +41,9 @@ def test_a_systemd_memory_max_bounds_the_memory_available(tmp_path: Path) -> Non
     # A tighter limit on a parent slice counts too.
     (root / "system.slice/memory.max").write_text(f"{1000 * MB}\n")
     assert available_memory(proc=proc, cgroup_root=root) == 100 * MB
+    # Page cache the kernel would drop first (the archive's pages a search read) is room.
+    (root / "system.slice/memory.stat").write_text(f"anon 1\ninactive_file {300 * MB}\n")
+    assert available_memory(proc=proc, cgroup_root=root) == 400 * MB
 
 
 def test_a_container_limit_reads_from_the_mount_root_in_v1_and_v2(tmp_path: Path) -> None:
@@ -54,6 +57,8 @@ def test_a_container_limit_reads_from_the_mount_root_in_v1_and_v2(tmp_path: Path
                            files={"memory/memory.limit_in_bytes": f"{512 * MB}\n",
                                   "memory/memory.usage_in_bytes": f"{12 * MB}\n"})
     assert available_memory(proc=proc, cgroup_root=root) == 500 * MB
+    (root / "memory/memory.stat").write_text(f"inactive_file 1\ntotal_inactive_file {MB}\n")
+    assert available_memory(proc=proc, cgroup_root=root) == 501 * MB
     # No limit at all (v1 says so with a number near 2**63): the system's figure.
     (root / "memory/memory.limit_in_bytes").write_text("9223372036854771712\n")
     assert available_memory(proc=proc, cgroup_root=root) == 20_000 * MB
