@@ -80,6 +80,11 @@ def _decoded(argv: Sequence[str]) -> list[str]:
             try:
                 arg = os.fsencode(arg).decode("utf-8")
             except (UnicodeDecodeError, UnicodeEncodeError):
+                if os.path.lexists(arg):
+                    # A file whose name is not UTF-8 (a cp1251 name from a Windows zip):
+                    # Python names it so, and open() and SQLite find it by those bytes.
+                    out.append(arg)
+                    continue
                 raise UsageError(
                     f"argument {position} is not UTF-8 text ({arg!a}); "
                     "type it again in a UTF-8 terminal"

@@ -73,7 +73,8 @@ def _reader_uri(path: Path, *, immutable: bool) -> str:
     # immutable=1 lets a reader open a WAL archive on a read-only medium (a backup snapshot,
     # a read-only mount) where SQLite could not create the -shm file.
     flags = "mode=ro&immutable=1" if immutable else "mode=ro"
-    return f"file:{quote(str(path.resolve()))}?{flags}"
+    # By its bytes: a file name that is not UTF-8 is kept as surrogates, which quote refuses.
+    return f"file:{quote(os.fsencode(path.resolve()))}?{flags}"
 
 
 class Connections:
