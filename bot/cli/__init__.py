@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.cli.parser import build_parser
+from bot.cli.printable import Printable
 from bot.errors import TgmonError, UsageError
 
 
@@ -27,7 +28,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    import asyncio  # not before: --version and --help need none of it
+    # What a command shows a person (posts, titles) passes through Printable; standard
+    # error keeps its own: tgmon's messages quote values with repr(), and the progress bar
+    # redraws with carriage returns.
+    stdout = sys.stdout
+    if not _machine_output(args):
+        sys.stdout = Printable(stdout)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout = stdout
+
+
+#: Commands whose standard output is data, written byte for byte (bot/cli/printable.py).
+_DATA_OUTPUT = ("bot.cli.queries:export", "bot.cli.completion:print_completion")
+
+
+def _machine_output(args: argparse.Namespace) -> bool:
+    return (getattr(args, "json", False) or getattr(args, "html", False)
+            or args.handler in _DATA_OUTPUT)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import asyncio  # not at the top: --version and --help need none of it
 
     try:
         result = _handler(args.handler)(args)
