@@ -359,11 +359,15 @@ def channel_report(detect: Detect, sets: list[LanguageSet],
                     cells.append("-")
                     continue
                 right = sum(
-                    (detect(item, prior) if may_lean(found[item].confidence) else found[item]
+                    (detect(item, prior) if may_lean(*_answer(found[item])) else found[item]
                      ).lang == lang_set.lang for item in items)
                 before = sum(found[item].lang == lang_set.lang for item in items)
                 cells.append(f"{100 * right / len(items):.1f} ({100 * before / len(items):.1f})")
             print(f"| {channel} | {name} | " + " | ".join(cells) + " |")
+
+
+def _answer(found: Detected) -> tuple[str, float]:
+    return found.lang, found.confidence
 
 
 def _sentence_items(lang_set: LanguageSet) -> list[str]:

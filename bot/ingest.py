@@ -3,19 +3,29 @@
 Live events go through ``LiveWriter``: one task, one queue, so writes keep arrival order and
 batch themselves (everything queued while a commit runs goes into the next one). History
 reads call ``store_history`` directly, because their cursor must move with their posts.
+
+Analysis reads the text alone, wherever it runs (a thread or worker processes). Then, in
+this process, ``ChannelLean`` lets the few short posts it was unsure of lean to the languages
+their channel writes (bot/analysis/channel_prior.py), from the archive's per-channel counts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
+from bot.analysis.channel_prior import Prior, may_lean, prior_from_counts
 from bot.config import Config, KeywordGroup
 from bot.domain import AnalysedPost, Analysis, Post
 from bot.store import StoreResult
 from bot.store.ports import PostStore
+
+if TYPE_CHECKING:
+    from bot.analysis.analyzer import Analyzer
 
 log = logging.getLogger(__name__)
 Analyse = Callable[[str], Analysis]
@@ -31,23 +41,96 @@ async def analyse_posts(posts: Sequence[Post], analyse: Analyse) -> list[Analyse
     return await asyncio.to_thread(lambda: [AnalysedPost(p, analyse(p.text)) for p in posts])
 
 
-async def analyse_unseen(archive: PostStore, posts: Sequence[Post], analyse: AnalyseBatch
-                         ) -> list[AnalysedPost]:
+#: A channel's language counts are read again after this many of its posts: they move slowly.
+PRIOR_REFRESH_POSTS: Final = 100
+
+
+class ChannelLean:
+    """Let short posts analysis was unsure of lean to the languages their channel writes.
+
+    A channel's prior counts its stored posts (the archive's counters, read when one of its
+    posts first needs them and again once PRIOR_REFRESH_POSTS more of its posts have passed)
+    and the sure answers of the batch at hand, so the first page of a backfill or an import
+    has one too. Only an ``Analyser`` can lean; any other ``Analyse`` (tests' stand-ins)
+    passes posts through.
+    """
+
+    def __init__(self, archive: PostStore, analyse: Analyse) -> None:
+        self._archive = archive
+        self._analyser = analyse if isinstance(analyse, Analyser) else None
+        self._stored: dict[int, dict[str, int]] = {}
+        self._since_read: Counter[int] = Counter()
+
+    async def __call__(self, items: list[AnalysedPost]) -> list[AnalysedPost]:
+        """Return ``items`` with the unsure ones reconsidered in their channel's light."""
+        analyser = self._analyser
+        if analyser is None:
+            return items
+        self._since_read.update(item.post.channel_id for item in items)
+        unsure: list[int] = []
+        sure: defaultdict[int, Counter[str]] = defaultdict(Counter)
+        for i, item in enumerate(items):
+            if may_lean(item.analysis.lang, item.analysis.lang_confidence):
+                unsure.append(i)
+            else:  # an "und" among them is dropped by prior_from_counts
+                sure[item.post.channel_id][item.analysis.lang] += 1
+        if not unsure:
+            return items
+        stored = await self._stored_counts({items[i].post.channel_id for i in unsure})
+        priors = {channel_id: prior_from_counts(Counter(counts) + sure[channel_id])
+                  for channel_id, counts in stored.items()}
+        todo = [(i, prior) for i in unsure
+                if (prior := priors[items[i].post.channel_id]) is not None]
+        if not todo:
+            return items
+
+        def lean() -> list[AnalysedPost]:
+            return [AnalysedPost(items[i].post, analyser.in_channel(
+                items[i].post.text, items[i].analysis, prior)) for i, prior in todo]
+
+        leaned = lean() if len(todo) <= 4 else await asyncio.to_thread(lean)
+        out = list(items)
+        for (i, _), item in zip(todo, leaned, strict=True):
+            out[i] = item
+        return out
+
+    async def _stored_counts(self, channel_ids: set[int]) -> dict[int, dict[str, int]]:
+        stale = sorted(c for c in channel_ids if c not in self._stored
+                       or self._since_read[c] >= PRIOR_REFRESH_POSTS)
+        if stale:
+            counts = await self._archive.channel_languages(stale)
+            for channel_id in stale:
+                self._stored[channel_id] = counts.get(channel_id, {})
+                self._since_read[channel_id] = 0
+        return {c: self._stored[c] for c in channel_ids}
+
+
+async def analyse_unseen(archive: PostStore, posts: Sequence[Post], analyse: AnalyseBatch,
+                         lean: ChannelLean | None = None) -> list[AnalysedPost]:
     """Analyse (with ``analyse``, a whole batch at a time) only posts the archive lacks.
 
     History re-reads mostly return posts already stored (live, or in an earlier read); their
     analysis would be thrown away, so they get an empty one and only refresh their counters.
+    ``lean`` then reconsiders the unsure ones with their channel's languages.
     """
     known = await archive.known_texts((p.channel_id, p.msg_id) for p in posts)
     fresh = [p for p in posts if known.get((p.channel_id, p.msg_id)) != p.text]
-    analysed = {(a.post.channel_id, a.post.msg_id): a for a in await analyse(fresh)}
+    done = await analyse(fresh)
+    if lean is not None:
+        done = await lean(done)
+    analysed = {(a.post.channel_id, a.post.msg_id): a for a in done}
     return [analysed.get((p.channel_id, p.msg_id)) or AnalysedPost(p) for p in posts]
 
 
 async def store_history(archive: PostStore, analyse: Analyse, posts: Sequence[Post], *,
-                        cursors: Mapping[int, int] | None = None) -> StoreResult:
-    """Analyse and store a page of history, moving the cursors in the same transaction."""
-    fresh = await analyse_unseen(archive, posts, lambda batch: analyse_posts(batch, analyse))
+                        cursors: Mapping[int, int] | None = None,
+                        lean: ChannelLean | None = None) -> StoreResult:
+    """Analyse and store a page of history, moving the cursors in the same transaction.
+
+    ``lean`` keeps its channels' priors between pages; without one, this page's own is made.
+    """
+    fresh = await analyse_unseen(archive, posts, lambda batch: analyse_posts(batch, analyse),
+                                 lean or ChannelLean(archive, analyse))
     return await archive.store_posts(fresh, cursors=cursors)
 
 
@@ -63,6 +146,7 @@ class LiveWriter:
     def __init__(self, archive: PostStore, analyse: Analyse, *, max_batch: int = 500) -> None:
         self._archive = archive
         self._analyse = analyse
+        self._lean = ChannelLean(archive, analyse)
         self._max_batch = max_batch
         self._queue: asyncio.Queue[Post | _Deletion] = asyncio.Queue()
         self.failures = 0
@@ -123,7 +207,8 @@ class LiveWriter:
                 keys.add((item.channel_id, item.msg_id))
                 continue
             if run:
-                await self._archive.store_posts(await analyse_posts(run, self._analyse))
+                analysed = await analyse_posts(run, self._analyse)
+                await self._archive.store_posts(await self._lean(analysed))
                 run, keys = [], set()
             if isinstance(item, Post):
                 run, keys = [item], {(item.channel_id, item.msg_id)}
@@ -153,10 +238,14 @@ class Analyser:
         #: Worker processes for long reads (``[analysis] workers``; None: bot/workers.py
         #: decides). A worker's own copy never starts more, so the recipe leaves it out.
         self.workers = workers
-        self._analyse = Analyzer(keywords, language_backend=backend).analyse
+        self._analyzer: Analyzer = Analyzer(keywords, language_backend=backend)
 
     def __call__(self, text: str) -> Analysis:
-        return self._analyse(text)
+        return self._analyzer.analyse(text)
+
+    def in_channel(self, text: str, analysis: Analysis, prior: Prior) -> Analysis:
+        """``analysis`` of ``text`` reconsidered with its channel's languages."""
+        return self._analyzer.in_channel(text, analysis, prior)
 
     def __reduce__(self) -> tuple[type[Analyser], tuple[Mapping[str, KeywordGroup], str]]:
         return (Analyser, self._recipe)

@@ -50,6 +50,9 @@ def lean(possible: Sequence[tuple[float, str]], prior: Prior) -> list[tuple[floa
             for score, lang in possible]
 
 
-def may_lean(confidence: float) -> bool:
-    """Tell whether an answer this sure could still move with its channel's prior."""
-    return confidence < LEAN_BELOW
+def may_lean(lang: str, confidence: float) -> bool:
+    """Tell whether an answer could still move with its channel's prior.
+
+    ``und`` is too little text (or the empty analysis of a post already stored).
+    """
+    return lang != _UNDETERMINED and confidence < LEAN_BELOW

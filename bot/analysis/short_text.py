@@ -124,7 +124,7 @@ def vote(
     if not possible:
         return fast_path, 0.0
     found = decide(possible)
-    if prior is not None and may_lean(found[1]):
+    if prior is not None and may_lean(*found):
         return decide(lean(possible, prior))
     return found
 

@@ -27,7 +27,7 @@ from bot.domain import AnalysedPost, Post
 from bot.errors import ImportFormatError
 from bot.importer.desktop import ExportHeader, Skipped, read_export
 from bot.importer.source import ExportFile, open_export
-from bot.ingest import Analyse, analyse_posts
+from bot.ingest import Analyse, ChannelLean, analyse_posts
 from bot.progress import Progress
 from bot.store import StoreResult
 from bot.store.ports import PostStore
@@ -86,9 +86,11 @@ async def import_export(
         # Bytes read, not tell(): a pipe cannot tell.
         ahead = _ReadAhead(batches, analyse, lambda: export.reader.bytes_read,
                            depth=pool.workers + 1 if pool else 1, pool=pool)
+        lean = ChannelLean(archive, analyse)
         try:
             while True:
                 batch = await ahead.next()
+                batch.posts = await lean(batch.posts)
                 if headers and not report.channel_title:
                     await archive.upsert_channel(headers[0].channel)
                     report.channel_title = headers[0].channel.title or str(headers[0].channel.id)

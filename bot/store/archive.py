@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Mode = Literal["rw", "ro", "auto"]
+# Ids per IN (...) list: well under SQLite's limit on bound parameters.
+_IN_LIST = 500
 
 
 class Archive:
@@ -167,6 +169,19 @@ class Archive:
         """The stored text of each (channel, message id) that the archive already holds."""
         found = await self.read(post_writes.existing_posts, list(keys))
         return {key: row.text for key, row in found.items()}
+
+    async def channel_languages(self, channel_ids: Sequence[int]
+                                ) -> dict[int, dict[str, int]]:
+        """Posts stored per language of each channel, from the counters (no scan)."""
+        found: dict[int, dict[str, int]] = {}
+        for start in range(0, len(channel_ids), _IN_LIST):
+            part = list(channel_ids[start : start + _IN_LIST])
+            rows = await self.fetch_all(
+                "SELECT channel_id, lang, posts FROM post_counts WHERE posts > 0 AND "
+                f"channel_id IN ({', '.join('?' * len(part))})", part)
+            for channel_id, lang, posts in rows:
+                found.setdefault(int(channel_id), {})[str(lang)] = int(posts)
+        return found
 
     async def mark_deleted(
         self, channel_id: int, msg_ids: Iterable[int], *, at: datetime | None = None

@@ -54,6 +54,11 @@ class PostStore(Protocol):
         """The stored text of each (channel, message id) already held."""
         ...
 
+    async def channel_languages(self, channel_ids: Sequence[int]
+                                ) -> dict[int, dict[str, int]]:
+        """Posts stored per language of each channel (deleted ones included)."""
+        ...
+
     async def upsert_channel(self, channel: Channel, *, ref: str | None = None) -> None:
         """Record a channel, keeping known fields the new record lacks."""
         ...

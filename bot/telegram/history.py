@@ -29,7 +29,7 @@ from telethon import TelegramClient, errors
 from bot.clock import Clock
 from bot.config import CollectorConfig
 from bot.domain import AnalysedPost, Post
-from bot.ingest import Analyse, analyse_unseen, store_history
+from bot.ingest import Analyse, ChannelLean, analyse_unseen, store_history
 from bot.store.ports import CollectorStore
 from bot.telegram.channels import Watched
 from bot.telegram.convert import to_post
@@ -73,6 +73,7 @@ class HistoryReader:
         self._workers = OnDemandPool(analyse)
         # Per channel, what the catch-up just read, for the reconcile that follows it.
         self._just_read: dict[int, _JustRead] = {}
+        self._lean = ChannelLean(archive, analyse)
 
     async def catch_up(self, watched: Watched) -> int:
         """Store every post after the channel's cursor (or its backfill on first sight)."""
@@ -96,7 +97,7 @@ class HistoryReader:
             await self._archive.begin_backfill(watched.channel.id, start=start, top=top)
             if top == 0 or start == top:
                 await store_history(self._archive, self._analyse, [],
-                                    cursors={watched.channel.id: top})
+                                    cursors={watched.channel.id: top}, lean=self._lean)
                 return 0
         return await self._read_forward(watched, start, label=label)
 
@@ -142,7 +143,8 @@ class HistoryReader:
 
         async def analyse() -> None:
             while (page := await queue.get()) is not None:
-                items = await analyse_unseen(self._archive, page.posts, self._workers.analyse)
+                items = await analyse_unseen(self._archive, page.posts, self._workers.analyse,
+                                             self._lean)
                 await analysed.put((items, page.last_id))
             await analysed.put(None)
 
@@ -213,7 +215,7 @@ class HistoryReader:
             return (0, 0)
         # Only what the archive already covers: older posts are outside the backfill depth.
         posts = [p for p in posts if p.msg_id >= oldest_kept]
-        result = await store_history(self._archive, self._analyse, posts)
+        result = await store_history(self._archive, self._analyse, posts, lean=self._lean)
         # The read went newest-first from the top (or from the catch-up's start), so
         # everything up to the cursor (or that start) was in reach: a stored post above the
         # oldest one returned, and missing, was deleted.

@@ -80,6 +80,7 @@ async def test_every_product_query_reads_through_an_index(tmp_path: Path) -> Non
         await queries.resolve_channel("Ashimbayev")
         await queries.deletion_times([1, 4])
         await archive.known_texts([(CHANNEL.id, 1), (CHANNEL.id, 99)])
+        await archive.channel_languages([CHANNEL.id, OTHER.id])
         await archive.cursors()
         await archive.book.live_posts(CHANNEL.id, 1, 29)
         await archive.book.oldest_msg_id(CHANNEL.id)
