@@ -77,12 +77,13 @@ SINGLE_WORDS = "lang/lingua/single-words/{lang}.txt"
 TARGETS = {**dict.fromkeys(("ru", "kk", "uk", "en", "be"), 99.0), "ky": 98.0, "uz": 98.0}
 SHORT_TARGET = 97.0
 # Simulated channels for the channel prior: sets and their shares of the channel's posts.
-# Monolingual channels, and bilingual ones in a 70/30 mix, each way round.
+# Monolingual channels, and bilingual ones: 70/30 with Russian second, and 90/10 with the
+# other language second, where a minority is most at risk of being pulled to the majority.
 CHANNELS = {
     **{name: ((name, 1.0),) for name in ("ru", "ru-taiga", "kk", "ky", "uz", "uz-cyrl", "uk",
                                          "be", "en", "bg", "mn")},
     **{f"{lang}70+ru30": ((lang, 0.7), ("ru", 0.3)) for lang in ("kk", "ky", "uz", "uk", "be")},
-    **{f"ru70+{lang}30": (("ru", 0.7), (lang, 0.3)) for lang in ("kk", "ky", "uz", "uk", "be")},
+    **{f"ru90+{lang}10": (("ru", 0.9), (lang, 0.1)) for lang in ("kk", "ky", "uz", "uk", "be")},
 }
 # How many posts the simulated counts stand for.
 PRIOR_POSTS = 1000

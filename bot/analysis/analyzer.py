@@ -8,7 +8,7 @@ from dataclasses import replace
 from bot.analysis.channel_prior import Prior, may_lean
 from bot.analysis.fingerprint import content_hash
 from bot.analysis.keywords import KeywordMatcher
-from bot.analysis.language import make_detector
+from bot.analysis.language import is_short, make_detector
 from bot.analysis.normalize import fold_normalized, normalize
 from bot.analysis.terms import TermKind, parse_term, regex_is_slow
 from bot.config import KeywordGroup
@@ -43,7 +43,8 @@ class Analyzer:
         come back as they are, for the cost of one comparison. A post whose language moves
         is matched again, since keyword forms depend on the language.
         """
-        if not may_lean(analysis.lang, analysis.lang_confidence):
+        # A long post's answer is the fast path's, which no prior moves: skip its re-run.
+        if not may_lean(analysis.lang, analysis.lang_confidence) or not is_short(text):
             return analysis
         found = self._detect(text, prior)
         if found.lang == analysis.lang:

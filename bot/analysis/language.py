@@ -113,6 +113,16 @@ def prepare(text: str) -> str | None:
     return " ".join(text.split())[:MAX_DETECT_CHARS]
 
 
+def is_short(text: str) -> bool:
+    """Tell whether the short-text votes decide ``text`` (and so a channel prior may)."""
+    prepared = prepare(text)
+    return prepared is not None and _short(prepared)
+
+
+def _short(prepared: str) -> bool:
+    return len(prepared) < SHORT_LETTERS or sum(map(str.isalpha, prepared)) < SHORT_LETTERS
+
+
 def _names_only_turkic(text: str) -> bool:
     """True when Turkic letters appear only in capitalised words (names such as Тоқаев)."""
     return _TURKIC_LETTERS.search(text) is not None and _LOWER_TURKIC_WORD.search(text) is None
@@ -137,7 +147,7 @@ class _AutoDetector:
             plain = self.fasttext_guesses(prepared.translate(_NAME_FOLD))
             if plain and plain[0].lang == "ru" and plain[0].confidence >= _SURE:
                 found = plain[0]
-        if len(prepared) < SHORT_LETTERS or sum(map(str.isalpha, prepared)) < SHORT_LETTERS:
+        if _short(prepared):
             if _ELONGATED.search(prepared):
                 # Social text stretches words (Поздравляяяем, Кооооль): no language writes a
                 # letter three times, and the dictionaries know the plain word.

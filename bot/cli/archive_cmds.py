@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
+from bot.analysis.channel_prior import Prior, prior_from_counts
 from bot.cli import output
 from bot.cli.context import config_for, db_path, existing_db
 from bot.domain import Analysis
 from bot.errors import Interrupted
 from bot.importer.pipeline import import_export
 from bot.importer.source import STDIN, open_export
-from bot.ingest import Analyse, analyser_for
+from bot.ingest import Analyser, analyser_for
 from bot.progress import Progress
 from bot.store import Archive, reads, reanalysis
 
@@ -81,8 +83,14 @@ async def reanalyze(args: argparse.Namespace) -> int:
         async with Archive.open(db) as archive:
             if progress:
                 progress.set_total(await reanalysis.count_posts(archive))
+            # Each channel's languages as the archive counted them before this run: the
+            # short posts that leaned to them when stored lean again (bot/ingest.py).
+            counts = await archive.channel_languages(
+                [c.id for c in await archive.queries.channels()])
+            priors = {c: prior for c, n in counts.items()
+                      if (prior := prior_from_counts(n)) is not None}
             async for page in reanalysis.iter_texts(archive):
-                analysed = await asyncio.to_thread(_analyse_page, page, analyse)
+                analysed = await asyncio.to_thread(_analyse_page, page, analyse, priors)
                 changed += await reanalysis.apply_analyses(archive, analysed)
                 done += len(page)
                 if progress:
@@ -105,6 +113,12 @@ def _interrupted(progress: Progress | None, kept: str) -> Interrupted:
     return Interrupted(f"interrupted: {kept}")
 
 
-def _analyse_page(page: list[tuple[int, str]], analyse: Analyse
-                  ) -> list[tuple[int, str, Analysis]]:
-    return [(pid, text, analyse(text)) for pid, text in page]
+def _analyse_page(page: list[tuple[int, int, str]], analyse: Analyser,
+                  priors: Mapping[int, Prior]) -> list[tuple[int, str, Analysis]]:
+    return [(pid, text, _in_channel(analyse, text, priors.get(channel_id)))
+            for pid, channel_id, text in page]
+
+
+def _in_channel(analyse: Analyser, text: str, prior: Prior | None) -> Analysis:
+    found = analyse(text)
+    return found if prior is None else analyse.in_channel(text, found, prior)

@@ -18,18 +18,19 @@ async def count_posts(archive: Archive) -> int:
 
 
 async def iter_texts(archive: Archive, *, batch: int = 400
-                     ) -> AsyncIterator[list[tuple[int, str]]]:
-    """Yield (pid, text) pages in pid order, in bounded memory.
+                     ) -> AsyncIterator[list[tuple[int, int, str]]]:
+    """Yield (pid, channel id, text) pages in pid order, in bounded memory.
 
     400 a page keeps ``apply_analyses``'s IN list under SQLite's old 999-parameter limit.
     """
     last = -1
     while True:
         rows = await archive.fetch_all(
-            "SELECT pid, text FROM posts WHERE pid > ? ORDER BY pid LIMIT ?", (last, batch))
+            "SELECT pid, channel_id, text FROM posts WHERE pid > ? ORDER BY pid LIMIT ?",
+            (last, batch))
         if not rows:
             return
-        yield [(int(r[0]), str(r[1])) for r in rows]
+        yield [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
         last = int(rows[-1][0])
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.channel_prior import MIN_POSTS, prior_from_counts
-from bot.analysis.language import Detect, make_detector
+from bot.analysis.language import Detect, is_short, make_detector
 from bot.config import KeywordGroup
 
 
@@ -55,8 +55,8 @@ def test_a_sure_answer_is_never_overridden_by_the_channel(
 def test_a_bilingual_channels_second_language_is_not_pulled_to_the_first(
     detect: Detect, text: str, lang: str
 ) -> None:
-    # Without the cap on a language's weight, the 70 % language wins both.
-    assert detect(text, {"ru": 0.7, lang: 0.3}).lang == lang
+    # Without the cap on a language's weight, the 90 % language wins both.
+    assert detect(text, {"ru": 0.9, lang: 0.1}).lang == lang
 
 
 def test_the_prior_is_the_share_of_each_language_among_enough_posts() -> None:
@@ -72,6 +72,12 @@ def test_a_post_whose_language_moves_is_matched_again_in_that_language() -> None
     in_channel = analyzer.in_channel(text, alone, {"ky": 0.9, "ru": 0.1})
     assert (in_channel.lang, in_channel.groups) == ("ky", ("ky_politics",))
     assert in_channel.search_text == alone.search_text
+
+
+def test_only_a_text_the_short_votes_decide_is_short() -> None:
+    assert is_short("Тилек Текебаев")
+    assert not is_short("Элчи Омар Султанов Швейцариянын \"Syngenta\" компаниясына барды.")
+    assert not is_short("Да!")  # too few letters: und, which no prior moves
 
 
 def test_a_sure_or_empty_analysis_comes_back_unchanged() -> None:

@@ -17,7 +17,7 @@ async def test_reanalysis_racing_an_edit_never_hides_the_new_text(tmp_path: Path
     async with Archive.open(tmp_path / "a.sqlite3") as archive:
         await import_export(FIXTURE, archive, analyse)
         page = await anext(aiter(reanalysis.iter_texts(archive)))
-        analysed = [(pid, text, analyse(text)) for pid, text in page]
+        analysed = [(pid, text, analyse(text)) for pid, _, text in page]
         # The edit lands between reanalysis reading the texts and writing their analysis.
         edited = edited_copy(tmp_path, 2, "зеленоглазка прилетела", edited_unixtime=1736600000)
         await import_export(edited, archive, analyse)
