@@ -132,6 +132,9 @@ class AnalysisConfig(_Model):
     #: Worker processes for big imports and long catch-ups; 0 analyses in a thread. Unset:
     #: a core each, up to 4. Either way no more than the available memory holds.
     workers: Annotated[int, Field(ge=0, le=32)] | None = None
+    #: Let a short post the detectors are unsure of lean to its channel's languages
+    #: (bot/analysis/channel_prior.py); false keeps every stored language context-free.
+    channel_prior: bool = True
 
 
 class KeywordGroup(_Model):

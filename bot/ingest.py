@@ -51,13 +51,13 @@ class ChannelLean:
     A channel's prior counts its stored posts (the archive's counters, read when one of its
     posts first needs them and again once PRIOR_REFRESH_POSTS more of its posts have passed)
     and the sure answers of the batch at hand, so the first page of a backfill or an import
-    has one too. Only an ``Analyser`` can lean; any other ``Analyse`` (tests' stand-ins)
-    passes posts through.
+    has one too. Only an ``Analyser`` configured to lean does; any other ``Analyse``
+    (tests' stand-ins) passes posts through.
     """
 
     def __init__(self, archive: PostStore, analyse: Analyse) -> None:
         self._archive = archive
-        self._analyser = analyse if isinstance(analyse, Analyser) else None
+        self._analyser = analyse if isinstance(analyse, Analyser) and analyse.leans else None
         self._stored: dict[int, dict[str, int]] = {}
         self._since_read: Counter[int] = Counter()
 
@@ -220,7 +220,8 @@ class LiveWriter:
 def analyser_for(config: Config) -> Analyser:
     """Build the analyser once (models load here, never at import time)."""
     return Analyser(config.keywords, config.analysis.language_backend,
-                    workers=config.analysis.workers)
+                    workers=config.analysis.workers,
+                    channel_prior=config.analysis.channel_prior)
 
 
 class Analyser:
@@ -231,13 +232,17 @@ class Analyser:
     """
 
     def __init__(self, keywords: Mapping[str, KeywordGroup], backend: str, *,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, channel_prior: bool = True) -> None:
         from bot.analysis.analyzer import Analyzer
 
         self._recipe = (keywords, backend)
         #: Worker processes for long reads (``[analysis] workers``; None: bot/workers.py
         #: decides). A worker's own copy never starts more, so the recipe leaves it out.
         self.workers = workers
+        #: Whether ingest lets unsure short posts lean to their channel's languages
+        #: (ChannelLean, in the ingesting process: workers never lean, so the recipe
+        #: leaves it out too).
+        self.leans = channel_prior
         self._analyzer: Analyzer = Analyzer(keywords, language_backend=backend)
 
     def __call__(self, text: str) -> Analysis:

@@ -86,7 +86,7 @@ async def reanalyze(args: argparse.Namespace) -> int:
             # Each channel's languages as the archive counted them before this run: the
             # short posts that leaned to them when stored lean again (bot/ingest.py).
             counts = await archive.channel_languages(
-                [c.id for c in await archive.queries.channels()])
+                [c.id for c in await archive.queries.channels()] if analyse.leans else [])
             priors = {c: prior for c, n in counts.items()
                       if (prior := prior_from_counts(n)) is not None}
             async for page in reanalysis.iter_texts(archive):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.analysis.channel_prior import MIN_POSTS
-from bot.config import Config
+from bot.config import Config, validate_config
 from bot.domain import Analysis
 from bot.ingest import Analyser, LiveWriter, analyser_for, store_history
 from bot.store import Archive
@@ -69,3 +69,14 @@ async def test_posts_pass_through_an_analysis_that_cannot_lean(archive: Archive)
     writer.post(make_post(100, NAME))
     await drained(writer)
     assert await stored_lang(archive, CHANNEL.id, 100) == "und"
+
+
+async def test_a_config_without_the_channel_prior_keeps_languages_context_free(
+        archive: Archive) -> None:
+    await archive.store_posts([analysed(make_post(i, KYRGYZ), "ky")
+                               for i in range(1, MIN_POSTS + 1)])
+    config = validate_config({"analysis": {"channel_prior": False}}, source="test")
+    writer = LiveWriter(archive, analyser_for(config))
+    writer.post(make_post(100, NAME))
+    await drained(writer)
+    assert await stored_lang(archive, CHANNEL.id, 100) == "kk"
