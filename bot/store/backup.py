@@ -19,6 +19,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.errors import StoreError, UsageError
+from bot.store.connections import read_only_uri
 
 
 def backup(archive: Path, target: Path) -> int:
@@ -32,7 +33,7 @@ def backup(archive: Path, target: Path) -> int:
         raise UsageError(f"{target.parent}: no such folder")
     partial = target.with_name(target.name + ".partial")
     try:
-        with contextlib.closing(_open(archive, read_only=True)) as source, \
+        with contextlib.closing(_open_read_only(archive)) as source, \
                 contextlib.closing(sqlite3.connect(partial)) as copy:
             source.backup(copy)
             _check(copy, partial)
@@ -59,7 +60,7 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
     if not copy.is_file():
         raise UsageError(f"{copy}: no such backup")
     try:
-        with contextlib.closing(_open(copy, read_only=True)) as source:
+        with contextlib.closing(_open_read_only(copy)) as source:
             _check(source, copy)
             aside = _set_aside(archive, stamp)
             with contextlib.closing(sqlite3.connect(archive, timeout=0)) as target:
@@ -94,9 +95,10 @@ def _set_aside(archive: Path, stamp: str) -> Path | None:
     return aside
 
 
-def _open(path: Path, *, read_only: bool) -> sqlite3.Connection:
-    mode = "ro" if read_only else "rw"
-    return sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=30)
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    # As the archive's readers open it: a snapshot on a read-only mount, where no -shm can
+    # be made, is backed up too (mode=ro alone said "attempt to write a readonly database").
+    return sqlite3.connect(read_only_uri(path), uri=True, timeout=30)
 
 
 def _check(conn: sqlite3.Connection, path: Path) -> None:

@@ -69,6 +69,11 @@ def _fetch_all(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> lis
     return conn.execute(sql, params).fetchall()
 
 
+def read_only_uri(path: Path) -> str:
+    """The URI that reads the archive at ``path`` on a medium tgmon may not write."""
+    return _reader_uri(path, immutable=not _can_write_beside(path) and not _wal_readable(path))
+
+
 def _reader_uri(path: Path, *, immutable: bool) -> str:
     # immutable=1 lets a reader open a WAL archive on a read-only medium (a backup snapshot,
     # a read-only mount) where SQLite could not create the -shm file.
@@ -110,9 +115,9 @@ class Connections:
                     await _on_thread(writer, prepare)
                 except sqlite3.Error as exc:
                     raise translate(exc, path) from None
-            immutable = read_only and not _can_write_beside(path) and not _wal_readable(path)
+            uri = read_only_uri(path) if read_only else _reader_uri(path, immutable=False)
             for _ in range(max(1, readers)):
-                reader = await _connect(_reader_uri(path, immutable=immutable), path, uri=True)
+                reader = await _connect(uri, path, uri=True)
                 opened.append(reader)
                 await _on_thread(reader, _prepare_reader)
             yield cls(path, writer, opened[1:] if writer else opened, read_timeout=read_timeout)

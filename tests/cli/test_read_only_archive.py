@@ -147,3 +147,12 @@ def test_an_output_in_a_folder_this_user_cannot_enter_is_one_line(
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith(f"tgmon: {blocked / 'out'}: permission denied")
     assert "Traceback" not in result.stderr
+
+
+def test_a_read_only_snapshot_can_be_backed_up(read_only_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    result = run_as_reader("backup", str(copy), "--db", str(read_only_db))
+    assert result.returncode == 0, result.stderr
+    assert "integrity check ok" in result.stdout
+    counted = run_as_reader("stats", "--db", str(copy), "--json")
+    assert json.loads(counted.stdout)["posts"] == 6
