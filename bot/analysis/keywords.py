@@ -324,15 +324,22 @@ def _entry(group: str, term: Term, excludes: bool, *, derived: bool = False) -> 
         marked_derived = derived or (bool(term.derived) and term.derived[n])
         noun = Grammar.DERIVED if marked_derived else Grammar.NOUN
         if term.acronyms and term.acronyms[n]:
-            noun = Grammar.ACRONYM
+            noun = Grammar.LOOSE
         marked = bool(term.verb_stems) and term.verb_stems[n]
-        word_stems = [] if marked else [(s, v, False, noun) for s, v in turkic_stems(word)]
+        word_stems = [] if marked else [
+            (s, v, False, _noun_grammar(s, word, noun)) for s, v in turkic_stems(word)
+        ]
         verbs = turkic_verb_stems(word, marked=marked)
         word_stems += [(s, v, False, Grammar.VERB) for s, v in verbs]
         if is_name:
-            word_stems += [(s, v, True, noun) for s, v in turkic_stems(key)]
+            word_stems += [(s, v, True, _noun_grammar(s, key, noun)) for s, v in turkic_stems(key)]
         stems.append(tuple(word_stems))
     return _Entry(group, term, excludes, tuple(words), tuple(stems))
+
+
+def _noun_grammar(stem: str, word: str, noun: Grammar) -> Grammar:
+    """A noun stem's grammar: LOOSE for a loan's stem without its soft sign (король → корол)."""
+    return Grammar.LOOSE if word[-1:] == "ь" and stem == word[:-1] else noun
 
 
 class _HyphenatedNames:

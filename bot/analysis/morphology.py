@@ -135,9 +135,11 @@ class Grammar(enum.Enum):
     NOUN = "noun"  # plural, possessive, case, predicative
     DERIVED = "derived"  # the same, and derivation (-лық, -шы, -гі, -и…) as the same word
     VERB = "verb"  # voice, negation, tense, person, participles, converbs
-    # Plural, possessive, case, predicative after an acronym, which is read by its letters'
-    # names (ГЭС "гэ-эс": ГЭСнин and ГЭСтин): its spelling tells neither sound nor series.
-    ACRONYM = "acronym"
+    # Plural, possessive, case, predicative after a stem whose spelling tells neither the
+    # sound a suffix follows nor its vowel series: an acronym, read by its letters' names
+    # (ГЭС "гэ-эс": ГЭСнин and ГЭСтин), and a Russian loan without its soft sign, which
+    # Kazakh gives front suffixes and Kyrgyz back ones (король: королі; сентябрь: сентябрда).
+    LOOSE = "loose"
 
 
 def turkic_suffix_fits(
@@ -156,7 +158,7 @@ def turkic_suffix_fits(
         return True
     if lang == "uz":
         return False
-    if grammar is Grammar.ACRONYM:
+    if grammar is Grammar.LOOSE:
         return _SHORT_STEM_SUFFIXES.fullmatch(rest) is not None
     if not needs_vowel and rest[0] in _VOWELS and _voices(stem):
         # Before a vowel a final к, қ, п after a vowel is written voiced (жак → жагы, чык- →

@@ -464,3 +464,9 @@ def test_an_acronym_takes_the_endings_of_its_letter_names() -> None:
     # A long word in capitals is shouted, not an acronym.
     assert parse_term("ГЭС").acronyms == (True,)
     assert parse_term("ТОКАЕВ").acronyms == (False,)
+
+
+def test_a_loan_without_its_soft_sign_takes_either_vowel_series() -> None:
+    # Kazakh gives король the front suffix (королі), Kyrgyz сентябрь the back one (сентябрда).
+    assert _forms("король", "Ұлыбритания королі Чарльз сапармен келді.", "kk") == ["королі"]
+    assert _forms("сентябрь", "Сентябрда шайлоо болот.", "ky") == ["сентябрда"]
