@@ -9,7 +9,9 @@ preparation. In processes it gets a core of its own: 50,000 synthetic posts on 2
 
 Workers start with the spawn method, because the parent already runs threads (SQLite's,
 the parser's) that fork would copy in whatever state their locks are. Starting one costs
-about a second (imports, pymorphy3 forms, fastText), which only a large export repays.
+1.0-1.3 s of CPU (imports, pymorphy3's forms, fastText, lingua), which only a large export
+repays; py3langid's model, which doubled that, comes built from the user's cache folder
+(bot/analysis/model_cache.py: 1.7-2.1 s before it, measured on the same machine).
 
 A catch-up after downtime is the same work in the collector, where a thread's analysis also
 holds the GIL against Telethon's parsing and against the writer, whose every statement waits
