@@ -56,9 +56,11 @@ log = logging.getLogger(__name__)
 # slower than a thread (their start is a large share of a short import), above it faster.
 MIN_EXPORT_BYTES = 80_000_000
 MAX_WORKERS = 4
-#: A worker's peak resident size: 310-340 MB while it builds its analyser (py3langid reads
-#: its whole 97-language model before keeping the region's languages), about 140 MB once it
-#: analyses (measured: an import of bench/ingest.py's 40,000 posts, the default config).
+#: A worker's peak resident size when it must build py3langid's model (310-340 MB: the
+#: whole 97-language model is read before the region's languages are kept), which it does
+#: when the model cache (bot/analysis/model_cache.py) is cold or cannot be written; about
+#: 170 MB with the cache, about 140 MB once it analyses (bench/import_memory.py, 40,000
+#: posts, the default config). The bound takes the cold peak, so a first start fits too.
 WORKER_PEAK_BYTES = 350 * 2**20
 #: Posts a sync round's history reads analyse in a thread before workers start: a backlog
 #: that size (half a day of 300 busy channels) repays their start.
