@@ -11,8 +11,10 @@ import random
 from pathlib import Path
 
 ALERT = "пожар"
-#: Every this many posts one carries the alert term.
-ALERT_EVERY = 500
+#: One post in this many simulated minutes carries the alert term, whatever the rate: the
+#: alert parts (50 chats, one batch per 10 simulated minutes that holds one) then fit the
+#: bot's 30 messages a real second with the digests, at a week in ten minutes.
+ALERT_MINUTES = 100
 #: Outages: (start as a fraction of the plan, length in simulated seconds).
 OUTAGES = ((0.21, 3600.0), (0.52, 3600.0), (0.83, 3600.0))
 RETENTION_DAYS = 2
@@ -34,10 +36,11 @@ def due(args: argparse.Namespace, now: float) -> int:
     return min(total_posts(args), max(0, int((now - args.clock_start) * args.rate / 60)))
 
 
-def post_number(k: int) -> tuple[int, str]:
+def post_number(args: argparse.Namespace, k: int) -> tuple[int, str]:
     """The channel and text of the plan's post ``k`` (0-based), the same in every process."""
     channel = random.Random(k).randrange(1 << 30)
-    text = (f"Сообщение {k + 1}: {ALERT} на складе" if (k + 1) % ALERT_EVERY == 0
+    every = max(1, round(args.rate * ALERT_MINUTES))
+    text = (f"Сообщение {k + 1}: {ALERT} на складе" if (k + 1) % every == 0
             else f"Сообщение {k + 1}: Токаев и новости дня")
     return channel, text
 

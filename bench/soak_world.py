@@ -63,7 +63,7 @@ class Plan:
         upto = due(self.args, now)
         posts = []
         for k in range(self.published, upto):
-            channel, text = post_number(k)
+            channel, text = post_number(self.args, k)
             posts.append((self.channels[channel % len(self.channels)], text,
                           int(self.args.clock_start + k * 60 / self.args.rate)))
         if posts:
