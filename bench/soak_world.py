@@ -35,7 +35,7 @@ from bench.soak_plan import (
 )
 from bot.clock import ScaledClock
 from tests.faketg import FakeWorld, WorldSpec, build_world, install_socket_guard
-from tests.faketg.remote import FakeServer
+from tests.faketg.server import FakeServer
 from tests.faketg.spec import BOT
 
 #: A subscriber whose /subscribe got no answer yet asks again after this many real seconds.

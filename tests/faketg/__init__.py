@@ -94,13 +94,37 @@ Telethon 1.45 behaviour these tests confirm (see tests/faketg_tests):
   error itself with raise_last_call_error=True).
 """
 
-from .errors import FakeRpcError
-from .flood import FloodSleeps, install_flood_sleep, patch_flood_sleep
-from .guard import install_socket_guard
-from .model import Account, Channel, SentMessage
-from .sender import FakeSender, attach, make_client
-from .spec import WorldSpec, build_world
-from .world import FakeWorld
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: Where each name lives; imported on first use, so a process that only runs clients
+#: (tests/faketg/remote.py in a measured tgmon process) loads none of the world's code.
+_HOMES = {
+    "FakeRpcError": "errors", "FloodSleeps": "flood", "install_flood_sleep": "flood",
+    "patch_flood_sleep": "flood", "install_socket_guard": "guard", "Account": "model",
+    "Channel": "model", "SentMessage": "model", "FakeSender": "sender", "attach": "sender",
+    "make_client": "sender", "WorldSpec": "spec", "build_world": "spec",
+    "FakeWorld": "world",
+}
+
+if TYPE_CHECKING:
+    from .errors import FakeRpcError
+    from .flood import FloodSleeps, install_flood_sleep, patch_flood_sleep
+    from .guard import install_socket_guard
+    from .model import Account, Channel, SentMessage
+    from .sender import FakeSender, attach, make_client
+    from .spec import WorldSpec, build_world
+    from .world import FakeWorld
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{home}", __name__), name)
+
 
 __all__ = [
     "Account", "Channel", "FakeRpcError", "FakeSender", "FakeWorld", "FloodSleeps",
