@@ -14,13 +14,16 @@ again finds nothing, and after a long downtime it was most of the window (11-15 
 arrives as live updates, and the next reconcile window covers it like any other moment's.
 The window itself is the same: the caught-up messages count towards ``reconcile_posts``,
 and the read stops exactly where a read from the top would have stopped.
+Deletions inside the caught-up part are still looked for: a post stored live (live writes
+never move the cursor) and deleted while we were down is missing from what the catch-up
+read, so the ids it read stand in for a second read of that part.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Coroutine, Set
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -49,11 +52,12 @@ class _Page:
 @dataclass(frozen=True, slots=True)
 class _JustRead:
     """What this round's catch-up of a channel read: ``count`` messages after ``after``,
-    the oldest of them dated ``oldest`` (unix seconds)."""
+    the oldest of them dated ``oldest`` (unix seconds), with their ids ``ids``."""
 
     after: int
     count: int
     oldest: float
+    ids: frozenset[int]
 
 
 class HistoryReader:
@@ -113,6 +117,7 @@ class HistoryReader:
         stored = 0
         read = 0
         oldest = 0.0
+        ids: set[int] = set()
         historic_up_to = await self._archive.historic_until(watched.channel.id)
 
         async def produce() -> None:
@@ -128,6 +133,7 @@ class HistoryReader:
                 if not read:
                     oldest = message.date.timestamp()
                 read += 1
+                ids.add(message.id)
                 post = to_post(message)
                 # A page never ends inside an album: a caption that came with the next page
                 # would be stored as an edit of the album's first message.
@@ -163,7 +169,8 @@ class HistoryReader:
         # releases the GIL while it writes.
         await self._call(_together(produce(), analyse(), consume()), watched)
         if read:  # all of it is stored, with the cursor at its end
-            self._just_read[watched.channel.id] = _JustRead(start, read, oldest)
+            self._just_read[watched.channel.id] = _JustRead(start, read, oldest,
+                                                           frozenset(ids))
         if stored:
             log.info("%s %s: %d posts stored", label, _name(watched), stored)
         return stored
@@ -185,8 +192,12 @@ class HistoryReader:
         fresh = self._just_read.pop(watched.channel.id, None)
         # The caught-up messages count as a read from the top would have counted them.
         counted = fresh.count if fresh else 0
+        # Inside the caught-up part, a post stored live (above the cursor, which live writes
+        # never move) and deleted while we were down is absent from what the catch-up read;
+        # its deletion is found here, whether or not the window reaches below.
+        caught_up = fresh.ids if fresh else frozenset()
         if fresh and not await self._window_reaches_below(watched, fresh, cutoff, wanted, most):
-            return (0, 0)
+            return (0, await self._mark_vanished(watched, fresh.after + 1, caught_up))
         # iter_messages' offset_id is exclusive: from the newest message the catch-up did
         # not read, down.
         below = {"offset_id": fresh.after + 1} if fresh else {}
@@ -219,20 +230,25 @@ class HistoryReader:
         # The read went newest-first from the top (or from the catch-up's start), so
         # everything up to the cursor (or that start) was in reach: a stored post above the
         # oldest one returned, and missing, was deleted.
-        high = cursor if fresh is None else min(cursor, fresh.after)
         low = oldest_kept if reached_start else max(min(seen), oldest_kept)
-        stored = await self._archive.book.live_posts(watched.channel.id, low, high)
-        # Every stored message (an album's too) that Telegram no longer returns: an album
-        # post becomes deleted only when all its messages are gone. An album's messages
-        # above the catch-up's start were read by the catch-up, not here.
-        kept = {m for messages in stored.values() for m in messages
-                if fresh is None or m <= fresh.after}
-        vanished = kept - seen
-        deleted = await self._archive.mark_deleted(watched.channel.id, vanished) if vanished else 0
+        deleted = await self._mark_vanished(watched, low, seen | caught_up)
         if result.updated or deleted:
             log.info("reconciled %s: %d edited, %d deleted while we were away", _name(watched),
                      result.updated, deleted)
         return (result.updated, deleted)
+
+    async def _mark_vanished(self, watched: Watched, low: int, seen: Set[int]) -> int:
+        """Mark deleted every stored post from ``low`` up to the cursor none of whose
+        messages (an album's too) is in ``seen``; return how many were marked."""
+        oldest_kept = await self._archive.book.oldest_msg_id(watched.channel.id)
+        cursor = (await self._archive.cursors()).get(watched.channel.id)
+        if oldest_kept is None or cursor is None:
+            return 0
+        stored = await self._archive.book.live_posts(watched.channel.id,
+                                                     max(low, oldest_kept), cursor)
+        # An album post becomes deleted only when all its messages are gone.
+        vanished = {m for messages in stored.values() for m in messages} - seen
+        return await self._archive.mark_deleted(watched.channel.id, vanished) if vanished else 0
 
     async def _window_reaches_below(self, watched: Watched, fresh: _JustRead, cutoff: float,
                                     wanted: int, most: int) -> bool:

@@ -129,3 +129,27 @@ async def first_run(world: FakeWorld, tmp_path: Path, posts: int, **collector: A
     old = [world.post(news, f"старый пост {n}") for n in range(posts)]
     await harness.run_once(until=lambda: harness.cursor(news.marked_id) == old[-1])
     return harness, old
+
+
+async def test_a_post_stored_live_and_deleted_while_down_is_marked_deleted_after_the_catch_up(
+        world: FakeWorld, tmp_path: Path) -> None:
+    # Live writes never move the cursor: posts stored live sit above it until the next
+    # history read, which finds the deleted one missing among what it read.
+    monitor = world.create_user("monitor", first_name="Monitor")
+    news = world.create_channel("news", title="News", members=[monitor])
+    config = make_config(tmp_path / "archive.sqlite3", [{"ref": "@news"}], interval=3600,
+                         default_backfill=10_000)
+    harness = Harness(world, monitor, config, make_secrets(tmp_path))
+    old = [world.post(news, f"старый пост {n}") for n in range(20)]
+    await harness.start()
+    try:
+        await harness.wait(lambda: harness.cursor(news.marked_id) == old[-1])
+        live = [world.post(news, f"живой пост {n}") for n in range(5)]
+        await harness.wait(lambda: set(live) <= set(harness.texts(news.marked_id)))
+    finally:
+        await harness.stop()
+    assert harness.cursor(news.marked_id) == old[-1]
+    world.delete(news, [live[2]], push=False)  # while down
+    await harness.run_once(until=lambda: harness.cursor(news.marked_id) == live[-1]
+                           and deleted_ids(harness) == {live[2]})
+    assert set(harness.texts(news.marked_id)) == set(old) | set(live)  # nothing lost
