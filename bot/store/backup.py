@@ -63,15 +63,26 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
         with contextlib.closing(_open_read_only(copy)) as source:
             _check(source, copy)
             aside = _set_aside(archive, stamp)
-            with contextlib.closing(sqlite3.connect(archive, timeout=0)) as target:
-                _lock(target, archive)
-                source.backup(target)
-    except sqlite3.Error as exc:
-        raise StoreError(f"restoring {archive} from {copy} failed: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"restoring {archive} from {copy} failed: {exc.strerror or exc}"
-                         ) from None
+            try:
+                with contextlib.closing(sqlite3.connect(archive, timeout=0)) as target:
+                    _lock(target, archive)
+                    source.backup(target)
+            except (sqlite3.Error, OSError) as exc:
+                # A copy that failed half-way (a disk full now that the replaced archive is
+                # kept beside it) would leave an empty or partial archive in its place,
+                # which the next `tgmon run` would fill from scratch: put the old one back.
+                if aside is None:
+                    raise
+                _put_back(aside, archive)
+                raise StoreError(f"restoring {archive} from {copy} failed: {_reason(exc)}; "
+                                 "the archive is left as it was") from None
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"restoring {archive} from {copy} failed: {_reason(exc)}") from None
     return aside
+
+
+def _reason(exc: sqlite3.Error | OSError) -> str:
+    return str(exc.strerror or exc) if isinstance(exc, OSError) else str(exc)
 
 
 def _set_aside(archive: Path, stamp: str) -> Path | None:
@@ -93,6 +104,16 @@ def _set_aside(archive: Path, stamp: str) -> Path | None:
         if side.exists():
             os.rename(side, aside.with_name(aside.name + suffix))
     return aside
+
+
+def _put_back(aside: Path, archive: Path) -> None:
+    """Undo ``_set_aside`` after a failed copy: the copy's files go, the archive returns."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        archive.with_name(archive.name + suffix).unlink(missing_ok=True)
+        side = aside.with_name(aside.name + suffix)
+        if side.exists():
+            os.rename(side, archive.with_name(archive.name + suffix))
+    os.replace(aside, archive)
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,29 @@ def test_a_damaged_archive_can_be_restored_over_and_is_kept_as_it_was(
     assert code == 0 and "restored" in said
     assert asyncio.run(count_posts(live)) == 10
     assert replaced(live).read_bytes() == broken
+
+
+def test_a_restore_that_fails_half_way_leaves_the_archive_as_it_was(
+        tmp_path: Path) -> None:
+    # A disk that fills during the copy, made here by a file size limit between the
+    # archive's size and the backup's (Python ignores SIGXFSZ: the write fails instead).
+    live, big, copy = (tmp_path / n for n in ("live.sqlite3", "big.sqlite3", "copy.sqlite3"))
+    asyncio.run(fill(live, 1, 3))
+    asyncio.run(fill(big, 1, 3000))
+    assert main(["backup", str(copy), "--db", str(big)]) == 0
+    before = asyncio.run(count_posts(live))
+    room = 2 * sum(p.stat().st_size for p in tmp_path.glob("live.sqlite3*"))
+    assert room < copy.stat().st_size
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, resource.RLIM_INFINITY))
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))",
+         "restore", str(copy), "--db", str(live)],
+        cwd=tmp_path, capture_output=True, text=True, preexec_fn=limit, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "left as it was" in done.stderr
+    assert not list(tmp_path.glob("live.sqlite3.replaced-*"))
+    assert asyncio.run(count_posts(live)) == before == 3
