@@ -22,7 +22,8 @@ without them.
 
 How many: ``[analysis] workers`` in the config, else one per core up to ``MAX_WORKERS``
 (none on one core), and never more than the memory available holds at ``WORKER_PEAK_BYTES``
-each (bot/host_memory.py: the system's and every cgroup limit's, such as the systemd unit's
+each, or ``WORKER_PEAK_CACHED_BYTES`` when the model cache spares them building py3langid's
+model (bot/host_memory.py: the system's and every cgroup limit's, such as the systemd unit's
 ``MemoryMax=1G``). The workers start at once, so they reach their peaks together.
 
 Workers never outlive the import, however it ends (kill -9 included, where no cleanup can
@@ -56,12 +57,12 @@ log = logging.getLogger(__name__)
 # slower than a thread (their start is a large share of a short import), above it faster.
 MIN_EXPORT_BYTES = 80_000_000
 MAX_WORKERS = 4
-#: A worker's peak resident size when it must build py3langid's model (310-340 MB: the
-#: whole 97-language model is read before the region's languages are kept), which it does
-#: when the model cache (bot/analysis/model_cache.py) is cold or cannot be written; about
-#: 170 MB with the cache, about 140 MB once it analyses (bench/import_memory.py, 40,000
-#: posts, the default config). The bound takes the cold peak, so a first start fits too.
+#: A worker's peak resident size when it must build py3langid's model itself (it reads the
+#: whole 97-language model before keeping the region's languages): 310-340 MB.
 WORKER_PEAK_BYTES = 350 * 2**20
+#: ... and when it loads the model from the cache (bot/analysis/model_cache.py): 136-175 MB
+#: per worker (bench/import_memory.py and /proc sampling of `tgmon import` of 40,000 posts).
+WORKER_PEAK_CACHED_BYTES = 180 * 2**20
 #: Posts a sync round's history reads analyse in a thread before workers start: a backlog
 #: that size (half a day of 300 busy channels) repays their start.
 CATCH_UP_WORKERS_AFTER = 10_000
@@ -179,21 +180,27 @@ def _workers_for(analyse: Analyse) -> int:
     """Workers for this machine and config: none for a plain function (it may not pickle)."""
     if not isinstance(analyse, Analyser):
         return 0
+    # A worker loads py3langid's model from the cache when an earlier run (or this process's
+    # own analyser) put it there; a cold or unwritable cache makes every worker build it.
+    from bot.analysis.short_text import langid_cached
+
     return worker_count(analyse.workers, cores=os.cpu_count() or 1,
-                        available=available_memory())
+                        available=available_memory(),
+                        peak=WORKER_PEAK_CACHED_BYTES if langid_cached() else WORKER_PEAK_BYTES)
 
 
-def worker_count(configured: int | None, *, cores: int, available: int | None) -> int:
+def worker_count(configured: int | None, *, cores: int, available: int | None,
+                 peak: int = WORKER_PEAK_BYTES) -> int:
     """The configured number of workers (default: a core each, up to four, none on one
-    core), as far as ``available`` bytes of memory hold their peaks (None: unknown)."""
+    core), as far as ``available`` bytes of memory hold ``peak`` each (None: unknown)."""
     wanted = configured if configured is not None else (
         min(cores, MAX_WORKERS) if cores >= 2 else 0)
     if available is None:
         return wanted
-    fit = min(wanted, available // WORKER_PEAK_BYTES)
+    fit = min(wanted, available // peak)
     if fit < wanted:
         log.info("memory for %d of %d analysis workers (%d MB available, %d MB each at "
-                 "start)%s", fit, wanted, available // 2**20, WORKER_PEAK_BYTES // 2**20,
+                 "start)%s", fit, wanted, available // 2**20, peak // 2**20,
                  "; analysing in a thread" if not fit else "")
     return fit
 

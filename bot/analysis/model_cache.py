@@ -40,11 +40,20 @@ def cache_folder() -> Path:
     return user_cache_path("tgmon", appauthor=False) / "models"
 
 
+def _path(name: str, key: Sequence[object]) -> Path:
+    digest = hashlib.sha256(repr(tuple(key)).encode()).hexdigest()[:16]
+    return cache_folder() / f"{name}-{digest}.pickle"
+
+
+def holds(name: str, key: Sequence[object]) -> bool:
+    """Whether the cache holds a model for ``key`` (a process starting now would load it)."""
+    return _path(name, key).is_file()
+
+
 def cached(name: str, key: Sequence[object], build: Callable[[], T],
            expected: type[T]) -> T:
     """Return the model ``build()`` makes, from the cache when it holds one for ``key``."""
-    digest = hashlib.sha256(repr(tuple(key)).encode()).hexdigest()[:16]
-    path = cache_folder() / f"{name}-{digest}.pickle"
+    path = _path(name, key)
     try:
         with path.open("rb") as file:
             model = pickle.load(file)

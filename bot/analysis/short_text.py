@@ -42,7 +42,7 @@ from typing import Any, Final
 from bot.analysis import langid_tables
 from bot.analysis.channel_prior import Prior, lean, may_lean
 from bot.analysis.langid_tables import compact
-from bot.analysis.model_cache import cached
+from bot.analysis.model_cache import cached, holds
 from bot.analysis.morphology import MIN_TURKIC_STEM, Grammar, known_words, turkic_suffix_fits
 
 # Text with fewer letters than this is decided by the votes; longer text by the fast path,
@@ -251,6 +251,11 @@ def _langid() -> Any:
 
     # Decompressing its model is half of a worker process's start: built once, then loaded.
     return cached("py3langid", _langid_key(), _build_langid, langid.LanguageIdentifier)
+
+
+def langid_cached() -> bool:
+    """Whether py3langid's built model is in the cache, so a new process loads, not builds it."""
+    return holds("py3langid", _langid_key())
 
 
 def _langid_key() -> tuple[object, ...]:

@@ -40,6 +40,12 @@ def test_a_model_is_built_once_and_then_loaded_from_the_cache() -> None:
     assert oct(model_cache.cache_folder().stat().st_mode & 0o777) == "0o700"
 
 
+def test_holds_says_whether_a_start_would_load_the_model() -> None:
+    assert not model_cache.holds("m", ("v1",))
+    cached("m", ("v1",), Builder(), dict)
+    assert model_cache.holds("m", ("v1",)) and not model_cache.holds("m", ("v2",))
+
+
 def test_another_key_builds_a_model_of_its_own() -> None:
     build = Builder()
     cached("m", ("v1",), build, dict)

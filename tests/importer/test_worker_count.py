@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot import workers
+from bot.analysis import short_text
 from bot.config import validate_config
 from bot.errors import ConfigError
 from bot.host_memory import available_memory
 from bot.ingest import analyser_for
-from bot.workers import WORKER_PEAK_BYTES, worker_count
+from bot.workers import WORKER_PEAK_BYTES, WORKER_PEAK_CACHED_BYTES, worker_count
 
 MB = 2**20
 
@@ -80,6 +81,26 @@ def test_workers_are_as_many_as_cores_up_to_four_and_as_memory_holds() -> None:
     assert worker_count(3, cores=2, available=plenty) == 3
     assert worker_count(4, cores=8, available=2 * WORKER_PEAK_BYTES) == 2
     assert worker_count(0, cores=8, available=plenty) == 0
+    # Workers that load the cached model peak lower: four fit where two did.
+    assert worker_count(None, cores=8, available=874 * MB, peak=WORKER_PEAK_CACHED_BYTES) == 4
+
+
+def test_the_peak_counted_is_the_cached_one_only_when_the_cache_holds_the_model(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A host under MemoryMax=1G with the collector resident: 874 MB left.
+    monkeypatch.setattr(workers, "available_memory", lambda: 874 * MB)
+    config = validate_config({"analysis": {"workers": 4}}, source="test")
+    (tmp_path / "file").write_text("")
+    for cache, expected in ((tmp_path / "file" / "cache", 2), (tmp_path / "cache", 4)):
+        # Under a file, no cache folder can be made (root included): every worker would build
+        # py3langid's model itself, at 350 MB; with the cache, it loads what the parent built.
+        monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+        short_text._langid.cache_clear()
+        analyser = analyser_for(config)
+        analyser("Кечээ Бишкекте жыйын болду")  # short: py3langid votes
+        assert short_text.langid_cached() is (expected == 4)
+        assert workers._workers_for(analyser) == expected
+    short_text._langid.cache_clear()
 
 
 @pytest.mark.parametrize(("setting", "expected"), [(0, None), (1, 1), (3, 3)])
