@@ -14,6 +14,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Literal
 
+from bot.printable import printable
+
 #: ``extra=`` keys that become JSON fields.
 CONTEXT_FIELDS = ("loop", "channel", "chat", "msg_id", "client")
 #: Libraries whose INFO lines are noise to a user: Telethon logs every reconnect attempt,
@@ -40,6 +42,14 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _TextFormatter(logging.Formatter):
+    """Lines for a person at a terminal: a channel's title in a message (``caught up %s``)
+    is the channel owner's text, and an escape sequence in it would drive the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
 def configure_logging(level: str = "INFO", fmt: Literal["auto", "text", "json"] = "auto") -> None:
     """Send log records to stderr in the chosen format; safe to call more than once."""
     handler = logging.StreamHandler(sys.stderr)
@@ -47,8 +57,8 @@ def configure_logging(level: str = "INFO", fmt: Literal["auto", "text", "json"] 
     handler.setFormatter(
         _JsonFormatter()
         if use_json
-        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-                               "%Y-%m-%d %H:%M:%S")
+        else _TextFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+                            "%Y-%m-%d %H:%M:%S")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

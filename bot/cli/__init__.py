@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.cli.parser import build_parser
-from bot.cli.printable import Printable
 from bot.errors import TgmonError, UsageError
+from bot.printable import Printable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = stdout
 
 
-#: Commands whose standard output is data, written byte for byte (bot/cli/printable.py).
+#: Commands whose standard output is data, written byte for byte (bot/printable.py).
 _DATA_OUTPUT = ("bot.cli.queries:export", "bot.cli.completion:print_completion")
 
 

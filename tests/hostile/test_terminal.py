@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.cli.printable import printable
+from bot.printable import printable
 
 HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b[1A\rfake line\x9b31m\x00"
 TITLE = "Evil" + HOSTILE

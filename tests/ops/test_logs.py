@@ -87,3 +87,17 @@ def test_text_lines_on_a_terminal_carry_the_date_and_time(
     line = capsys.readouterr().err.strip()
     assert line[:4].isdigit() and line[4] == "-" and line[10] == " " and line[13] == ":"
     assert line.endswith("bot.test: hello")
+
+
+def test_text_lines_show_a_channels_control_characters_instead_of_obeying_them(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # A title that retitles the window (OSC) and forges a line with a carriage return.
+    title = "News\x1b]0;pwned\x07\rERROR all posts deleted"
+    configure_logging("INFO", "text")
+    logging.getLogger("bot.test").info("caught up %s", title)
+    line = capsys.readouterr().err.strip()
+    assert "\x1b" not in line and "\r" not in line and "\x07" not in line
+    assert line.endswith("caught up News\\x1b]0;pwned\\x07\\rERROR all posts deleted")
+    configure_logging("INFO", "json")  # JSON escapes them itself, and keeps the text exact
+    logging.getLogger("bot.test").info("caught up %s", title)
+    assert json.loads(capsys.readouterr().err)["msg"] == "caught up " + title

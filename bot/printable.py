@@ -5,9 +5,10 @@ raw, an escape sequence in them would retitle the window (OSC), move the cursor 
 lines, clear the screen or hide text, and a carriage return would overwrite a line with a
 fake one. So what a command prints for a person goes through ``Printable``: every control
 character but newline and tab is written as a visible escape (``\\x1b``, ``\\r``), except the
-few colour codes tgmon itself uses (bot/cli/show.py, bot/cli/terminal.py). Machine output
-(``--json``, ``export``, ``digest --html``, completion scripts) is written as it is: JSON
-escapes its own control characters, and a CSV or an HTML payload must stay byte-exact.
+few colour codes tgmon itself uses (bot/cli/show.py, bot/cli/terminal.py); bot/logs.py's text
+lines go through it too. Machine output (``--json``, ``export``, ``digest --html``,
+completion scripts) is written as it is: JSON escapes its own control characters, and a CSV
+or an HTML payload must stay byte-exact.
 """
 
 from __future__ import annotations
