@@ -11,6 +11,7 @@
     │   ├── ReadOnlyArchive         a read-only file, folder or mount: reads still work
     │   ├── ArchiveCorrupt          not SQLite, or damaged: restore a backup
     │   ├── ForeignDatabase         another program's SQLite file, left as it was (exit 2)
+    │   ├── ArchiveReplaced         renamed away (a restore) while being opened: open again
     │   └── QueryTimeout            a read ran past its time limit and was stopped
     ├── Interrupted                 Ctrl-C in a long job: says what was kept (exit 130)
     ├── LoopFailed                  a background loop keeps failing: stop for a restart (exit 1)
@@ -97,6 +98,10 @@ class ForeignDatabase(StoreError):
     """The file is an SQLite database of another program: tgmon never turns it into one."""
 
     exit_code = 2
+
+
+class ArchiveReplaced(StoreError):
+    """The archive file was renamed away (by `tgmon restore`) while it was being opened."""
 
 
 class QueryTimeout(StoreError):

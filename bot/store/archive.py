@@ -12,7 +12,7 @@ import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from bot.clock import Clock, SystemClock, unix
 from bot.domain import AnalysedPost, Channel
-from bot.errors import ForeignDatabase, ReadOnlyArchive, StoreError
+from bot.errors import ArchiveReplaced, ForeignDatabase, ReadOnlyArchive, StoreError
 from bot.store import post_writes
 from bot.store.arrivals import SqliteArrivals
 from bot.store.connections import BUSY_TIMEOUT_MS, DEFAULT_READ_TIMEOUT, Connections
@@ -39,6 +39,8 @@ T = TypeVar("T")
 Mode = Literal["rw", "ro", "auto"]
 # Ids per IN (...) list: well under SQLite's limit on bound parameters.
 _IN_LIST = 500
+#: Opens of an archive that a restore keeps replacing before giving up (one is the rule).
+_REOPENS = 3
 
 
 class Archive:
@@ -72,9 +74,18 @@ class Archive:
         exports still work on a backup snapshot.
         """
         read_only = _check_path(path, mode)
-        prepare = partial(_prepare, path=path, busy_ms=int(busy_timeout * 1000))
-        async with Connections.open(path, prepare=prepare, read_only=read_only,
-                                    readers=readers, read_timeout=read_timeout) as db:
+        async with AsyncExitStack() as stack:
+            for attempt in range(1, _REOPENS + 1):
+                prepare = partial(_prepare, path=path, busy_ms=int(busy_timeout * 1000),
+                                  file=_file_id(path))
+                try:
+                    db = await stack.enter_async_context(Connections.open(
+                        path, prepare=prepare, read_only=read_only, readers=readers,
+                        read_timeout=read_timeout))
+                    break
+                except ArchiveReplaced:
+                    if attempt == _REOPENS:
+                        raise
             archive = cls(db, clock)
             if read_only:
                 await archive._check_schema_readable()
@@ -216,6 +227,14 @@ def _newer(path: Path, version: int) -> str:
             f"({len(MIGRATIONS)}); upgrade tgmon")
 
 
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 def _writable(path: Path) -> bool:
     target = path if path.exists() else path.parent
     while not target.exists():  # a folder that make creates: judge by its first parent
@@ -223,11 +242,20 @@ def _writable(path: Path) -> bool:
     return os.access(target, os.W_OK) and (not path.exists() or os.access(path.parent, os.W_OK))
 
 
-def _prepare(conn: sqlite3.Connection, *, path: Path, busy_ms: int) -> None:
-    """Set the writer's pragmas and run the migrations (on the writer's thread)."""
+def _prepare(conn: sqlite3.Connection, *, path: Path, busy_ms: int,
+             file: tuple[int, int] | None = None) -> None:
+    """Set the writer's pragmas and run the migrations (on the writer's thread).
+
+    ``file`` is the archive file's identity from just before the connection opened it
+    (None when there was no file yet, or for a caller that checks nothing).
+    """
     # FULL: a digest "sent" mark or a cursor cannot be re-fetched after a power cut.
     conn.execute(f"PRAGMA busy_timeout={busy_ms}")
     _refuse_foreign(conn.execute(_SCHEMA_FACTS).fetchone(), path)  # before WAL changes it
+    if file is not None and _file_id(path) != file:
+        # That read waited out a `tgmon restore`, which has since renamed the file this
+        # connection holds to ARCHIVE.replaced-STAMP: writing on would fill that one.
+        raise ArchiveReplaced(f"{path}: replaced by a restore while it was being opened")
     _set_wal(conn, busy_ms)
     for pragma in ("synchronous=FULL", "foreign_keys=ON"):
         conn.execute(f"PRAGMA {pragma}")

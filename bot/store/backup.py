@@ -37,7 +37,7 @@ def backup(archive: Path, target: Path) -> int:
                 contextlib.closing(sqlite3.connect(partial)) as copy:
             source.backup(copy)
             _check(copy, partial)
-            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            copy.execute("PRAGMA journal_mode=MEMORY")  # one self-contained file
         os.replace(partial, target)
     except sqlite3.Error as exc:
         raise StoreError(f"backing up {archive} to {target} failed: {exc}") from None
@@ -56,64 +56,81 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
     is returned): a restore of the wrong backup, or over newer posts, loses nothing. A
     damaged archive (what the corrupt-archive message says to restore over) is set aside
     the same way; it cannot be locked, and no tgmon could be using it.
+
+    The archive stays locked from the check that nothing uses it until the copy, written
+    whole under another name first, has taken its name: a `tgmon run` starting meanwhile
+    waits, and then opens the copy (Archive.open notices that the file it waited on was
+    renamed), never the archive being replaced or a half-written copy.
     """
     if not copy.is_file():
         raise UsageError(f"{copy}: no such backup")
+    aside = archive.with_name(f"{archive.name}.replaced-{stamp}")
+    if aside.exists():
+        raise UsageError(f"{aside}: already exists; a restore never overwrites")
+    incoming = archive.with_name(f"{archive.name}.restoring-{stamp}")
     try:
-        with contextlib.closing(_open_read_only(copy)) as source:
+        with contextlib.closing(_open_read_only(copy)) as source, \
+                contextlib.ExitStack() as held:
             _check(source, copy)
-            aside = _set_aside(archive, stamp)
+            locked = _hold(archive, held)
             try:
-                with contextlib.closing(sqlite3.connect(archive, timeout=0)) as target:
-                    _lock(target, archive)
-                    source.backup(target)
-            except (sqlite3.Error, OSError) as exc:
-                # A copy that failed half-way (a disk full now that the replaced archive is
-                # kept beside it) would leave an empty or partial archive in its place,
-                # which the next `tgmon run` would fill from scratch: put the old one back.
-                if aside is None:
-                    raise
-                _put_back(aside, archive)
+                target = held.enter_context(contextlib.closing(
+                    sqlite3.connect(incoming, timeout=0)))
+                _lock(target, incoming)
+                source.backup(target)
+                # Out of WAL mode, a connection closing after the renames has no -wal to
+                # checkpoint and unlink by the name it was opened with (and a rollback
+                # journal in memory: a locked one on disk is kept, empty, by that name).
+                target.execute("PRAGMA journal_mode=MEMORY")
+            except (sqlite3.Error, OSError) as exc:  # a disk full, the old archive kept
                 raise StoreError(f"restoring {archive} from {copy} failed: {_reason(exc)}; "
                                  "the archive is left as it was") from None
+            moved = _set_aside(archive, aside, locked=locked)
+            os.rename(incoming, archive)
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"restoring {archive} from {copy} failed: {_reason(exc)}") from None
-    return aside
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):  # what a failed copy left
+            incoming.with_name(incoming.name + suffix).unlink(missing_ok=True)
+    return aside if moved else None
 
 
 def _reason(exc: sqlite3.Error | OSError) -> str:
     return str(exc.strerror or exc) if isinstance(exc, OSError) else str(exc)
 
 
-def _set_aside(archive: Path, stamp: str) -> Path | None:
-    """Rename the archive (checkpointed first, so its -wal is in it) out of the way."""
+def _hold(archive: Path, held: contextlib.ExitStack) -> bool:
+    """Lock the archive until ``held`` closes, its -wal folded in; False if it can't be.
+
+    Nothing to lock is no archive, an empty file or a damaged one (nobody can be using
+    it). The archive is left out of WAL mode, for the same reason as the copy; tgmon
+    switches it back to WAL when it next opens it.
+    """
     if not archive.is_file() or archive.stat().st_size == 0:
-        return None
+        return False
+    conn = held.enter_context(contextlib.closing(sqlite3.connect(archive, timeout=0)))
     try:
-        with contextlib.closing(sqlite3.connect(archive, timeout=0)) as conn:
-            _lock(conn, archive)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.DatabaseError:  # in use is a StoreError from _lock, and propagates
-        pass  # damaged: nothing to fold in, nobody using it; kept as it is
-    aside = archive.with_name(f"{archive.name}.replaced-{stamp}")
-    if aside.exists():
-        raise UsageError(f"{aside}: already exists; a restore never overwrites")
+        _lock(conn, archive)  # in use is a StoreError, and propagates
+        conn.execute("PRAGMA journal_mode=MEMORY")
+    except sqlite3.DatabaseError:
+        return False
+    return True
+
+
+def _set_aside(archive: Path, aside: Path, *, locked: bool) -> bool:
+    """Rename the archive, and what belongs to it, out of the way; False if there is none."""
+    if not archive.exists():
+        return False
     os.rename(archive, aside)
-    for suffix in ("-wal", "-shm", "-journal"):  # belonged to the file set aside
-        side = archive.with_name(archive.name + suffix)
-        if side.exists():
-            os.rename(side, aside.with_name(aside.name + suffix))
-    return aside
-
-
-def _put_back(aside: Path, archive: Path) -> None:
-    """Undo ``_set_aside`` after a failed copy: the copy's files go, the archive returns."""
     for suffix in ("-wal", "-shm", "-journal"):
-        archive.with_name(archive.name + suffix).unlink(missing_ok=True)
-        side = aside.with_name(aside.name + suffix)
-        if side.exists():
-            os.rename(side, archive.with_name(archive.name + suffix))
-    os.replace(aside, archive)
+        side = archive.with_name(archive.name + suffix)
+        if locked and suffix == "-shm":
+            # A read-only reader, the last to close the archive, leaves its -shm (it may
+            # not delete it). Under the lock nothing uses it, and the -wal is folded in.
+            side.unlink(missing_ok=True)
+        elif side.exists():  # a damaged archive's, kept as they were
+            os.rename(side, aside.with_name(aside.name + suffix))
+    return True
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:

@@ -4,10 +4,15 @@ and the damaged archive the corrupt-archive message tells them to restore over."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +40,19 @@ async def fill(path: Path, first: int, count: int) -> None:
         await archive.store_posts(posts(first, count))
 
 
+async def backed_up_then_written(folder: Path) -> tuple[Path, Path]:
+    """An archive of 15 posts, and a backup of it taken when it held the first 10."""
+    live, copy = folder / "live.sqlite3", folder / "copy.sqlite3"
+    await fill(live, 1, 10)
+    assert await asyncio.to_thread(main, ["backup", str(copy), "--db", str(live)]) == 0
+    await fill(live, 11, 5)  # newer than the backup
+    return live, copy
+
+
+def names(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
 def replaced(archive: Path) -> Path:
     (aside,) = [p for p in archive.parent.glob(f"{archive.name}.replaced-*")
                 if not p.name.endswith(("-wal", "-shm", "-journal"))]
@@ -43,10 +61,7 @@ def replaced(archive: Path) -> Path:
 
 async def test_a_restore_keeps_the_archive_it_replaces(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    live, copy = tmp_path / "live.sqlite3", tmp_path / "copy.sqlite3"
-    await fill(live, 1, 10)
-    assert await asyncio.to_thread(main, ["backup", str(copy), "--db", str(live)]) == 0
-    await fill(live, 11, 5)  # newer than the backup
+    live, copy = await backed_up_then_written(tmp_path)
     code, said = await asyncio.to_thread(restore, copy, live, capsys)
     assert code == 0 and f"kept as {replaced(live)}" in said
     assert await count_posts(live) == 10
@@ -93,3 +108,108 @@ def test_a_restore_that_fails_half_way_leaves_the_archive_as_it_was(
     assert "Traceback" not in done.stderr and "left as it was" in done.stderr
     assert not list(tmp_path.glob("live.sqlite3.replaced-*"))
     assert asyncio.run(count_posts(live)) == before == 3
+
+
+# ---------------------------------------------------------------- the moment of the rename
+
+#: Called with the rename's source and target whenever this process renames a file.
+_on_rename: list[Callable[[Path, Path], None]] = []
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "os.rename" and _on_rename:
+        src, dst = args[0], args[1]
+        if isinstance(src, str | Path) and isinstance(dst, str | Path):
+            _on_rename[0](Path(src), Path(dst))
+
+
+sys.addaudithook(_audit)  # audit hooks cannot be removed; it acts only while armed
+
+
+@contextlib.contextmanager
+def on_rename(action: Callable[[Path, Path], None]) -> Iterator[None]:
+    _on_rename.append(action)
+    try:
+        yield
+    finally:
+        _on_rename.clear()
+
+
+def handles_on(path: Path) -> int:
+    """How many file descriptors of this process are open on ``path``."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir()
+               if os.path.realpath(fd) == str(path.resolve()))
+
+
+async def test_nothing_can_write_the_archive_while_the_restore_renames_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    live, copy = await backed_up_then_written(tmp_path)
+    seen: list[str] = []
+
+    def try_to_write(src: Path, dst: Path) -> None:
+        if src != live:
+            return
+        with contextlib.closing(sqlite3.connect(live, timeout=0)) as other:
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                seen.append("a writer got in")
+            except sqlite3.OperationalError as exc:
+                seen.append(str(exc))
+
+    with on_rename(try_to_write):
+        code, said = await asyncio.to_thread(restore, copy, live, capsys)
+    assert code == 0, said
+    assert seen == ["database is locked"]
+    assert await count_posts(live) == 10 and await count_posts(replaced(live)) == 15
+
+
+async def test_a_tgmon_run_that_opens_the_archive_during_a_restore_gets_the_restored_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `tgmon run` (a supervisor restarting it) opens the archive while the restore holds
+    # it: it waits on the lock, and must then write to the restored archive, not to the
+    # file renamed to ARCHIVE.replaced-STAMP under it.
+    live, copy = await backed_up_then_written(tmp_path)
+    opener: list[threading.Thread] = []
+    stored: list[int] = []
+
+    def open_and_write() -> None:
+        async def write() -> None:
+            async with Archive.open(live) as archive:
+                await archive.store_posts(posts(100, 1))
+                stored.append(int((await archive.fetch_all(
+                    "SELECT count(*) FROM posts"))[0][0]))
+        asyncio.run(write())
+
+    def start_opener(src: Path, dst: Path) -> None:
+        if src != live or opener:
+            return
+        held = handles_on(live)
+        opener.append(threading.Thread(target=open_and_write))
+        opener[0].start()
+        deadline = time.monotonic() + 10
+        while handles_on(live) == held and time.monotonic() < deadline:
+            time.sleep(0.005)  # until its connection has the file open
+        time.sleep(0.1)  # and is waiting on the lock (or has got in)
+
+    with on_rename(start_opener):
+        code, said = await asyncio.to_thread(restore, copy, live, capsys)
+    assert code == 0, said
+    await asyncio.to_thread(opener[0].join, 30)
+    assert stored == [11]  # the restored ten and its own post
+    assert await count_posts(live) == 11
+    assert await count_posts(replaced(live)) == 15  # the replaced archive, untouched
+
+
+async def test_a_restore_leaves_nothing_beside_the_replaced_archive(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    live, copy = await backed_up_then_written(tmp_path)
+    # A read-only reader (a search on a read-only archive) that closes last may not
+    # delete the -wal and -shm it opened: they stay beside the archive.
+    assert await count_posts(live) == 15
+    assert names(tmp_path) >= {"live.sqlite3-wal", "live.sqlite3-shm"}
+    code, said = await asyncio.to_thread(restore, copy, live, capsys)
+    assert code == 0, said
+    aside = replaced(live)
+    assert names(tmp_path) == {"copy.sqlite3", "live.sqlite3", aside.name}
+    assert await count_posts(aside) == 15 and await count_posts(live) == 10
