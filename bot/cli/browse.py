@@ -15,7 +15,7 @@ from bot.cli.context import config_for, existing_db
 from bot.cli.show import colour, diff_text, print_found
 from bot.cli.table import fit, table
 from bot.cli.targets import check_output
-from bot.cli.zone import display_zone, moment, shown
+from bot.cli.zone import display_zone, shown, window
 from bot.commands.filters import check_group, check_lang
 from bot.config import Config
 from bot.errors import UsageError
@@ -34,10 +34,7 @@ async def post_query(args: argparse.Namespace, queries: PostQueries, config: Con
             raise UsageError(f"--{option} is empty; name one, or leave --{option} out for all")
     channel = getattr(args, "channel", None)
     lang, group = getattr(args, "lang", None), getattr(args, "group", None)
-    since = moment(getattr(args, "since", None), "--since", tz)
-    until = moment(getattr(args, "until", None), "--until", tz)
-    if since and until and since >= until:
-        raise UsageError("--since must be before --until")
+    since, until = window(args, tz)
     return PostQuery(
         channel_id=(await queries.resolve_channel(channel)).id if channel else None,
         lang=check_lang(lang) if lang else None,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.context import config_for, existing_db
 from bot.cli.terminal import html_to_terminal
-from bot.cli.zone import display_zone, moment
+from bot.cli.zone import display_zone, window
 from bot.clock import SystemClock, from_unix, unix
 from bot.config import Config, Secrets, discover_config, load_secrets
 from bot.delivery.assemble import (
@@ -47,9 +47,9 @@ async def digest(args: argparse.Namespace, *, client_factory: ClientFactory = cr
     name, content = _definition(config, args.name)
     # As in search and export: a date is midnight in the display zone.
     tz = display_zone(args, config)
-    until = moment(args.until, "--until", tz) or datetime.now(UTC)
-    since = moment(args.since, "--since", tz)
-    if since is not None and since >= until:
+    since, given_until = window(args, tz)  # which checks the order of the two given
+    until = given_until or datetime.now(UTC)
+    if given_until is None and since is not None and since >= until:
         raise UsageError("--since must be before --until")
     if args.include_history and not args.dry_run:
         raise UsageError("--include-history is for previews (--dry-run): imported and "

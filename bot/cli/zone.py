@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.commands.when import parse_when
+from bot.commands.when import parse_window
 from bot.config import Config
 from bot.errors import UsageError
 
@@ -21,11 +21,10 @@ def display_zone(args: argparse.Namespace, config: Config) -> ZoneInfo:
                          "Asia/Almaty or UTC") from None
 
 
-def moment(text: str | None, option: str, tz: ZoneInfo) -> datetime | None:
-    """A --since/--until value: a date means midnight of that day in ``tz``."""
-    if text is None:
-        return None
-    return parse_when(text, option, tz=tz, now=datetime.now(UTC))
+def window(args: argparse.Namespace, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """--since and --until (None when not given): a date means midnight of that day in ``tz``."""
+    return parse_window(getattr(args, "since", None), getattr(args, "until", None),
+                        ("--since", "--until"), tz=tz, now=datetime.now(UTC))
 
 
 def shown(when: datetime, tz: ZoneInfo) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from bot.analysis.lang_codes import lang_code, lang_suggestions
 from bot.commands.args import Args, yes_no
 from bot.commands.context import Context
-from bot.commands.when import parse_when
+from bot.commands.when import parse_window
 from bot.errors import UsageError
 from bot.store.ports import PostQueries
 from bot.store.values import PostQuery
@@ -21,10 +21,8 @@ async def build_query(ctx: Context, args: Args, **fixed: bool) -> PostQuery:
     """The PostQuery for ``args``; ``fixed`` sets edited/deleted for /edits and /deleted."""
     f = args.filters
     channel_id = (await ctx.queries.resolve_channel(f["channel"])).id if "channel" in f else None
-    since = parse_when(f["since"], "since:", tz=ctx.tz, now=ctx.now) if "since" in f else None
-    until = parse_when(f["until"], "until:", tz=ctx.tz, now=ctx.now) if "until" in f else None
-    if since and until and since >= until:
-        raise UsageError("since: must be before until:")
+    since, until = parse_window(f.get("since"), f.get("until"), ("since:", "until:"),
+                                tz=ctx.tz, now=ctx.now)
     return PostQuery(
         channel_id=channel_id,
         lang=check_lang(f["lang"]) if "lang" in f else None,

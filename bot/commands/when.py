@@ -27,6 +27,29 @@ def parse_when(text: str, what: str, *, tz: ZoneInfo, now: datetime) -> datetime
     Only a value the calendar cannot hold at all (``99999999999d``, year 0 or 10000) is an
     error, and it says so rather than that the value is not a date.
     """
+    return _within_archive(_read_when(text, what, tz=tz, now=now))
+
+
+def parse_window(since: str | None, until: str | None, names: tuple[str, str], *,
+                 tz: ZoneInfo, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """Return the moments ``since`` and ``until`` name (None when not given), in order.
+
+    The order is checked on the moments as typed: 2010 to 2012 is a window in which the
+    archive holds nothing, not one whose ends are the wrong way round (both became 2013).
+    """
+    start = None if since is None else _read_when(since, names[0], tz=tz, now=now)
+    end = None if until is None else _read_when(until, names[1], tz=tz, now=now)
+    if start is not None and end is not None and start >= end:
+        raise UsageError(f"{names[0]} must be before {names[1]}")
+    return (None if start is None else _within_archive(start),
+            None if end is None else _within_archive(end))
+
+
+def _within_archive(moment: datetime) -> datetime:
+    return min(max(moment, _EARLIEST), _LATEST)
+
+
+def _read_when(text: str, what: str, *, tz: ZoneInfo, now: datetime) -> datetime:
     value = text.strip()
     age = _AGE.fullmatch(value.lower())
     if age:
@@ -40,7 +63,7 @@ def parse_when(text: str, what: str, *, tz: ZoneInfo, now: datetime) -> datetime
             moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)
     except ValueError as exc:
         raise UsageError(_not_a_moment(value, text, what, exc)) from None
-    return min(max(moment, _EARLIEST), _LATEST)
+    return moment
 
 
 def looks_like_when(text: str) -> bool:
@@ -54,7 +77,7 @@ def _ago(now: datetime, digits: str, unit: str, text: str, what: str) -> datetim
     try:
         if len(digits) > 12:
             raise OverflowError
-        return max(now - timedelta(**{_AGE_UNITS[unit]: int(digits)}), _EARLIEST)
+        return now - timedelta(**{_AGE_UNITS[unit]: int(digits)})
     except OverflowError:
         raise UsageError(_too_far_back(text, what)) from None
 

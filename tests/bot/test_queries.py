@@ -176,6 +176,10 @@ async def test_absurd_moments_and_day_counts_get_a_clear_refusal(
         "/search токаев since:999999d": "since: '999999d': too far back",
         "/search токаев until:99999999999w": "until: '99999999999w': too far back",
         "/search токаев since:2026-02-30": "no such date or time",
+        # Both ends before Telegram: a window that holds nothing, not a reversed one.
+        "/search токаев since:2010-01-01 until:2012-01-01": "Nothing matches.",
+        "/search токаев since:3000d until:2000d": "Nothing matches.",
+        "/search токаев since:2012-01-01 until:2010-01-01": "since: must be before until:",
         # The last word reads as an age, so it is reported as one, not as a channel name.
         "/edits @news24 999999d": "since '999999d': too far back",
         "/deleted @news24 0000-01-01": "since '0000-01-01': too far back",

@@ -121,3 +121,16 @@ def test_a_config_path_of_odd_bytes_in_the_environment_is_named(
     outcome = run(["stats", "--db", str(archive)])
     assert_fails_well(outcome, 2, "file not found")
     assert_unchanged(archive, stored)
+
+
+@pytest.mark.parametrize("argv", [["search", "токаев*"], ["export"], ["latest"],
+                                  ["digest", "--dry-run"]])
+def test_a_window_before_telegram_existed_is_empty_not_reversed(
+        argv: list[str], archive: Path, stored: Stored) -> None:
+    # Both ends become 2013 inside; their order is the order typed.
+    window = ["--since", "2010-01-01", "--until", "2012-01-01"]
+    assert_fails_well(run([*argv, "--db", str(archive), *window]), 0)
+    reversed_window = ["--since", "2012-01-01", "--until", "2010-01-01"]
+    assert_fails_well(run([*argv, "--db", str(archive), *reversed_window]), 2,
+                      "--since must be before --until")
+    assert_unchanged(archive, stored)
