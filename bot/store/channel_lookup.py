@@ -29,16 +29,20 @@ class PostRef:
 
 
 def split_post_link(text: str) -> PostRef:
-    """Split ``https://t.me/name/123`` or ``t.me/c/4567/123`` into channel and post id."""
+    """Split ``https://t.me/name/123`` or ``t.me/c/4567/123`` into channel and post id.
+
+    A forum topic's post link has the topic between them (``t.me/name/TOPIC/123``,
+    ``t.me/c/4567/TOPIC/123``): the post is always the last number.
+    """
     link = _LINK.match(text.strip())
     if not link:
         return PostRef(text.strip())
     parts = link.group("path").split("/")
-    if parts[0].lower() == "c" and len(parts) >= 2:
-        msg = parts[2] if len(parts) > 2 else ""
-        return PostRef(parts[1], int(msg) if _digits(msg) and len(msg) < 11 else None)
-    msg = parts[1] if len(parts) > 1 else ""
-    return PostRef("@" + parts[0], int(msg) if _digits(msg) and len(msg) < 11 else None)
+    private = parts[0].lower() == "c" and len(parts) >= 2
+    after = parts[2:] if private else parts[1:]
+    msg = after[-1] if after else ""
+    return PostRef(parts[1] if private else "@" + parts[0],
+                   int(msg) if _digits(msg) and len(msg) < 11 else None)
 
 
 async def all_channels(archive: Archive) -> list[Channel]:

@@ -140,6 +140,8 @@ async def test_post_shows_every_version_with_a_word_diff_and_the_deletion(
     changes = [b.strip() for b in bold(reply)]
     assert "сильный" in changes and "ливень" in changes
     assert "дождь" in struck(reply)
+    (topic,) = await bot.say(alice, "/post https://t.me/news24/5/20")  # a forum topic's link
+    assert topic.text == reply.text
     (reply,) = await bot.say(alice, "/post @news24 12")
     assert "deleted · noticed 01.03 14:00" in reply.text and "112 views" in reply.text
     assert "keyword groups: politics" in reply.text

@@ -251,6 +251,10 @@ def test_history_shows_every_version_of_a_post(imported_db: Path, tmp_path: Path
                  "--json"]) == 0
     facts = json.loads(capsys.readouterr().out)["post"]
     assert facts["forwarded_from"]["name"] == "Ақорда" and facts["versions"] == 1
+    for forum_link in ("https://t.me/c/1234567890/1/3", "t.me/c/1234567890/777/3?single"):
+        # A forum topic's link: the topic (1, 777) sits between the channel and the post.
+        assert main(["history", forum_link, "--db", str(imported_db), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["id"] == 3
     assert main(["history", "https://t.me/c/1234567890/3", "--db", str(imported_db)]) == 0
     out = capsys.readouterr().out
     assert "· 1 version" in out
