@@ -4,27 +4,34 @@ Titles, post texts, author signatures and usernames come from whoever runs a cha
 raw, an escape sequence in them would retitle the window (OSC), move the cursor over earlier
 lines, clear the screen or hide text, and a carriage return would overwrite a line with a
 fake one. So what a command prints for a person goes through ``Printable``: every control
-character but newline and tab is written as a visible escape (``\\x1b``, ``\\r``), except the
-few colour codes tgmon itself uses (bot/cli/show.py, bot/cli/terminal.py); bot/logs.py's text
-lines go through it too. Machine output (``--json``, ``export``, ``digest --html``,
-completion scripts) is written as it is: JSON escapes its own control characters, and a CSV
-or an HTML payload must stay byte-exact.
+character but newline and tab is written as a visible escape (``\\x1b``, ``\\r``). tgmon's own
+colour codes (bot/cli/show.py, bot/cli/terminal.py) are made by ``style``, which marks each
+with a token drawn afresh in every process: a channel cannot know it, so a title holding the
+very codes tgmon uses (bold, red, strike) is shown escaped like any other. bot/logs.py's text
+lines and the CLI's error messages go through ``printable`` too. Machine output (``--json``,
+``export``, ``digest --html``, completion scripts) is written as it is: JSON escapes its own
+control characters, and a CSV or an HTML payload must stay byte-exact.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any, TextIO
 
-# SGR with only the parameters tgmon writes: reset, bold, dim, italics, underline, strike,
-# red, green. Anything else starting with ESC is escaped, as is every other control.
-_OWN_STYLE = r"\x1b\[(?:[0-49]|3[12])(?:;(?:[0-49]|3[12]))*m"
-_UNSAFE = re.compile(rf"(?!{_OWN_STYLE})[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Precedes each of tgmon's own style codes until ``printable`` writes it out.
+_MARK = "".join(chr(0xF0000 + secrets.randbelow(0xFFFE)) for _ in range(4))
+_SHOWN = re.compile(rf"{_MARK}(\x1b\[[0-9;]*m)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def style(codes: str) -> str:
+    """tgmon's own SGR sequence for ``codes`` (``"1"`` bold, ``"31;9"``), for ``printable``."""
+    return f"{_MARK}\x1b[{codes}m"
 
 
 def printable(text: str) -> str:
-    """``text`` with every control character but newline, tab and tgmon's colours visible."""
-    return _UNSAFE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    """``text`` with every control character but newline, tab and tgmon's styles visible."""
+    return _SHOWN.sub(lambda m: m[1] or m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class Printable:

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.cli.parser import build_parser
 from bot.errors import TgmonError, UsageError
-from bot.printable import Printable
+from bot.printable import Printable, printable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,7 +58,8 @@ def _run(args: argparse.Namespace) -> int:
             result = asyncio.run(result)
         return int(result or 0)
     except TgmonError as exc:
-        print(f"tgmon: {exc.message}", file=sys.stderr)
+        # A message may quote a channel's title ("did you mean …", "post 9 of …").
+        print(f"tgmon: {printable(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("tgmon: interrupted", file=sys.stderr)

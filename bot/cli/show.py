@@ -13,9 +13,10 @@ from bot.analysis.snippet import Segment, snippet
 from bot.analysis.word_diff import Change
 from bot.cli.table import fit
 from bot.cli.zone import shown
+from bot.printable import style
 from bot.store.values import Found
 
-_BOLD, _RED, _GREEN, _DIM, _RESET = "\x1b[1m", "\x1b[31;9m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
+_BOLD, _RED, _GREEN, _DIM, _RESET = (style(c) for c in ("1", "31;9", "32", "2", "0"))
 
 
 def colour() -> bool:

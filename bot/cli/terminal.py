@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from bot.printable import style
+
 _STYLES = {"b": "1", "strong": "1", "i": "3", "em": "3", "u": "4", "code": "2", "pre": "2"}
-_RESET = "\x1b[0m"
+_RESET = style("0")
 
 
 class _TerminalText(HTMLParser):
@@ -42,7 +44,7 @@ class _TerminalText(HTMLParser):
 
     def _restyle(self) -> None:
         if self._colour:
-            self.out.append(_RESET + "".join(f"\x1b[{code}m" for code in self._open))
+            self.out.append(_RESET + "".join(style(code) for code in self._open))
 
 
 def html_to_terminal(part: str, *, colour: bool) -> str:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.printable import printable
+from bot.printable import printable, style
 
-HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b[1A\rfake line\x9b31m\x00"
+# With the very codes tgmon colours with (bold, red and struck): a channel must not fake them.
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b[1A\rfake line\x9b31m\x00\x1b[31;9mremoved\x1b[0m\x1b[1m"
 TITLE = "Evil" + HOSTILE
 TEXT = "привет мир " + HOSTILE
 
@@ -53,7 +54,15 @@ def test_machine_output_keeps_the_text_exactly(db: Path,
 
 
 def test_tgmon_s_own_colours_pass_and_nothing_else_does() -> None:
-    own = "\x1b[1mбольшой\x1b[0m \x1b[31;9mубран\x1b[0m \x1b[2mтускло\x1b[0m"
-    assert printable(own) == own
-    assert printable("a\x1b[8mhidden\x1b[0m") == "a\\x1b[8mhidden\x1b[0m"
+    own = f"{style('1')}большой{style('0')} {style('31;9')}убран{style('0')}"
+    assert printable(own) == "\x1b[1mбольшой\x1b[0m \x1b[31;9mубран\x1b[0m"
+    assert printable("a\x1b[1mbold\x1b[0m") == "a\\x1b[1mbold\\x1b[0m"  # not tgmon's
     assert printable("line\r\nnext\ttab") == "line\\r\nnext\ttab"
+
+
+def test_an_error_naming_a_channel_shows_its_control_characters(
+        db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["history", "https://t.me/c/1000000079/2", "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert "post 2 of Evil" in err and "\\x1b[31;9mremoved" in err
+    assert not {"\x1b", "\x07", "\r", "\x9b", "\x00"} & set(err), repr(err)
