@@ -24,12 +24,14 @@ from bot.analysis.morphology import (
     WORD,
     Grammar,
     english_forms,
+    slavic_adverb_forms,
     slavic_forms,
     turkic_stems,
     turkic_suffix_fits,
     turkic_verb_stems,
 )
 from bot.analysis.normalize import normalize, replace_each
+from bot.analysis.predicative import reads_as_adjective
 from bot.analysis.scripts import has_latin, to_cyrillic
 from bot.analysis.terms import REGEX_TIMEOUT_S, Term, TermKind, parse_term, regex_search
 from bot.config import KeywordGroup
@@ -67,6 +69,9 @@ class _Entry:
     words: tuple[dict[str, frozenset[str]], ...] = ()
     # turkic[i] is word i's stems: (stem, needs a vowel next, is folded).
     turkic: tuple[tuple[_Stem, ...], ...] = ()
+    # A one-word Russian adjective's keys that are also adverbs (просто, больше): a post's
+    # such word matches only where it reads as the adjective (bot/analysis/predicative.py).
+    adverbial: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -134,6 +139,7 @@ class KeywordMatcher:
         names = _HyphenatedNames(norm, text)
         name_parts = names.parts
         iotated = "ю" in folded or "я" in folded
+        spans: list[tuple[int, int]] = []
         for i in self._candidates(keys, exact, profiles, latin, iotated):
             in_name = bool(name_parts) and exact[i] in name_parts and names.holds(i)
             for entry, profile in self._starting_at(
@@ -143,16 +149,20 @@ class KeywordMatcher:
                     if len(entry.words) == 1:
                         if in_name and not any(entry.term.names):
                             continue
+                        if profile == "ru" and keys[i] in entry.adverbial:
+                            spans = spans or _spans(norm)
+                            if not reads_as_adjective(norm, exact, spans, i):
+                                continue
                         end: int | None = i
                     else:
                         end = _phrase_end(entry, profile, keys, exact, i, lang, latin)
                     if end is not None:
                         found[entry] = (i, end)
-        spans = names.spans
+        spans = spans or names.spans
         forms = {e: exact[i] for e, (i, j) in found.items() if i == j}
         if len(forms) < len(found):
             # A phrase's form keeps the text between its words (Нур-Султан, not "нур султан").
-            spans = spans or [m.span() for m in WORD.finditer(norm)]
+            spans = spans or _spans(norm)
             for e, (i, j) in found.items():
                 forms[e] = norm[spans[i][0] : spans[j][1]]
         # One budget for all regex terms of a post: 100 slow terms must not cost 100 times it.
@@ -305,6 +315,7 @@ def _entry(group: str, term: Term, excludes: bool, *, derived: bool = False) -> 
         return _Entry(group, term, excludes, tuple({_EXACT: frozenset({w})} for w in term.words))
     words = []
     stems = []
+    adverbial = slavic_adverb_forms(term.words[0]) if len(term.words) == 1 else frozenset()
     for n, (word, is_name) in enumerate(zip(term.words, term.names, strict=True)):
         key = word.translate(KEY_FOLD)
         words.append(
@@ -334,7 +345,11 @@ def _entry(group: str, term: Term, excludes: bool, *, derived: bool = False) -> 
         if is_name:
             word_stems += [(s, v, True, _noun_grammar(s, key, noun)) for s, v in turkic_stems(key)]
         stems.append(tuple(word_stems))
-    return _Entry(group, term, excludes, tuple(words), tuple(stems))
+    return _Entry(group, term, excludes, tuple(words), tuple(stems), adverbial)
+
+
+def _spans(norm: str) -> list[tuple[int, int]]:
+    return [m.span() for m in WORD.finditer(norm)]
 
 
 def _noun_grammar(stem: str, word: str, noun: Grammar) -> Grammar:
@@ -370,7 +385,7 @@ class _HyphenatedNames:
 
     def _positions(self, text: str) -> set[int]:
         norm, parts = self._norm, self.parts
-        self.spans = spans = [m.span() for m in WORD.finditer(norm)]
+        self.spans = spans = _spans(norm)
         starts = [start for start, _ in spans]
         # Words joined by a hyphen: word k and k + 1 for each hyphen right after word k.
         joined: set[int] = set()

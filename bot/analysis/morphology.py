@@ -12,7 +12,7 @@ import enum
 import re
 from functools import cache
 from itertools import product
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from bot.analysis.normalize import SEARCH_FOLD
 
@@ -531,21 +531,71 @@ def verbal_noun(stem: str, lang: str) -> str:
     return stem[:-1] + "ю" if last == "й" else stem + "у"
 
 
+def slavic_adverb_forms(word: str) -> frozenset[str]:
+    """Return the keys of the forms of Russian adjective ``word`` that are also adverbs.
+
+    The short neuter form (просто, важно, тяжело) and the comparative (больше, лучше) are
+    the adverb as well, so a post's such word is the adjective only in some places
+    (``bot.analysis.predicative``). Empty for a word that is no adjective.
+    """
+    return frozenset(
+        form.word.replace("ё", "е").translate(KEY_FOLD)
+        for parse in _morph("ru").parse(word)
+        if parse.tag.POS == "ADJF" and _same(parse.normal_form, word)
+        for form in parse.lexeme
+        if form.tag.POS == "COMP" or (form.tag.POS == "ADJS" and "neut" in form.tag)
+    )
+
+
 def known_words(words: list[str], lang: str) -> list[bool]:
     """Tell, per lower-case word, whether pymorphy3's ``lang`` dictionary (ru, uk) has it."""
-    vocabulary, substitutes = _vocabulary(lang)
+    vocabulary = _vocabulary(lang)
+    words_dawg, substitutes = vocabulary.words, vocabulary.substitutes
     # What MorphAnalyzer.word_is_known does (ё may be written е), with the word list alone.
     if substitutes:
-        return [bool(vocabulary.similar_keys(word, substitutes)) for word in words]
-    return [word in vocabulary for word in words]
+        return [bool(words_dawg.similar_keys(word, substitutes)) for word in words]
+    return [word in words_dawg for word in words]
+
+
+def word_classes(word: str, lang: str) -> frozenset[str]:
+    """Return the parts of speech pymorphy3's ``lang`` dictionary gives a lower-case word.
+
+    OpenCorpora's names (VERB, INFN, ADJF, ADVB, PRCL…), with a pronominal adjective (все,
+    это, свой) as ``Apro``; empty for a word the dictionary lacks. Works after
+    :func:`release_analysers`, from the word list and the paradigms alone.
+    """
+    vocabulary = _vocabulary(lang)
+    found = vocabulary.words.similar_items(word, vocabulary.substitutes)
+    classes = vocabulary.classes
+    return frozenset(
+        classes[paradigm[len(paradigm) // 3 + idx]]
+        for _, parses in found
+        for para_id, idx in parses
+        for paradigm in (vocabulary.paradigms[para_id],)
+    )
+
+
+class _Vocabulary(NamedTuple):
+    """What :func:`known_words` and :func:`word_classes` need of a dictionary (~15 MB for ru).
+
+    The paradigms and a part of speech per tag add 0.3 MB to the word list.
+    """
+
+    words: Any
+    substitutes: Any
+    paradigms: Any
+    classes: tuple[str, ...]
 
 
 @cache
-def _vocabulary(lang: str) -> tuple[Any, Any]:
-    """The word list of ``lang``'s dictionary and its letter substitutes: all known_words
-    needs, so it outlives :func:`release_analysers`."""
+def _vocabulary(lang: str) -> _Vocabulary:
+    """The parts of ``lang``'s dictionary that outlive :func:`release_analysers`."""
     morph = _morph(lang)
-    return morph.dictionary.words, morph.char_substitutes
+    dictionary = morph.dictionary
+    classes = tuple(
+        "Apro" if "Apro" in str(tag) else str(tag.POS) for tag in dictionary.gramtab
+    )
+    return _Vocabulary(dictionary.words, morph.char_substitutes, dictionary.paradigms, classes)
 
 
 def release_analysers() -> None:

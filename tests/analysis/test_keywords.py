@@ -470,3 +470,42 @@ def test_a_loan_without_its_soft_sign_takes_either_vowel_series() -> None:
     # Kazakh gives король the front suffix (королі), Kyrgyz сентябрь the back one (сентябрда).
     assert _forms("король", "Ұлыбритания королі Чарльз сапармен келді.", "kk") == ["королі"]
     assert _forms("сентябрь", "Сентябрда шайлоо болот.", "ky") == ["сентябрда"]
+
+
+# Sentences of UD Russian-Taiga (CC BY-SA 4.0). A Russian adjective's short neuter form and
+# its comparative are the adjective as a predicate, and the adverb (or a particle) beside a
+# word they modify or as the first part of a compound.
+PREDICATIVE = [
+    ("известный", "Стало известно, останется ли рыбалка в Астраханской области бесплатной."),
+    ("трудный", "Сейчас трудно найти не только неграмотного, но и малограмотного в кишлаках."),
+    ("удобный", "Очень удобно и вкусно😉 красивая выкладка банок на фото.👏"),
+    ("красивый", "Безумно красиво! 😍😍😍"),
+    ("невозможный", "и этот запах весны, который невозможно описать словами😌"),
+]
+ADVERBIAL = [
+    ("прекрасный", "В интерьере прекрасно сочетаются грубая фактура штукатурки и бетона."),
+    ("безумный", "Безумно красиво! 😍😍😍"),
+    ("тяжелый", "Добрый вечер, мой сын тяжело болен и ему нужны дорогостоящие препараты"),
+    ("большой", "кто это будет есть,больше не буду делать салаты,только огурцы"),
+    ("хороший", "Даже моя младшая сестра Светка, которая ещё не ходила в школу, и то рисовала "
+                "лучше меня!"),
+    ("простой", "Но есть у нас много и воспитанных людей, просто их так не видно"),
+    ("черный", "отзывается на Лео, чёрно-белый окрас,был в синем ошейнике"),
+]
+
+
+@pytest.mark.parametrize(("term", "text"), PREDICATIVE)
+def test_a_short_neuter_adjective_as_a_predicate_matches(term: str, text: str) -> None:
+    assert len(_forms(term, text, "ru")) == 1
+
+
+@pytest.mark.parametrize(("term", "text"), ADVERBIAL)
+def test_a_short_neuter_adjective_used_as_an_adverb_does_not_match(term: str, text: str) -> None:
+    assert _forms(term, text, "ru") == []
+
+
+def test_a_later_full_form_still_matches_after_an_adverbial_one() -> None:
+    text = "Закатываю больше 500 банок,все съедаем с помощью большого количества друзей."
+    assert _forms("большой", text, "ru") == ["большого"]
+    # Before punctuation even a form that is also a particle is the predicate.
+    assert _forms("простой", "Это просто.", "ru") == ["просто"]

@@ -53,9 +53,12 @@ def test_the_compact_langid_model_is_the_same_automaton_and_ranks_the_same(
 def test_known_words_answer_the_same_after_the_analysers_are_released() -> None:
     words = ["ещё", "еще", "также", "також", "програма", "программа", "жаады", "токаев"]
     before = {lang: morphology.known_words(words, lang) for lang in ("ru", "uk")}
+    classes = [morphology.word_classes(word, "ru") for word in words]
     assert before["ru"][:2] == [True, True]  # ё written as е is still known
+    assert "ADVB" in classes[1] and classes[6] == frozenset()  # жаады: no Russian word
     release_startup_memory()
     assert morphology._morph.cache_info().currsize == 0
     assert {lang: morphology.known_words(words, lang) for lang in ("ru", "uk")} == before
+    assert [morphology.word_classes(word, "ru") for word in words] == classes
     # The keyword forms load the full dictionary again when asked for.
     assert "токаева" in morphology.slavic_forms("токаев", "ru")
