@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from bot.domain import StoredPost
-from bot.store.delivery_values import OutboxMessage, Subscription, Window
+from bot.store.delivery_values import OutboxMessage, SentPart, Subscription, Window
 from bot.store.ports import PostQueries
 
 
@@ -44,16 +44,20 @@ class Outbox(Protocol):
         """Return the end of the latest window of one chat's digest, or None."""
         ...
 
-    async def due_messages(self, *, now: int, limit: int = 500) -> list[OutboxMessage]:
-        """Return each chat's next pending part when it may go now, oldest first."""
+    async def due_messages(self, *, now: int, limit: int = 500,
+                           skip: Collection[int] = ()) -> list[OutboxMessage]:
+        """Return each chat's next pending part when it may go now, oldest first.
+
+        Parts in ``skip`` (sent, their marks not yet written) count as gone.
+        """
         ...
 
     async def next_not_before(self) -> int | None:
         """Return the earliest time a pending part may be sent, or None when nothing is pending."""
         ...
 
-    async def mark_sent(self, message_id: int, *, msg_id: int | None, now: int) -> None:
-        """Record that a part reached Telegram."""
+    async def mark_sent(self, parts: Sequence[SentPart]) -> None:
+        """Record that parts reached Telegram, in one transaction."""
         ...
 
     async def postpone(self, message_id: int, *, until: int, error: str) -> None:

@@ -43,6 +43,15 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class SentPart:
+    """A part Telegram accepted: its outbox id, Telegram's message id (if known), and when."""
+
+    id: int
+    msg_id: int | None
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
 class Subscription:
     """A chat's enabled subscription; ``groups`` empty means every group."""
 

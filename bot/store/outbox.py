@@ -7,12 +7,13 @@ repeated random_id, so a resend after a crash cannot show the user a part twice.
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from bot.store.delivery_values import OutboxMessage, Window
+from bot.store.delivery_values import OutboxMessage, SentPart, Window
 from bot.store.writes import run as _run
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ _WATERMARK = (0, "!alerts")
 
 DUE_SQL = """SELECT o.id, o.chat_id, o.part, o.parts, o.random_id, o.body, o.attempts
     FROM (SELECT chat_id, min(id) AS id FROM outbox WHERE status = 'pending'
+            AND id NOT IN (SELECT value FROM json_each(?))
           GROUP BY chat_id) h
     JOIN outbox o ON o.id = h.id
     WHERE o.not_before <= ?
@@ -81,6 +83,11 @@ def _create_windows(conn: sqlite3.Connection, windows: Sequence[tuple[Window, Se
             (*_WATERMARK, alert_watermark),
         )
     return created
+
+
+def _mark_sent(conn: sqlite3.Connection, rows: Sequence[tuple[int, int | None, int]]) -> None:
+    conn.executemany("""UPDATE outbox SET status = 'sent', sent_at = ?, sent_msg_id = ?,
+        attempts = attempts + 1, error = NULL WHERE id = ?""", rows)
 
 
 def _unreachable(conn: sqlite3.Connection, chat_id: int, reason: str) -> int:
@@ -146,9 +153,14 @@ class SqliteOutbox:
         )
         return None if rows[0][0] is None else int(rows[0][0])
 
-    async def due_messages(self, *, now: int, limit: int = 500) -> list[OutboxMessage]:
-        """Return each chat's next pending part when it may go now, oldest first."""
-        rows = await self._archive.fetch_all(DUE_SQL, (now, limit))
+    async def due_messages(self, *, now: int, limit: int = 500,
+                           skip: Collection[int] = ()) -> list[OutboxMessage]:
+        """Return each chat's next pending part when it may go now, oldest first.
+
+        Parts in ``skip`` (sent, their marks not yet written) count as gone, so a chat's next
+        part is due as soon as Telegram accepted the one before it.
+        """
+        rows = await self._archive.fetch_all(DUE_SQL, (json.dumps(list(skip)), now, limit))
         return [OutboxMessage(*r) for r in rows]
 
     async def next_not_before(self) -> int | None:
@@ -156,11 +168,9 @@ class SqliteOutbox:
         rows = await self._archive.fetch_all(NEXT_SQL)
         return None if rows[0][0] is None else int(rows[0][0])
 
-    async def mark_sent(self, message_id: int, *, msg_id: int | None, now: int) -> None:
-        """Record that a part reached Telegram."""
-        await self._archive.write(_run, """UPDATE outbox SET status = 'sent', sent_at = ?,
-            sent_msg_id = ?, attempts = attempts + 1, error = NULL WHERE id = ?""",
-                            (now, msg_id, message_id))
+    async def mark_sent(self, parts: Sequence[SentPart]) -> None:
+        """Record that parts reached Telegram, in one transaction (one commit for many)."""
+        await self._archive.write(_mark_sent, [(p.at, p.msg_id, p.id) for p in parts])
 
     async def postpone(self, message_id: int, *, until: int, error: str) -> None:
         """Count a failed attempt and try the part again at ``until``."""

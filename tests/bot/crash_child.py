@@ -1,7 +1,9 @@
 """Child process of test_crash: queue a 3-part digest for 50 subscribers and send it.
 
 Modes: ``slow`` (paced, for kills from outside), ``die-after:N`` (kill itself right after
-the N-th accepted send), ``fast`` (finish).
+the N-th accepted send), ``held-marks:N`` (the same, while another connection holds the
+archive's write lock, so none of the N parts is marked sent: the sender goes on without
+waiting for its marks), ``fast`` (finish).
 
 Every step is safe to repeat, so the parent can kill -9 this process at any moment and
 start it again: the digest windows are unique, the posts and subscriptions idempotent, and
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,8 +87,11 @@ async def main(workdir: Path, mode: str) -> None:
         await client.start(bot_token=world.bot_token(BOT))
         print("sending", flush=True)
         transport: Transport = BotTransport(client, archive)
-        if mode.startswith("die-after:"):
+        if mode.startswith(("die-after:", "held-marks:")):
             transport = KillAfterSends(transport, int(mode.split(":")[1]))
+        if mode.startswith("held-marks:"):
+            blocker = sqlite3.connect(workdir / "archive.sqlite3", isolation_level=None)
+            blocker.execute("BEGIN IMMEDIATE")  # released by the kill
         rates = RATES if mode == "slow" else FAST
         sender = Sender(archive, transport, clock=SystemClock(), rates=rates)
         await sender.drain()

@@ -92,6 +92,25 @@ def test_every_subscriber_gets_every_part_once_across_twenty_kills(tmp_path: Pat
           f"{time.monotonic() - began:.0f} s")
 
 
+def test_parts_sent_before_their_marks_were_written_are_sent_once_after_a_kill(
+        tmp_path: Path) -> None:
+    # The sender sends on while the marks of the parts before wait for the archive: a kill
+    # then leaves parts Telegram has and the archive calls pending.
+    child = _start(tmp_path, "held-marks:40")
+    child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert sum(len(v) for v in _sent_per_chat(tmp_path).values()) == 40
+    assert asyncio.run(_outbox_counts(tmp_path)) == {"pending": 150}
+    child = _start(tmp_path, "fast")
+    out, _ = child.communicate(timeout=60)
+    assert out.splitlines()[-1] == "done"
+    received = _sent_per_chat(tmp_path)
+    assert {chat: [re.match(r"Crash digest \((\d)/3\)", t)[1] for t in texts]  # type: ignore[index]
+            for chat, texts in received.items()} == {chat: ["1", "2", "3"] for chat in received}
+    assert len(received) == 50
+    assert asyncio.run(_outbox_counts(tmp_path)) == {"sent": 150}
+
+
 async def _outbox_counts(workdir: Path) -> dict[str, int]:
     async with Archive.open(workdir / "archive.sqlite3") as archive:
         return await archive.outbox.status_counts()

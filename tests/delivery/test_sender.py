@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import itertools
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -9,7 +11,7 @@ from bot.delivery.pacing import Rates
 from bot.delivery.sender import MAX_ATTEMPTS, Sender, SendOutcome
 from bot.store import Archive
 from bot.store.delivery_values import Window
-from tests.delivery.helpers import ManualClock, ScriptedTransport
+from tests.delivery.helpers import ManualClock, ScriptedTransport, run_until
 
 
 async def drive(sender: Sender, clock: ManualClock, archive: Archive, *,
@@ -144,3 +146,41 @@ async def test_drain_returns_when_the_outbox_is_empty(archive: Archive, rates: R
     await queue(archive, range(1, 11), parts=2)
     assert await Sender(archive, transport, clock=clock, rates=rates).drain()
     assert len(transport.calls) == 20 and clock.now() == ManualClock().now()
+
+
+async def test_parts_go_on_while_their_marks_wait_for_the_archive(archive: Archive) -> None:
+    clock = ManualClock()
+    transport = ScriptedTransport(clock)
+    await queue(archive, [1, 2, 3], parts=2)
+    sender = Sender(archive, transport, clock=clock,
+                    rates=Rates(per_chat_interval=0.0, overall_per_second=1000))
+    # Another connection holds the archive's write lock: no mark can be written meanwhile.
+    blocker = sqlite3.connect(archive.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        for _ in range(6):
+            assert await sender.step() == 0.0
+        assert await archive.outbox.status_counts() == {"pending": 6}
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    for chat in (1, 2, 3):  # each chat's parts in order, each once
+        assert [c[1] for c in transport.calls if c[0] == chat] == [
+            f"{chat} part 1", f"{chat} part 2"]
+    await sender.write_marks()
+    assert await archive.outbox.status_counts() == {"sent": 6}
+    assert await sender.step() > 0 and len(transport.calls) == 6  # nothing sent twice
+
+
+async def test_the_marks_left_when_the_sender_stops_are_written(archive: Archive) -> None:
+    clock = ManualClock()
+    transport = ScriptedTransport(clock)
+    await queue(archive, [1, 2], parts=2)
+    sender = Sender(archive, transport, clock=clock,
+                    rates=Rates(per_chat_interval=0.0, overall_per_second=1000))
+    running = asyncio.create_task(sender.run())
+    await run_until(lambda: len(transport.calls) == 4, clock)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert await archive.outbox.status_counts() == {"sent": 4}

@@ -4,7 +4,7 @@ import pytest
 
 from bot.errors import StoreError
 from bot.store import Archive
-from bot.store.delivery_values import ALERT_NAME, Window
+from bot.store.delivery_values import ALERT_NAME, SentPart, Window
 
 
 async def test_a_window_is_created_once_with_a_random_id_per_part(archive: Archive) -> None:
@@ -28,7 +28,7 @@ async def test_only_the_lowest_pending_part_of_a_chat_is_due(archive: Archive) -
                                           (Window(2, "d", 0, 10), ["b1"])], now=10)
     due = await archive.outbox.due_messages(now=10)
     assert [m.body for m in due] == ["a1", "b1"]
-    await archive.outbox.mark_sent(due[0].id, msg_id=5, now=11)
+    await archive.outbox.mark_sent([SentPart(due[0].id, 5, 11)])
     assert [m.body for m in await archive.outbox.due_messages(now=11)] == ["a2", "b1"]
 
 
