@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bot.errors import StoreError, UsageError
 from bot.store.connections import read_only_uri
+from bot.store.schema import MIGRATIONS
 
 
 def backup(archive: Path, target: Path) -> int:
@@ -64,6 +65,8 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
     """
     if not copy.is_file():
         raise UsageError(f"{copy}: no such backup")
+    if archive.exists() and copy.samefile(archive):
+        raise UsageError(f"{copy} is the archive itself; name a file `tgmon backup` wrote")
     aside = archive.with_name(f"{archive.name}.replaced-{stamp}")
     if aside.exists():
         raise UsageError(f"{aside}: already exists; a restore never overwrites")
@@ -71,7 +74,7 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
     try:
         with contextlib.closing(_open_read_only(copy)) as source, \
                 contextlib.ExitStack() as held:
-            _check(source, copy)
+            _check_backup(source, copy)
             locked = _hold(archive, held)
             try:
                 target = held.enter_context(contextlib.closing(
@@ -143,6 +146,34 @@ def _check(conn: sqlite3.Connection, path: Path) -> None:
     problems = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
     if problems != ["ok"]:
         raise StoreError(f"{path} fails SQLite's integrity check: {problems[0]}")
+
+
+def _check_backup(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse to restore what is not a whole tgmon archive this tgmon can open.
+
+    Another program's database, an empty one or one from a newer tgmon would take the
+    archive's place, and `tgmon run` would then refuse it, or start an archive from scratch
+    in it and announce a channel's whole history as news.
+    """
+    if path.stat().st_size == 0:
+        raise UsageError(f"{path}: an empty file, not a backup `tgmon backup` wrote")
+    try:
+        _check(conn, path)
+        version, tables = conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM "
+            "sqlite_master WHERE type = 'table' AND name IN ('posts', 'channels'))").fetchone()
+    except sqlite3.DatabaseError as exc:
+        with path.open("rb") as head:
+            if head.read(16) == b"SQLite format 3\x00":  # a backup, damaged: a failure
+                raise StoreError(f"{path} is damaged ({exc}); restore another backup") from None
+        raise UsageError(f"{path}: not an SQLite database, so not a backup `tgmon backup` "
+                         "wrote") from None
+    if version > len(MIGRATIONS):
+        raise UsageError(f"{path}: a backup of a newer tgmon (archive schema {version}, this "
+                         f"tgmon knows {len(MIGRATIONS)}); upgrade tgmon to restore it")
+    if version < 1 or tables < 2:
+        raise UsageError(f"{path}: an SQLite database but not a tgmon archive (no schema "
+                         "version or no posts table), so not a backup `tgmon backup` wrote")
 
 
 def _lock(conn: sqlite3.Connection, archive: Path) -> None:

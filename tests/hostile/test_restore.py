@@ -213,3 +213,36 @@ async def test_a_restore_leaves_nothing_beside_the_replaced_archive(
     aside = replaced(live)
     assert names(tmp_path) == {"copy.sqlite3", "live.sqlite3", aside.name}
     assert await count_posts(aside) == 15 and await count_posts(live) == 10
+
+
+def _foreign(path: Path, *, user_version: int = 0) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE places (url TEXT)")
+        conn.execute(f"PRAGMA user_version = {user_version}")
+        conn.commit()
+
+
+@pytest.mark.parametrize(("backup", "problem"), [
+    ("notes.txt", "not an SQLite database"),
+    ("empty", "an empty file"),
+    ("places.sqlite", "not a tgmon archive"),
+    ("newer.sqlite3", "a backup of a newer tgmon (archive schema 99"),
+    ("live.sqlite3", "is the archive itself"),
+])
+def test_what_is_not_a_backup_is_refused_and_the_archive_is_left_as_it_was(
+        backup: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    live, copy = tmp_path / "live.sqlite3", tmp_path / backup
+    asyncio.run(fill(live, 1, 10))
+    if backup == "notes.txt":
+        copy.write_text("my notes\n" * 200)
+    elif backup == "empty":
+        copy.write_bytes(b"")
+    elif backup == "places.sqlite":
+        _foreign(copy)
+    elif backup == "newer.sqlite3":
+        _foreign(copy, user_version=99)
+    before = names(tmp_path)
+    code, said = restore(copy, live, capsys)
+    assert code == 2 and said.startswith(f"tgmon: {copy}") and problem in said, said
+    assert names(tmp_path) == before
+    assert asyncio.run(count_posts(live)) == 10
