@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import ijson
 
-from bot.domain import Channel, Post, marked_channel_id
+from bot.domain import Channel, Post, bare_channel_id, marked_channel_id
 from bot.errors import ImportFormatError
 from bot.importer import events as ev
 from bot.importer.events import CountingReader, Event, TooLarge
@@ -169,7 +169,11 @@ def _header(values: Mapping[str, Any]) -> ExportHeader:
     bare_id = values["id"]
     if isinstance(bare_id, str) and bare_id.isdigit() and len(bare_id) < 16:
         bare_id = int(bare_id)
-    if not isinstance(bare_id, int) or not 0 < abs(bare_id) < 2**52:
+    if isinstance(bare_id, int) and -(2**52) < bare_id + 10**12 < 0:
+        bare_id = bare_channel_id(bare_id)  # written marked (-100…), as tgmon shows ids
+    if not isinstance(bare_id, int) or not 0 < bare_id < 2**52:
+        # A negative id not in the -100… form is a basic group's or a user's, never a
+        # channel's: stored as it is, it named a channel that cannot exist.
         raise ImportFormatError(f"the export's chat id {_short(values['id'])} is not a chat id")
     name = values["name"]
     if not isinstance(name, str) or len(name) > _MAX_TITLE or not _encodable(name):

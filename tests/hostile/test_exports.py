@@ -222,6 +222,21 @@ def test_a_chat_name_that_is_not_text_is_refused(archive: Path, stored: Stored,
     assert_kept(archive, stored)
 
 
+def test_a_chat_id_that_no_channel_can_have_is_refused_and_a_marked_one_is_read(
+        archive: Path, stored: Stored, tmp_path: Path) -> None:
+    for chat_id in (b"-1000000123", b"-5", b"0", b"4503599627370496", b"-1004503599627370496"):
+        header = b'"name": "Chan", "type": "public_channel", "id": ' + chat_id
+        outcome = run(["import", "--db", str(archive),
+                       str(_write(tmp_path, ex.export(ex.good(), header=header)))])
+        assert_fails_well(outcome, 2, f"chat id {chat_id.decode()} is not a chat id")
+    assert_kept(archive, stored)
+    for chat_id, imported in ((ex.CHANNEL_ID, ex.GOOD), (MARKED, 0)):  # one channel
+        header = f'"name": "Chan", "type": "public_channel", "id": {chat_id}'.encode()
+        code, report, _ = _import(archive, _write(tmp_path, ex.export(ex.good(), header=header)))
+        assert code == 0 and report["imported"] == imported, report
+    assert set(_texts(archive)) == set(range(1, 6))
+
+
 def test_a_byte_order_mark_is_accepted_and_utf16_is_named(archive: Path, stored: Stored,
                                                           tmp_path: Path) -> None:
     code, report, _ = _import(archive, _write(tmp_path, b"\xef\xbb\xbf" + ex.around()))
