@@ -62,6 +62,10 @@ def _check_archive_path(path: Path, *, must_exist: bool) -> None:
             f"{path}: a folder; --db and storage.path take the archive file, "
             f"e.g. {path / 'tgmon.sqlite3'}"
         )
+    if path.exists() and not path.is_file():
+        # /dev/null, a pipe or a socket: SQLite said "disk I/O error", or waited forever.
+        raise UsageError(f"{path}: not a regular file; --db and storage.path take the "
+                         "archive file")
     if must_exist and path.is_file() and path.stat().st_size == 0:
         raise UsageError(
             f"{path}: an empty file, not an archive (was it truncated?); restore it from a "

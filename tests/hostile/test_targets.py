@@ -113,7 +113,7 @@ def test_excel_csv_starts_with_a_byte_order_mark(archive: Path, tmp_path: Path) 
 
 
 ARCHIVES = ["not sqlite", "truncated", "folder", "empty file", "future schema", "random bytes",
-            "another program's"]
+            "another program's", "a device", "a pipe"]
 
 
 @pytest.mark.parametrize("kind", ARCHIVES)
@@ -127,6 +127,10 @@ def test_a_broken_archive_is_named_and_left_as_it_was(
         db.write_bytes(archive.read_bytes()[:6000])
     elif kind == "folder":
         db.mkdir()
+    elif kind == "a device":
+        db.symlink_to(os.devnull)
+    elif kind == "a pipe":
+        os.mkfifo(db)
     elif kind == "empty file":
         db.write_bytes(b"")
     elif kind == "random bytes":
@@ -140,7 +144,7 @@ def test_a_broken_archive_is_named_and_left_as_it_was(
         with contextlib.closing(sqlite3.connect(db)) as conn:
             conn.execute("PRAGMA user_version = 999")
             conn.commit()
-    before = None if db.is_dir() else db.read_bytes()
+    before = db.read_bytes() if db.is_file() else None
     export = tmp_path / "e.json"
     export.write_text('{"name": "x", "type": "public_channel", "id": 5, "messages": []}')
     argv = {"stats": ["stats"], "search": ["search", "x"], "export": ["export"],
@@ -150,6 +154,7 @@ def test_a_broken_archive_is_named_and_left_as_it_was(
                "truncated": ["not a usable tgmon archive"],
                "random bytes": ["not a usable tgmon archive"],
                "folder": ["a folder", "tgmon.sqlite3"],
+               "a device": ["not a regular file"], "a pipe": ["not a regular file"],
                "empty file": ["empty"],
                "future schema": ["newer than this tgmon", "upgrade"],
                "another program's": ["another program (its tables: moz_places)",
@@ -159,7 +164,7 @@ def test_a_broken_archive_is_named_and_left_as_it_was(
         return
     assert_fails_well(outcome, 1 if "usable" in needles[0] or "newer" in needles[0] else 2,
                       str(db), *needles)
-    assert (None if db.is_dir() else db.read_bytes()) == before
+    assert (db.read_bytes() if db.is_file() else None) == before
 
 
 @pytest.mark.skipif(AS_ROOT, reason="root writes read-only files")
