@@ -34,6 +34,8 @@ CASES: dict[str, tuple[tuple[str, ...], bytes | None, dict[str, str]]] = {
     "C locale": (("search", "--db", "a.db", "токаев*"), None,
                  {"LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}),
     "endless config": (("check", "--config", "/dev/zero"), None, {}),
+    # `regex` compiles a{N} as N copies: this one took 24 GB before the machine killed it.
+    "counted repeat": (("check", "--config", "repeat.toml"), None, {}),
 }
 
 
@@ -47,6 +49,7 @@ def outcomes(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
         (cwd / "deep.json").write_bytes(ex.around(ex.bad_message(8, text=ex.deep(1_000_000))))
         (cwd / "huge.json").write_bytes(
             ex.around(ex.bad_message(8, text=b'"' + b"z" * 3_000_000 + b'"')))
+        (cwd / "repeat.toml").write_text('[keywords.g]\nterms = ["/a{99999999}/"]\n')
         places.append((cwd, snapshot(cwd / "a.db")))
         children.append(Child(argv, cwd, stdin, env))
     results = run_children(children)
@@ -64,6 +67,7 @@ EXPECTED = {
     "ascii output": (0, []),
     "C locale": (0, []),
     "endless config": (2, ["larger than 4 MB"]),
+    "counted repeat": (2, ["/a{99999999}/ repeats a part 99,999,999 times", "write + or {1,}"]),
 }
 
 

@@ -38,6 +38,8 @@ CONFIGS = [
     ("regex that does not compile", b'[keywords.g]\nterms = ["/(unclosed/"]\n',
      ["does not compile"]),
     ("regex matching empty text", b'[keywords.g]\nterms = ["/x*/"]\n', ["matches empty text"]),
+    ("nested counted repeats", b'[keywords.g]\nterms = ["/(?:ab{1000}){1000}/"]\n',
+     ["repeats a part 1,000,000 times"]),
     ("a term that is a table", b"[keywords.g]\nterms = [{a = 1}]\n", ["keywords.g.terms"]),
     ("NUL byte", b'[bot]\ntimezone = "UTC\x00"\n', ["invalid TOML"]),
     ("a number past 64 bits", b"[collector]\ndefault_backfill = 99999999999999999999999\n",
