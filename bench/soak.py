@@ -80,6 +80,8 @@ class Child:
         self.cpu = 0.0  # CPU seconds used, as of its last JSON line
         self.rss: list[float] = []
         self.tasks: list[int] = []
+        #: Every JSON line, with the RSS read beside it (written out with --keep).
+        self.samples: list[dict[str, Any]] = []
         self.errors: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -92,11 +94,14 @@ class Child:
             if line.strip() == "listening":
                 self.listening.set()
             if line.startswith("{"):
-                self.tasks.append(int(json.loads(line)["tasks"]))
+                figures = json.loads(line)
+                self.tasks.append(int(figures["tasks"]))
                 self.cpu = cpu_seconds(self.proc.pid) or self.cpu
                 value = rss_mb(self.proc.pid)
                 if value is not None:
                     self.rss.append(value)
+                    self.samples.append({"t": round(time.time(), 1), "rss": round(value, 1),
+                                         **figures})
 
     def _read_errors(self) -> None:
         assert self.proc.stderr is not None
@@ -331,6 +336,13 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
         ("tgmon RSS at each run's start", " ".join(f"{v:.0f}" for v in first_rss) + " MB"),
         ("fake Telegram's process RSS: start / end",
          " / ".join(f"{v:.0f}" for v in extra["telegram_rss"]) + " MB"),
+        ("queues, most: live writer / Telethon's updates",
+         f"{max((s['live'] for r in runs for s in r.samples), default=0):,.0f} / "
+         f"{max((max(s['updates'], default=0) for r in runs for s in r.samples), default=0):,}"
+         f" (live events read from history instead: "
+         f"{sum(max((s['dropped'] for s in r.samples), default=0) for r in runs):,.0f})"),
+        ("final run: Python blocks / C heap used / C heap free, first -> last",
+         _heap_line(runs[-1].samples)),
         ("asyncio tasks: all runs / final run", f"{min(tasks or [0])}-{max(tasks or [0])} / "
                                                 f"first {final_tasks[0]}, last "
                                                 f"{final_tasks[-1]}"),
@@ -349,11 +361,23 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
     errors += extra["telegram_errors"]
     if args.keep is not None:
         (args.keep / "stderr.txt").write_text("\n".join(errors))
+        (args.keep / "samples.jsonl").write_text("".join(
+            json.dumps({"run": n, **sample}) + "\n"
+            for n, run in enumerate(runs) for sample in run.samples))
         (args.keep / "timeline.txt").write_text("".join(
             f"{t:.1f} {pid} {pending}\n" for t, pid, pending in log.timeline or []))
     if errors:
         print(f"\n{len(errors)} lines on the children's stderr; the last ones:")
         print("\n".join(errors[-15:]))
+
+
+def _heap_line(samples: list[dict[str, Any]]) -> str:
+    if not samples:
+        return "-"
+    first, last = samples[0], samples[-1]
+    return (f"{first['py_blocks'] / 1e6:.2f}M -> {last['py_blocks'] / 1e6:.2f}M / "
+            f"{first['c_used_mb']:.0f} -> {last['c_used_mb']:.0f} MB / "
+            f"{first['c_free_mb']:.0f} -> {last['c_free_mb']:.0f} MB")
 
 
 def _once(counts: Counter[str]) -> str:

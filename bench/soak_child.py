@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
+import ctypes.util
 import json
 import sqlite3
 import sys
@@ -28,7 +30,7 @@ from telethon import TelegramClient
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.soak_plan import ALERT, RETENTION_DAYS, SOCKET, parse, plan_end, total_posts
-from bot import app
+from bot import app, metrics
 from bot.clock import ScaledClock
 from bot.config import Config, Secrets, validate_config
 from bot.telegram.client import create_client
@@ -70,16 +72,19 @@ async def main(args: argparse.Namespace) -> None:
     world.close()
     config = make_config(args, admins)
 
+    clients: list[TelegramClient] = []
+
     def factory(kind: str, secrets: Secrets, **options: Any) -> TelegramClient:
         client = create_client(kind, secrets, **options)  # type: ignore[arg-type]
         if kind == "bot":
             attach_remote(client, path, as_bot=BOT)
         else:
             attach_remote(client, path, as_user=MONITOR)
+        clients.append(client)
         return client
 
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(_report(clock))]
+    tasks = [asyncio.create_task(_report(clock, clients))]
     if args.final:
         tasks.append(asyncio.create_task(_drain(args, clock, len(admins), stop)))
     print("started", flush=True)
@@ -128,11 +133,48 @@ def _drained(db: Path, published: int, chats: int, end: float) -> bool:
                 and digested == chats)
 
 
-async def _report(clock: ScaledClock) -> None:
+async def _report(clock: ScaledClock, clients: list[TelegramClient]) -> None:
+    """Each second: tasks, and what could hold memory (queues, Python's and C's heaps)."""
     while True:
         await asyncio.sleep(1)
-        print(json.dumps({"tasks": len(asyncio.all_tasks()),
-                          "sim": clock.now().timestamp()}), flush=True)
+        heap = _mallinfo()
+        print(json.dumps({
+            "tasks": len(asyncio.all_tasks()), "sim": clock.now().timestamp(),
+            "live": metrics.REGISTRY.get_sample_value("tgmon_live_queue") or 0,
+            "dropped": metrics.REGISTRY.get_sample_value("tgmon_live_dropped_total") or 0,
+            # Telethon's own queue of received updates, unbounded, per client.
+            "updates": [c._updates_queue.qsize() for c in clients],
+            "py_blocks": sys.getallocatedblocks(),
+            "c_used_mb": heap[0], "c_free_mb": heap[1], **_rss_parts(),
+        }), flush=True)
+
+
+def _rss_parts() -> dict[str, float]:
+    """Resident MB: anonymous (heaps) and file-backed (libraries, mapped models)."""
+    parts = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("RssAnon", "RssFile", "RssShmem"):
+            parts[key] = int(value.split()[0]) / 1024
+    return parts
+
+
+def _mallinfo() -> tuple[float, float]:
+    """glibc's heap: MB in use and MB free but kept (in every arena), or zeros elsewhere."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        info = libc.mallinfo2
+    except (OSError, AttributeError):
+        return (0.0, 0.0)
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost")]
+
+    info.restype = MallInfo2
+    got = info()
+    return ((got.uordblks + got.hblkhd) / 2**20, got.fordblks / 2**20)
 
 
 if __name__ == "__main__":

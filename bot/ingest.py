@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from bot import metrics
 from bot.analysis.channel_prior import Prior, may_lean, prior_from_counts
 from bot.config import Config, KeywordGroup
 from bot.domain import AnalysedPost, Analysis, Post
@@ -140,24 +141,59 @@ class _Deletion:
     msg_ids: tuple[int, ...]
 
 
-class LiveWriter:
-    """Serialise live posts, edits and deletions into batched archive writes."""
+#: Live events queued for writing at most (~1 MB of posts; 2.5 s of the soak's compressed
+#: week); beyond it they are left to the history re-read.
+LIVE_QUEUE_LIMIT = 2000
 
-    def __init__(self, archive: PostStore, analyse: Analyse, *, max_batch: int = 500) -> None:
+
+class LiveWriter:
+    """Serialise live posts, edits and deletions into batched archive writes.
+
+    The queue is bounded: when posts arrive faster than they are written, the queue would
+    hold the whole backlog in memory (the soak's RSS rose with it). Live writes never move a
+    cursor, so an event the full queue turns away is not lost: ``on_overflow(reconcile)`` asks
+    for a history read (new posts come from their cursors), with a reconcile when an edit or
+    deletion was turned away (those come from the recent window).
+    """
+
+    def __init__(self, archive: PostStore, analyse: Analyse, *, max_batch: int = 500,
+                 max_queued: int | None = None,
+                 on_overflow: Callable[[bool], None] | None = None) -> None:
         self._archive = archive
         self._analyse = analyse
         self._lean = ChannelLean(archive, analyse)
         self._max_batch = max_batch
+        self._max_queued = LIVE_QUEUE_LIMIT if max_queued is None else max_queued
+        self._on_overflow = on_overflow
         self._queue: asyncio.Queue[Post | _Deletion] = asyncio.Queue()
         self.failures = 0
+        #: Events turned away by the full queue, and whether the latest one was.
+        self.dropped = 0
+        self._overflowing = False
 
     def post(self, post: Post) -> None:
         """Queue a new or edited post."""
-        self._queue.put_nowait(post)
+        self._put(post)
 
     def delete(self, channel_id: int, msg_ids: Sequence[int]) -> None:
         """Queue a deletion."""
-        self._queue.put_nowait(_Deletion(channel_id, tuple(msg_ids)))
+        self._put(_Deletion(channel_id, tuple(msg_ids)))
+
+    def _put(self, item: Post | _Deletion) -> None:
+        queued = self._queue.qsize()
+        if queued < self._max_queued:
+            # One warning an overflow: it ends once the queue is half empty again.
+            self._overflowing = self._overflowing and queued >= self._max_queued // 2
+            self._queue.put_nowait(item)
+            return
+        self.dropped += 1
+        metrics.LIVE_DROPPED.inc()
+        if not self._overflowing:
+            self._overflowing = True
+            log.warning("the live queue holds %d events: later ones are read from history "
+                        "instead until it has room", self._max_queued)
+        if self._on_overflow is not None:
+            self._on_overflow(isinstance(item, _Deletion) or item.edit_date is not None)
 
     async def drain(self) -> None:
         """Wait until everything queued so far is written (or has failed)."""
@@ -169,6 +205,7 @@ class LiveWriter:
             items = [await self._queue.get()]
             while len(items) < self._max_batch and not self._queue.empty():
                 items.append(self._queue.get_nowait())
+            metrics.LIVE_QUEUE.set(self._queue.qsize())
             try:
                 await self._write_with_retry(items)
             finally:

@@ -37,6 +37,10 @@ LOOP_LAG = Gauge("tgmon_event_loop_lag_seconds",
 CLIENT_CONNECTED = Gauge("tgmon_client_connected", "1 while the client is connected",
                          ["client"], registry=REGISTRY)
 READY = Gauge("tgmon_ready", "1 when /readyz says ready", registry=REGISTRY)
+LIVE_QUEUE = Gauge("tgmon_live_queue", "Live posts, edits and deletions waiting to be written",
+                   registry=REGISTRY)
+LIVE_DROPPED = Counter("tgmon_live_dropped", "Live events left to the history re-read because "
+                       "the live queue was full", registry=REGISTRY)
 
 
 def exposition() -> bytes:

@@ -48,7 +48,7 @@ class Collector:
         self.client = client
         self.archive = archive
         self.config = config
-        self.writer = LiveWriter(archive, analyse)
+        self.writer = LiveWriter(archive, analyse, on_overflow=self._after_overflow)
         self.clock: Clock = clock or SystemClock()
         self.history = HistoryReader(client, archive, analyse, config.collector,
                                      clock=self.clock)
@@ -197,6 +197,11 @@ class Collector:
     def wake(self) -> None:
         """Run a sync now (after a reconnect, or from a test)."""
         self._wake.set()
+
+    def _after_overflow(self, reconcile: bool) -> None:
+        """The live queue turned an event away: the history read stores it instead."""
+        self._reconcile_next = self._reconcile_next or reconcile
+        self.wake()
 
     def _after_reconnect(self) -> None:
         log.info("reading history after each cursor, since the user client reconnected")

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from bot import ingest
 from tests.collector.harness import Harness
 from tests.faketg import FakeWorld
 
 
-async def test_live_post_edit_and_delete_are_kept_with_history(harness: Harness,
-                                                             world: FakeWorld) -> None:
+@pytest.mark.parametrize("queue_limit", [None, 0], ids=["live", "live-queue-full"])
+async def test_live_post_edit_and_delete_are_kept_with_history(
+        harness: Harness, world: FakeWorld, monkeypatch: pytest.MonkeyPatch,
+        queue_limit: int | None) -> None:
+    # With a full live queue every event is turned away: the history read it asks for
+    # stores the post, and the reconcile the edit and the deletion.
+    if queue_limit is not None:
+        monkeypatch.setattr(ingest, "LIVE_QUEUE_LIMIT", queue_limit)
     news = world.channel("news")
     await harness.start()
     try:
