@@ -95,22 +95,43 @@ class Collector:
                                 self._wake)
 
     async def start(self) -> None:
-        """Resolve the channels and register the live handlers (by marked id, ourselves)."""
-        await self._add_channels(self.config.channels)
-        log.info("watching %d of %d configured channels", len(self.watched),
-                 len(self.config.channels))
+        """Register the live handlers, then resolve the channels (by marked id, ourselves)."""
+        # Handlers first: a channel is watched from the moment it is resolved (the handlers
+        # look it up in self.watched), and its starting point is taken right then.
         self.client.add_event_handler(self._on_new, events.NewMessage())
         self.client.add_event_handler(self._on_edit, events.MessageEdited())
         self.client.add_event_handler(self._on_delete, events.MessageDeleted())
+        await self._add_channels(self.config.channels)
+        log.info("watching %d of %d configured channels", len(self.watched),
+                 len(self.config.channels))
 
     async def _add_channels(self, configs: Sequence[ChannelConfig]) -> None:
-        """Resolve and join channels; keep the temporary failures for a later retry."""
+        """Resolve and join channels, and take the new ones' starting points; keep the
+        temporary failures for a later retry."""
         resolved = await resolve_channels(self.client, self.archive, configs)
         for watched in resolved.watched:
             await self._join(watched)
             self.watched[watched.channel.id] = watched
         by_ref = {c.parsed.canonical: c for c in configs}
         self._unresolved = {ref: by_ref[ref] for ref in resolved.retry if ref in by_ref}
+        cursors = await self.archive.cursors()
+        for watched in resolved.watched:
+            if watched.channel.id not in cursors and not await self._first_sight(watched):
+                break  # flood-limited or offline: the rest get theirs at their first read
+
+    async def _first_sight(self, watched: Watched) -> bool:
+        """Take a new channel's starting point now; False if reading has to wait."""
+        try:
+            await self.history.first_sight(watched)
+        except ChannelUnavailable as exc:  # its first read reports it and retries it
+            log.debug("%s: no starting point yet (%s)", watched.config.parsed, exc.message)
+        except FloodWait as exc:
+            await self._park_history(exc)
+            return False
+        except (ConnectionError, OSError) as exc:
+            log.warning("taking the new channels' starting points was interrupted (%s)", exc)
+            return False
+        return True
 
     async def _join(self, watched: Watched) -> None:
         try:
@@ -172,10 +193,7 @@ class Collector:
                 log.warning("history read interrupted (%s); resumed after reconnecting", exc)
                 return False
             except FloodWait as exc:
-                metrics.FLOOD_WAITS.labels("history").inc()
-                until = await self.archive.book.park(_HISTORY, exc.seconds)
-                log.warning("flood wait of %ss on history reads: parked until %s; live "
-                            "updates carry on", exc.seconds, time.ctime(until))
+                await self._park_history(exc)
                 return False
             except SessionError:
                 raise
@@ -190,6 +208,12 @@ class Collector:
                 log.info("%s is readable again", watched.config.parsed)
                 await self._join(watched)  # it may have failed while the channel was closed
         return True
+
+    async def _park_history(self, exc: FloodWait) -> None:
+        metrics.FLOOD_WAITS.labels("history").inc()
+        until = await self.archive.book.park(_HISTORY, exc.seconds)
+        log.warning("flood wait of %ss on history reads: parked until %s; live updates "
+                    "carry on", exc.seconds, time.ctime(until))
 
     def _now(self) -> float:
         return self.clock.now().timestamp()

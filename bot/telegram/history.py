@@ -84,26 +84,31 @@ class HistoryReader:
         self._just_read.pop(watched.channel.id, None)
         cursors = await self._archive.cursors()
         start = cursors.get(watched.channel.id)
-        label = "catch-up"
         if start is None:
-            depth = (self._config.default_backfill if watched.config.backfill is None
-                     else watched.config.backfill)
-            top = await self._newest_id(watched)
-            # Posts stored before the first read came live: the channel was watched by then,
-            # so what was published after the first of them (missed live in an outage, say)
-            # is news, not history.
-            live = await self._archive.oldest_stored_id(watched.channel.id)
-            if live is not None:
-                top = min(top, live - 1)
-            start = max(0, top - depth)
-            label = "backfill"
-            log.info("%s: first sight, backfilling up to %d posts", _name(watched), depth)
-            await self._archive.begin_backfill(watched.channel.id, start=start, top=top)
-            if top == 0 or start == top:
-                await store_history(self._archive, self._analyse, [],
-                                    cursors={watched.channel.id: top}, lean=self._lean)
-                return 0
-        return await self._read_forward(watched, start, label=label)
+            start = await self.first_sight(watched)
+        return await self._read_forward(watched, start, label="catch-up")
+
+    async def first_sight(self, watched: Watched) -> int:
+        """Take a new channel's starting point: what it holds now is history, later posts
+        are news. Return the cursor its first read starts from (its backfill's start).
+
+        The collector calls it as soon as it watches the channel, not at the channel's first
+        read: that can come much later (300 channels read one by one, a flood wait, a kill
+        before the round ends), and what was published meanwhile is news.
+        """
+        depth = (self._config.default_backfill if watched.config.backfill is None
+                 else watched.config.backfill)
+        top = await self._newest_id(watched)
+        # Posts stored before the first read came live: the channel was watched by then, so
+        # what was published after the first of them (missed live in an outage, say) is
+        # news, not history.
+        live = await self._archive.oldest_stored_id(watched.channel.id)
+        if live is not None:
+            top = min(top, live - 1)
+        start = max(0, top - depth)
+        log.info("%s: first sight, backfilling up to %d posts", _name(watched), top - start)
+        await self._archive.begin_backfill(watched.channel.id, start=start, top=top)
+        return start
 
     async def _newest_id(self, watched: Watched) -> int:
         messages = await self._call(self._client.get_messages(watched.input_peer, limit=1),

@@ -185,3 +185,27 @@ async def test_posts_missed_live_before_a_channels_first_read_are_news(
     arrived = {r[0] for r in harness.query(
         "SELECT p.msg_id FROM arrivals a JOIN posts p USING (pid)")}
     assert arrived == {2, 3}  # so both are alerted and digested
+
+
+async def test_posts_published_after_watching_began_are_news_before_the_first_read(
+        harness: Harness, world: FakeWorld, flood_sleeps: FloodSleeps) -> None:
+    # @other's first read comes late: the round's read of @news (before it) is parked by a
+    # flood wait. A post published to @other meanwhile, and not seen live (an outage, a full
+    # live queue), was published while @other was watched: news, not history.
+    harness.clock = ScaledClock(start=datetime.now(UTC), factor=120)
+    other = world.channel("other")
+    world.post(other, "опубликован до запуска")
+    world.inject_error("GetHistory", "FLOOD_WAIT_600", times=1,
+                       match=lambda request: request.limit != 1)  # a read, not the probe
+    await harness.start()
+    try:
+        await harness.wait(lambda: harness.count("SELECT count(*) FROM flood_parks") == 1)
+        assert harness.texts(other.marked_id) == {}  # not read yet
+        world.post(other, "пропущен вживую", push=False)
+        flood_sleeps.offset += 600
+        await harness.wait(lambda: len(harness.texts(other.marked_id)) == 2, within=20)
+    finally:
+        await harness.stop()
+    flags = dict(harness.query("SELECT msg_id, historic FROM posts "  # type: ignore[arg-type]
+                               "WHERE channel_id = ?", (other.marked_id,)))
+    assert flags == {1: 1, 2: 0}
