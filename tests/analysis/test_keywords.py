@@ -509,3 +509,24 @@ def test_a_later_full_form_still_matches_after_an_adverbial_one() -> None:
     assert _forms("большой", text, "ru") == ["большого"]
     # Before punctuation even a form that is also a particle is the predicate.
     assert _forms("простой", "Это просто.", "ru") == ["просто"]
+
+
+# Sentences of UD Kyrgyz-KTMU (CC BY-SA 4.0).
+KY_OUTPUT = "Кыргызстанда 6 айда өнөр жай өндүрүшүнүн көлөмү 237 млрд сомду түздү."
+
+
+def test_a_word_spelled_as_accusative_and_past_is_the_verb_at_the_end_of_a_sentence() -> None:
+    # Verb last, object before it: сомду "the som" is an object, түздү "made up" the verb.
+    assert _forms("сом", KY_OUTPUT, "ky") == ["сомду"]
+    assert _forms("түз", KY_OUTPUT, "ky") == []
+    assert _forms("түзүү", KY_OUTPUT, "ky") == ["түздү"]
+    # Closing quotes or brackets before the full stop change nothing.
+    assert _forms("түз", "Ал «237 млн сомду түздү».", "ky") == []
+
+
+def test_a_bare_aorist_of_a_three_letter_root_is_another_word() -> None:
+    text = "Ошто шаар күнүнө карата бир катар оюн-зоок программалар тартууланат."
+    assert _forms("катуу", text, "ky") == []  # катар "row"
+    assert _forms("катуу", "Бүгүн күндүз Бишкек жана Чүйдө катуу шамал күтүлөт.", "ky") == [
+        "катуу"
+    ]
