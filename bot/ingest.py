@@ -142,23 +142,25 @@ class _Deletion:
 
 
 #: Live events queued for writing at most (~1 MB of posts; 2.5 s of the soak's compressed
-#: week); beyond it they are left to the history re-read.
+#: week); new posts beyond it are left to the history re-read.
 LIVE_QUEUE_LIMIT = 2000
 
 
 class LiveWriter:
     """Serialise live posts, edits and deletions into batched archive writes.
 
-    The queue is bounded: when posts arrive faster than they are written, the queue would
-    hold the whole backlog in memory (the soak's RSS rose with it). Live writes never move a
-    cursor, so an event the full queue turns away is not lost: ``on_overflow(reconcile)`` asks
-    for a history read (new posts come from their cursors), with a reconcile when an edit or
-    deletion was turned away (those come from the recent window).
+    The queue of new posts is bounded: when posts arrive faster than they are written, it
+    would hold the whole backlog in memory (the soak's RSS rose with it). Live writes never
+    move a cursor, so a new post the full queue turns away is not lost: ``on_overflow()`` asks
+    for a history read, which stores it from its channel's cursor. Edits and deletions are
+    always queued: the reconcile window (the last ``reconcile_posts`` posts) would miss one of
+    an older post, and they are few. (A post turned away and edited before the history read
+    comes is stored with its edited text only: the first text was never written.)
     """
 
     def __init__(self, archive: PostStore, analyse: Analyse, *, max_batch: int = 500,
                  max_queued: int | None = None,
-                 on_overflow: Callable[[bool], None] | None = None) -> None:
+                 on_overflow: Callable[[], None] | None = None) -> None:
         self._archive = archive
         self._analyse = analyse
         self._lean = ChannelLean(archive, analyse)
@@ -167,7 +169,7 @@ class LiveWriter:
         self._on_overflow = on_overflow
         self._queue: asyncio.Queue[Post | _Deletion] = asyncio.Queue()
         self.failures = 0
-        #: Events turned away by the full queue, and whether the latest one was.
+        #: New posts turned away by the full queue, and whether the latest one was.
         self.dropped = 0
         self._overflowing = False
 
@@ -181,7 +183,8 @@ class LiveWriter:
 
     def _put(self, item: Post | _Deletion) -> None:
         queued = self._queue.qsize()
-        if queued < self._max_queued:
+        if (queued < self._max_queued or isinstance(item, _Deletion)
+                or item.edit_date is not None):
             # One warning an overflow: it ends once the queue is half empty again.
             self._overflowing = self._overflowing and queued >= self._max_queued // 2
             self._queue.put_nowait(item)
@@ -190,10 +193,10 @@ class LiveWriter:
         metrics.LIVE_DROPPED.inc()
         if not self._overflowing:
             self._overflowing = True
-            log.warning("the live queue holds %d events: later ones are read from history "
-                        "instead until it has room", self._max_queued)
+            log.warning("the live queue holds %d events: later new posts are read from "
+                        "history instead until it has room", self._max_queued)
         if self._on_overflow is not None:
-            self._on_overflow(isinstance(item, _Deletion) or item.edit_date is not None)
+            self._on_overflow()
 
     async def drain(self) -> None:
         """Wait until everything queued so far is written (or has failed)."""

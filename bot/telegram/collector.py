@@ -222,9 +222,8 @@ class Collector:
         """Run a sync now (after a reconnect, or from a test)."""
         self._wake.set()
 
-    def _after_overflow(self, reconcile: bool) -> None:
-        """The live queue turned an event away: the history read stores it instead."""
-        self._reconcile_next = self._reconcile_next or reconcile
+    def _after_overflow(self) -> None:
+        """The live queue turned a new post away: the history read stores it instead."""
         self.wake()
 
     def _after_reconnect(self) -> None:

@@ -15,8 +15,8 @@ from tests.faketg import FakeWorld
 async def test_live_post_edit_and_delete_are_kept_with_history(
         harness: Harness, world: FakeWorld, monkeypatch: pytest.MonkeyPatch,
         queue_limit: int | None) -> None:
-    # With a full live queue every event is turned away: the history read it asks for
-    # stores the post, and the reconcile the edit and the deletion.
+    # With a full live queue every new post is turned away and the history read it asks for
+    # stores it; the edit and the deletion are queued all the same.
     if queue_limit is not None:
         monkeypatch.setattr(ingest, "LIVE_QUEUE_LIMIT", queue_limit)
     news = world.channel("news")

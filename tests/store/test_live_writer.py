@@ -42,3 +42,24 @@ async def test_a_deletion_queued_after_its_post_applies_after_it(archive: Archiv
     await drained(writer)
     (row,) = await archive.fetch_all("SELECT deleted_at IS NOT NULL FROM posts")
     assert row[0] == 1
+
+
+async def test_a_full_queue_turns_away_new_posts_only(archive: Archive) -> None:
+    # An edit or deletion of an older post is outside the reconcile window: turned away, it
+    # would be lost. New posts come back from their cursor's history read.
+    writer = LiveWriter(archive, no_analysis)
+    writer.post(make_post(1, "old text"))
+    writer.post(make_post(2, "to be deleted"))
+    await drained(writer)
+    asked: list[None] = []
+    full = LiveWriter(archive, no_analysis, max_queued=2, on_overflow=lambda: asked.append(None))
+    for msg_id in (3, 4, 5, 6):
+        full.post(make_post(msg_id, f"new {msg_id}"))
+    full.post(make_post(1, "new text", edit_date=datetime(2026, 3, 2, tzinfo=UTC)))
+    full.delete(CHANNEL.id, [2])
+    assert (full.dropped, len(asked)) == (2, 2)
+    await drained(full)
+    rows = await archive.fetch_all(
+        "SELECT msg_id, text, deleted_at IS NOT NULL FROM posts ORDER BY msg_id")
+    assert [tuple(r) for r in rows] == [(1, "new text", 0), (2, "to be deleted", 1),
+                                        (3, "new 3", 0), (4, "new 4", 0)]
