@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: The event loop may be this late before the process is ended.
 STALL_LIMIT = 30.0
+#: Seconds a client may take to send its request line before it is hung up on.
+REQUEST_SECONDS = 5.0
 
 
 class Connection(Protocol):
@@ -57,12 +59,19 @@ Refresh = Callable[[], Awaitable[None]]
 
 
 @contextlib.asynccontextmanager
-async def serve_health(port: int, readiness: Readiness, refresh: Refresh
-                       ) -> AsyncIterator[int]:
+async def serve_health(port: int, readiness: Readiness, refresh: Refresh, *,
+                       request_seconds: float = REQUEST_SECONDS) -> AsyncIterator[int]:
     """Listen on 127.0.0.1:``port`` (0: any free port) for the block; yield the port."""
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            status, body, kind = await _answer(await reader.readline(), readiness, refresh)
+            # A client that never sends its line (or sends 64 KiB of one) is hung up on:
+            # waiting held a socket each, and enough of them would use up the process's
+            # file descriptors, which the archive and Telegram need.
+            try:
+                line = await asyncio.wait_for(reader.readline(), request_seconds)
+            except (TimeoutError, ValueError):
+                return
+            status, body, kind = await _answer(line, readiness, refresh)
             head = (f"HTTP/1.0 {status}\r\nContent-Type: {kind}\r\n"
                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
             writer.write(head.encode() + body)

@@ -157,3 +157,24 @@ def test_a_stalled_event_loop_ends_the_process_with_one_clear_line(tmp_path: Pat
     assert done.returncode == 1 and "survived" not in done.stdout
     assert "event loop has been stuck" in done.stderr
     assert time.monotonic() - started < 5
+
+
+async def test_a_client_that_sends_no_request_or_an_endless_one_is_hung_up_on(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from bot.health import Readiness, serve_health
+
+    async def refresh() -> None:
+        pass
+
+    port = free_port()
+    with allow_loopback(port):
+        async with serve_health(port, Readiness(), refresh, request_seconds=0.2):
+            silent = await asyncio.open_connection("127.0.0.1", port)
+            endless = await asyncio.open_connection("127.0.0.1", port)
+            endless[1].write(b"GET /" + b"x" * 200_000)
+            # Each is closed by the server: read() returns at the end of the stream.
+            for reader, writer in (silent, endless):
+                assert await asyncio.wait_for(reader.read(), 5) == b""
+                writer.close()
+            assert (await get(port, "/healthz")) == (200, "ok\n")  # and it still answers
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
