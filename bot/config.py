@@ -361,7 +361,12 @@ def _env_beside(config_file: Path | None) -> Path | None:
 
 
 def _beside(anchor_file: Path, path: Path) -> Path:
-    """Take a relative ``path`` from ``anchor_file``'s folder, tidied (config/../data → data)."""
+    """Take a relative ``path`` from ``anchor_file``'s folder, tidied (config/../data → data).
+
+    ``~`` is the user's home, as in a shell: taken literally, ``~/tgmon.sqlite3`` made a
+    folder named ``~`` beside the config and an archive nobody would look for in it.
+    """
+    path = path.expanduser()
     if path.is_absolute():
         return path
     return Path(os.path.normpath(anchor_file.parent / path))

@@ -37,13 +37,15 @@ def parse_proxy(url: str) -> ProxySpec:
         raise ValueError("put the proxy password in TGMON_PROXY_PASSWORD, not in the config")
     try:
         port = parts.port
-    except ValueError:
-        port = None
+    except ValueError:  # past 65535, or not a number
+        port = -1
     host = parts.hostname or ""
     if not host or not _HOST.fullmatch(parts.netloc.rpartition("@")[2].rpartition(":")[0]):
         raise ValueError(f"{url!r}: expected {scheme}://host:port")
-    if port is None or port == 0:
+    if port is None:
         raise ValueError(f"{url!r}: the port (1-65535) is missing")
+    if not 0 < port < 65536:
+        raise ValueError(f"{url!r}: the port must be a number from 1 to 65535")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError(f"{url!r}: only {scheme}://host:port is read here")
     if scheme == "mtproxy" and parts.username:

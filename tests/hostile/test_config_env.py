@@ -38,6 +38,8 @@ CONFIGS = [
     ("regex that does not compile", b'[keywords.g]\nterms = ["/(unclosed/"]\n',
      ["does not compile"]),
     ("regex matching empty text", b'[keywords.g]\nterms = ["/x*/"]\n', ["matches empty text"]),
+    ("a proxy port past 65535", b'[network]\nproxy = "socks5://127.0.0.1:99999"\n',
+     ["network.proxy", "the port must be a number from 1 to 65535"]),
     ("nested counted repeats", b'[keywords.g]\nterms = ["/(?:ab{1000}){1000}/"]\n',
      ["repeats a part 1,000,000 times"]),
     ("a term that is a table", b"[keywords.g]\nterms = [{a = 1}]\n", ["keywords.g.terms"]),
@@ -121,3 +123,14 @@ def test_a_bom_and_crlf_in_the_env_file_are_accepted(tmp_path: Path) -> None:
     outcome = run(["check", "--config", str(_file(tmp_path, GOOD)), "--env-file", str(env)])
     assert outcome.code == 0, outcome.err
     assert "TGMON_API_ID: set" in outcome.out and "TGMON_API_HASH: set" in outcome.out
+
+
+def test_a_home_relative_archive_path_is_in_the_home_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    config = _file(tmp_path / "home", b'[storage]\npath = "~/archive/tgmon.sqlite3"\n')
+    outcome = run(["check", "--config", str(config)])
+    assert_fails_well(outcome, 0)
+    assert f"archive: {home / 'archive' / 'tgmon.sqlite3'}" in outcome.out, outcome.out
