@@ -45,6 +45,7 @@ async def check(args: argparse.Namespace) -> int:
         if len(problems) > _SHOWN_PROBLEMS:
             shown.append(f"… and {len(problems) - _SHOWN_PROBLEMS:,} more problems like these")
         raise ConfigError("\n".join(shown))
+    check_archive_path(config.storage.path, must_exist=False)  # a folder, a device
     warnings = placeholder_warnings(config)
     print(f"config ok: {source}" + (f", with {plural(len(warnings), 'warning')}"
                                     if warnings else ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,11 @@ def test_a_home_relative_archive_path_is_in_the_home_folder(
     outcome = run(["check", "--config", str(config)])
     assert_fails_well(outcome, 0)
     assert f"archive: {home / 'archive' / 'tgmon.sqlite3'}" in outcome.out, outcome.out
+
+
+@pytest.mark.parametrize(("path", "needle"), [("/", "a folder"), ("", "a folder"),
+                                              (os.devnull, "not a regular file")])
+def test_check_refuses_an_archive_path_that_is_no_file(path: str, needle: str,
+                                                       tmp_path: Path) -> None:
+    config = _file(tmp_path, f'[storage]\npath = "{path}"\n'.encode())
+    assert_fails_well(run(["check", "--config", str(config)]), 2, needle, "archive file")
