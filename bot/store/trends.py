@@ -96,10 +96,13 @@ async def mentions_by_day(archive: Archive, window: Window, *, group: str | None
     match = f"{{body}} : ({build_match(term or '')})"
     if channel_ids:
         match += " AND {meta} : (" + " OR ".join(channel_token(c) for c in channel_ids) + ")"
+    # The day from the pid's date part and the channel from posts_by_day, as the group
+    # counts read them: a common word's year of matches read each post's row instead,
+    # 10.6 s on a 1M-post archive when they were not cached (0.26 s from the index).
     rows = await archive.fetch_all(
-        """SELECT p.channel_id, (p.date + ?) / 86400, count(*)
-           FROM posts_fts f JOIN posts p ON p.pid = f.rowid
-           WHERE posts_fts MATCH ? AND f.rowid BETWEEN ? AND ? GROUP BY 1, 2""",
+        f"""SELECT p.channel_id, ((p.pid >> {PID_SHIFT}) + ?) / {DAY}, count(*)
+            FROM posts_fts f JOIN posts p INDEXED BY posts_by_day ON p.pid = f.rowid
+            WHERE posts_fts MATCH ? AND f.rowid BETWEEN ? AND ? GROUP BY 1, 2""",
         [window.utc_offset, match, low, high])
     return _by_channel(rows)
 

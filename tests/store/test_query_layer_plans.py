@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,12 +23,19 @@ from tests.store.test_query_plans import _scans
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 
 
-async def test_every_command_query_reads_through_an_index(tmp_path: Path) -> None:
-    db = tmp_path / "a.sqlite3"
+@asynccontextmanager
+async def traced(db: Path) -> AsyncIterator[tuple[Archive, list[str]]]:
+    """The query test archive, with every statement its readers run collected."""
     async with Archive.open(db) as archive:
         await fill(archive)
         seen: list[str] = []
         await archive.set_trace(seen.append)
+        yield archive, seen
+
+
+async def test_every_command_query_reads_through_an_index(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite3"
+    async with traced(db) as (archive, seen):
         since, until = NOW - timedelta(days=30), NOW
         queries = [PostQuery(), PostQuery(channel_id=NEWS.id), PostQuery(lang="kk"),
                    PostQuery(group="politics"), PostQuery(since=since, until=until),
@@ -57,3 +68,20 @@ async def test_every_command_query_reads_through_an_index(tmp_path: Path) -> Non
         await archive.set_trace(None)
     assert len(seen) > 30
     assert _scans(db, seen) == []
+
+
+async def test_a_term_trend_counts_from_the_index_without_reading_posts(tmp_path: Path) -> None:
+    # A common word over a year matches a large part of the archive: each match must not
+    # cost a read of its post's row.
+    db = tmp_path / "a.sqlite3"
+    async with traced(db) as (archive, seen):
+        counts = await mentions_by_day(archive, Window(NOW - timedelta(days=366), NOW),
+                                       term="токаев")
+        await archive.set_trace(None)
+        page = await search_page(archive, "токаев", PostQuery(), with_count=True)
+    assert sum(sum(days.values()) for days in counts.values()) == page.total > 0
+    (statement,) = [sql for sql in seen if "posts_fts MATCH" in sql]
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        plan = [row[-1] for row in conn.execute(
+            f"EXPLAIN QUERY PLAN {statement}")]
+    assert any("COVERING INDEX posts_by_day" in step for step in plan), plan
