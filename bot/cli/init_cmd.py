@@ -31,10 +31,13 @@ def init(args: argparse.Namespace) -> int:
     """Write tgmon.toml and .env into DIR (default: the platform's config folder)."""
     folder: Path = args.dir if args.dir is not None else user_config_file().parent
     config_file, env_file = folder / CONFIG_NAME, folder / DEFAULT_ENV
-    existing = [str(p) for p in (config_file, env_file) if p.exists()]
+    # A dangling symlink too: writing "through" it created a file wherever it pointed.
+    existing = [str(p) for p in (config_file, env_file) if p.exists() or p.is_symlink()]
     if existing and not args.force:
-        raise UsageError(f"{' and '.join(existing)} already exist; edit them, or pass "
-                         "--force to overwrite them with fresh templates")
+        them = "them" if len(existing) > 1 else "it"
+        raise UsageError(f"{' and '.join(existing)} already exist{'s' * (them == 'it')}; "
+                         f"edit {them}, or pass --force to overwrite {them} with fresh "
+                         "templates")
     data = Path("data") if args.dir is not None else _user_data_folder()
     try:
         folder.mkdir(parents=True, exist_ok=True)

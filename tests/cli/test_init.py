@@ -40,6 +40,17 @@ def test_init_refuses_to_overwrite_without_force(
     assert "[[channels]]" in (tmp_path / "m" / "tgmon.toml").read_text(encoding="utf-8")
 
 
+def test_init_never_writes_through_a_dangling_symlink_without_force(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder, elsewhere = tmp_path / "m", tmp_path / "elsewhere" / ".env"
+    folder.mkdir()
+    (folder / ".env").symlink_to(elsewhere)
+    assert main(["init", str(folder)]) == 2
+    assert f"{folder / '.env'} already exists; edit it, or pass --force" in \
+        capsys.readouterr().err
+    assert not (folder / "tgmon.toml").exists() and not elsewhere.parent.exists()
+
+
 def test_default_init_is_found_from_any_folder_with_its_archive_in_the_data_folder(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
