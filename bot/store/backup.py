@@ -32,6 +32,12 @@ def backup(archive: Path, target: Path) -> int:
                          "overwrites)")
     if not target.parent.is_dir():
         raise UsageError(f"{target.parent}: no such folder")
+    whole = archive.resolve()
+    for suffix in ("-wal", "-shm", "-journal"):
+        if target.resolve() == whole.with_name(whole.name + suffix):
+            # Where SQLite looks for the archive's journal: the backup would be read as one.
+            raise UsageError(f"{target}: the name of the archive's own {suffix} file; "
+                             "choose another name")
     partial = target.with_name(target.name + ".partial")
     try:
         with contextlib.closing(_open_read_only(archive)) as source, \
@@ -67,6 +73,9 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
         raise UsageError(f"{copy}: no such backup")
     if archive.exists() and copy.samefile(archive):
         raise UsageError(f"{copy} is the archive itself; name a file `tgmon backup` wrote")
+    if not archive.parent.is_dir():
+        raise UsageError(f"{archive.parent}: no such folder (the archive's, from --db or "
+                         "storage.path)")
     aside = archive.with_name(f"{archive.name}.replaced-{stamp}")
     if aside.exists():
         raise UsageError(f"{aside}: already exists; a restore never overwrites")

@@ -246,3 +246,23 @@ def test_what_is_not_a_backup_is_refused_and_the_archive_is_left_as_it_was(
     assert code == 2 and said.startswith(f"tgmon: {copy}") and problem in said, said
     assert names(tmp_path) == before
     assert asyncio.run(count_posts(live)) == 10
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+def test_a_backup_never_takes_the_name_of_the_archive_s_journal(
+        suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    live = tmp_path / "live.sqlite3"
+    asyncio.run(fill(live, 1, 10))
+    before = names(tmp_path)
+    assert main(["backup", f"{live}{suffix}", "--db", str(live)]) == 2
+    assert f"the name of the archive's own {suffix} file" in capsys.readouterr().err
+    assert names(tmp_path) == before
+
+
+def test_a_restore_into_a_missing_folder_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    live, copy = tmp_path / "live.sqlite3", tmp_path / "copy.sqlite3"
+    asyncio.run(fill(live, 1, 10))
+    assert main(["backup", str(copy), "--db", str(live)]) == 0
+    code, said = restore(copy, tmp_path / "gone" / "live.sqlite3", capsys)
+    assert code == 2 and f"{tmp_path / 'gone'}: no such folder" in said, said
