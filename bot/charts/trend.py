@@ -25,6 +25,9 @@ def render_trend(title: str, days: Sequence[date], series: Mapping[str, Sequence
     import matplotlib
 
     matplotlib.use("Agg", force=True)
+    # Titles and terms are text, never TeX: a channel titled "$x^{$" made the drawing
+    # raise (mathtext), and "$x$" came out in math italics.
+    matplotlib.rcParams["text.parse_math"] = False
     from matplotlib.figure import Figure
 
     lines = _top_lines(series)
@@ -79,4 +82,6 @@ def _printable(text: str) -> str:
     kept = "".join(ch for ch in text if ord(ch) < 0x10000 and unicodedata.category(ch) != "So"
                    and ch.isprintable())
     kept = " ".join(kept.split()) or "?"
-    return kept if len(kept) <= _LABEL_CHARS else kept[: _LABEL_CHARS - 1] + "…"
+    kept = kept if len(kept) <= _LABEL_CHARS else kept[: _LABEL_CHARS - 1] + "…"
+    # matplotlib leaves a label that starts with "_" out of the legend: "_news" was missing.
+    return "\N{NO-BREAK SPACE}" + kept if kept.startswith("_") else kept

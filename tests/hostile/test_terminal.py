@@ -1,13 +1,16 @@
 """A channel's title and posts cannot drive the terminal they are printed on: control
-characters are shown, not obeyed, in what a person reads, and kept in machine output."""
+characters are shown, not obeyed, in what a person reads, and kept in machine output. Nor can
+they break the chart they are drawn in."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.charts.trend import render_trend
 from bot.cli import main
 from bot.printable import printable, style
 
@@ -66,3 +69,25 @@ def test_an_error_naming_a_channel_shows_its_control_characters(
     err = capsys.readouterr().err
     assert "post 2 of Evil" in err and "\\x1b[31;9mremoved" in err
     assert not {"\x1b", "\x07", "\r", "\x9b", "\x00"} & set(err), repr(err)
+
+
+@pytest.mark.parametrize("title", ["$x^{$ news", "_news", r"$\undefined$"])
+def test_a_trend_chart_draws_a_title_that_looks_like_tex(
+        title: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # matplotlib reads $…$ as mathtext: "$x^{$" made the drawing raise.
+    export, db, chart = tmp_path / "result.json", tmp_path / "a.sqlite3", tmp_path / "t.png"
+    when = datetime.now(UTC) - timedelta(days=1)
+    export.write_text(json.dumps({"name": title, "type": "public_channel", "id": 1000000080,
+                                  "messages": [{"id": 1, "type": "message",
+                                                "date": when.strftime("%Y-%m-%dT%H:%M:%S"),
+                                                "date_unixtime": str(int(when.timestamp())),
+                                                "text": "привет мир"}]}), encoding="utf-8")
+    assert main(["import", str(export), "--db", str(db), "--quiet"]) == 0
+    assert main(["trend", f"привет {title}", "--db", str(db), "--out", str(chart)]) == 0
+    assert chart.read_bytes().startswith(b"\x89PNG"), capsys.readouterr().err
+
+
+def test_a_channel_named_with_a_leading_underscore_is_in_the_legend() -> None:
+    # matplotlib leaves labels that start with "_" out of the legend: both charts had none.
+    days = [date(2026, 3, 1), date(2026, 3, 2)]
+    assert render_trend("t", days, {"_a": [1, 2]}) != render_trend("t", days, {"_b": [1, 2]})
