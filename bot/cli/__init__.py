@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
 import os
 import sys
@@ -56,6 +58,7 @@ def _run(args: argparse.Namespace) -> int:
         result = _handler(args.handler)(args)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)
+        sys.stdout.flush()  # here, where a full disk under it is still answered
         return int(result or 0)
     except TgmonError as exc:
         # A message may quote a channel's title ("did you mean …", "post 9 of …").
@@ -74,6 +77,23 @@ def _run(args: argparse.Namespace) -> int:
     except MemoryError:
         print("tgmon: out of memory; nothing stored so far is lost", file=sys.stderr)
         return 1
+    except OSError as exc:  # standard output on a full disk or a failing device
+        if exc.filename is not None or exc.errno not in _OUTPUT_FAILURES:
+            raise
+        _drop_stdout()
+        print(f"tgmon: cannot write to standard output: {exc.strerror or exc}; what was "
+              "written is incomplete", file=sys.stderr)
+        return 1
+
+
+#: What writing standard output raises when a redirect's disk fills or its device fails.
+_OUTPUT_FAILURES = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
+def _drop_stdout() -> None:
+    # What stayed in the buffer would fail again, as a traceback, when Python exits.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _handler(name: str | Callable[[argparse.Namespace], Any]

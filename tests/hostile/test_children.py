@@ -6,7 +6,10 @@ the process, and the memory of the whole interpreter. They run two at a time.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ import pytest
 from tests.hostile import exports as ex
 from tests.hostile.harness import (
     CHILD_SECONDS,
+    ROOT,
     Child,
     Outcome,
     assert_fails_well,
@@ -85,3 +89,20 @@ def test_a_child_process_fails_well_within_its_limits(
         assert "\\u0422\\u043e" in outcome.out and outcome.out.isascii()  # То…, escaped
     if name == "C locale":
         assert "Токаев" in outcome.out or "\\u0422" in outcome.out
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+@pytest.mark.parametrize("argv", [("stats", "--db", "a.db"), ("search", "--db", "a.db", "токаев*"),
+                                  ("search", "--db", "a.db", "токаев*", "--json"),
+                                  ("completion", "bash")])
+def test_standard_output_on_a_full_disk_is_one_line(
+        argv: tuple[str, ...], seeded_template: Path, tmp_path: Path) -> None:
+    shutil.copy(seeded_template, tmp_path / "a.db")
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "bot", *argv], cwd=tmp_path, stdout=full,
+                              stderr=subprocess.PIPE, timeout=CHILD_SECONDS, check=False,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    err = done.stderr.decode()
+    assert "Traceback" not in err and done.returncode == 1, err
+    assert err == ("tgmon: cannot write to standard output: No space left on device; what was "
+                   "written is incomplete\n")
