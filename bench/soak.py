@@ -336,12 +336,13 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
         ("tgmon RSS at each run's start", " ".join(f"{v:.0f}" for v in first_rss) + " MB"),
         ("fake Telegram's process RSS: start / end",
          " / ".join(f"{v:.0f}" for v in extra["telegram_rss"]) + " MB"),
-        ("queues, most: live writer / Telethon's updates",
+        ("queues, most: live writer / Telethon's updates (containers)",
          f"{max((s['live'] for r in runs for s in r.samples), default=0):,.0f} / "
-         f"{max((max(s['updates'], default=0) for r in runs for s in r.samples), default=0):,}"
+         f"{max((s['queued_updates'] for r in runs for s in r.samples), default=0):,} "
+         f"({max((max(s['updates'], default=0) for r in runs for s in r.samples), default=0):,})"
          f" (live events read from history instead: "
          f"{sum(max((s['dropped'] for s in r.samples), default=0) for r in runs):,.0f})"),
-        ("final run: Python blocks / C heap used / C heap free, first -> last",
+        ("final run: Python blocks / C heap used / free, first -> last",
          _heap_line(runs[-1].samples)),
         ("asyncio tasks: all runs / final run", f"{min(tasks or [0])}-{max(tasks or [0])} / "
                                                 f"first {final_tasks[0]}, last "
@@ -377,7 +378,8 @@ def _heap_line(samples: list[dict[str, Any]]) -> str:
     first, last = samples[0], samples[-1]
     return (f"{first['py_blocks'] / 1e6:.2f}M -> {last['py_blocks'] / 1e6:.2f}M / "
             f"{first['c_used_mb']:.0f} -> {last['c_used_mb']:.0f} MB / "
-            f"{first['c_free_mb']:.0f} -> {last['c_free_mb']:.0f} MB")
+            f"{first['c_free_mb']:.0f} -> {last['c_free_mb']:.0f} MB; of the C heap SQLite's "
+            f"{first['sqlite_mb']:.1f} -> {last['sqlite_mb']:.1f} MB")
 
 
 def _once(counts: Counter[str]) -> str:

@@ -142,11 +142,29 @@ async def _report(clock: ScaledClock, clients: list[TelegramClient]) -> None:
             "tasks": len(asyncio.all_tasks()), "sim": clock.now().timestamp(),
             "live": metrics.REGISTRY.get_sample_value("tgmon_live_queue") or 0,
             "dropped": metrics.REGISTRY.get_sample_value("tgmon_live_dropped_total") or 0,
-            # Telethon's own queue of received updates, unbounded, per client.
+            # Telethon's own queue of received containers (unbounded), per client, and the
+            # updates they hold: its backlog when the process lags the compressed week.
             "updates": [c._updates_queue.qsize() for c in clients],
+            "queued_updates": sum(_updates_held(c) for c in clients),
             "py_blocks": sys.getallocatedblocks(),
             "c_used_mb": heap[0], "c_free_mb": heap[1], **_rss_parts(),
+            "sqlite_mb": _sqlite_memory() / 2**20,
         }), flush=True)
+
+
+def _updates_held(client: TelegramClient) -> int:
+    held = list(getattr(client._updates_queue, "_queue", ()))
+    return sum(len(getattr(container, "updates", ())) or 1 for container in held)
+
+
+def _sqlite_memory() -> int:
+    """Bytes SQLite holds for every connection of the process (page caches, statements)."""
+    try:
+        library = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
+    except OSError:
+        return 0
+    library.sqlite3_memory_used.restype = ctypes.c_int64
+    return int(library.sqlite3_memory_used())
 
 
 def _rss_parts() -> dict[str, float]:
