@@ -53,7 +53,7 @@ def create_client(
     else:
         path = session_path(secrets, kind)
         secure_directory(path.parent)
-        session = _open_session(path)
+        session = open_session(path)
         secure_file(path)
     client = TelegramClient(
         session,
@@ -93,7 +93,7 @@ def proxy_options(proxy: ProxySpec | None, secrets: Secrets) -> dict[str, Any]:
                       "username": proxy.username, "password": password, "rdns": True}}
 
 
-def _open_session(path: Path) -> SQLiteSession:
+def open_session(path: Path) -> SQLiteSession:
     """Open the SQLite session, redoing one that a kill cut short while it was created.
 
     Telethon creates the tables, then inserts the schema version in a second transaction;

@@ -21,8 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from telethon.sessions import SQLiteSession
-
 from bot.clock import SystemClock, from_unix
 from bot.delivery.assemble import DigestContent, digest_parts
 from bot.delivery.pacing import Rates
@@ -31,6 +29,7 @@ from bot.domain import AnalysedPost, Analysis, Channel, KeywordHit, Post
 from bot.store import Archive
 from bot.store.delivery_values import Window
 from bot.telegram.botui import BotTransport
+from bot.telegram.client import open_session
 from tests.faketg import WorldSpec, build_world, install_socket_guard, make_client
 from tests.faketg.spec import BOT
 
@@ -83,7 +82,9 @@ async def main(workdir: Path, mode: str) -> None:
                                         now=1)
             window = Window(user.id, "crash", *WINDOW)
             await archive.outbox.create_windows([(window, parts)], now=1)
-        client = make_client(world, as_bot=BOT, session=SQLiteSession(str(workdir / "bot")))
+        # As tgmon opens it: a kill while Telethon created the file leaves it half made.
+        client = make_client(world, as_bot=BOT,
+                             session=open_session(workdir / "bot.session"))
         await client.start(bot_token=world.bot_token(BOT))
         print("sending", flush=True)
         transport: Transport = BotTransport(client, archive)
