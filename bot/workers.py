@@ -26,6 +26,15 @@ each, or ``WORKER_PEAK_CACHED_BYTES`` when the model cache spares them building 
 model (bot/host_memory.py: the system's and every cgroup limit's, such as the systemd unit's
 ``MemoryMax=1G``). The workers start at once, so they reach their peaks together.
 
+Workers run at a lower CPU priority (``WORKER_NICENESS``) than the process that writes. On
+2 cores a catch-up has four busy threads (the writer, the event loop with Telethon's parsing,
+two workers), and the writer, the stage the others wait for, sat in the run queue: a 100,000-
+post catch-up (bench/collect.py) had the writer's thread wait 30.6 s for a core beside 33.8 s
+of CPU, and took 73 s (load 3.5). With the workers niced it waited 3.8 s and the catch-up
+took 40 s (load 2.6; the workers' analysis still kept ahead of it). Niced, they take what the
+writer and the event loop leave, which also keeps live updates and bot replies prompt while
+a long catch-up or an import analyses.
+
 Workers never outlive the import, however it ends (kill -9 included, where no cleanup can
 run): on Linux the kernel sends them SIGKILL when the parent dies (PR_SET_PDEATHSIG), and
 everywhere a thread in each worker exits it once its parent is gone (the parent pid changes).
@@ -34,6 +43,7 @@ everywhere a thread in each worker exits it once its parent is gone (the parent 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import logging
 import multiprocessing
@@ -63,6 +73,8 @@ WORKER_PEAK_BYTES = 350 * 2**20
 #: ... and when it loads the model from the cache (bot/analysis/model_cache.py): 136-175 MB
 #: per worker (bench/import_memory.py and /proc sampling of `tgmon import` of 40,000 posts).
 WORKER_PEAK_CACHED_BYTES = 180 * 2**20
+#: How much lower the workers' CPU priority is than their parent's (see the docstring).
+WORKER_NICENESS = 10
 #: Posts a sync round's history reads analyse in a thread before workers start: a backlog
 #: that size (half a day of 300 busy channels) repays their start.
 CATCH_UP_WORKERS_AFTER = 10_000
@@ -222,7 +234,16 @@ def pool_for(analyse: Analyse, export: Path) -> AnalysisPool | None:
 def _start(analyser: Analyser, parent: int) -> None:
     global _analyser
     _die_with_parent(parent)
+    _lower_priority()
     _analyser = analyser
+
+
+def _lower_priority() -> None:
+    """Give this worker's CPU to the writer and the event loop first when both want it."""
+    nice = getattr(os, "nice", None)  # absent on Windows, where workers keep the priority
+    if nice is not None:
+        with contextlib.suppress(OSError):
+            nice(WORKER_NICENESS)
 
 
 #: Seconds between a worker's checks that its parent is alive (the portable fallback).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import pickle
 from pathlib import Path
 
@@ -72,3 +74,16 @@ async def test_an_import_whose_workers_die_finishes_in_a_thread(
         process.join()
     monkeypatch.setattr(pipeline, "pool_for", lambda analyse, export: pool)
     assert await _import(tmp_path / "after.sqlite3", analyser) == in_thread
+
+
+async def test_workers_run_at_a_lower_priority_than_the_writer() -> None:
+    analyser = analyser_for(validate_config({"keywords": KEYWORDS}, source="test"))
+    pool = workers.AnalysisPool(analyser, 1)
+    try:
+        await pool.started()
+        loop = asyncio.get_running_loop()
+        # os.nice(0) changes nothing and returns the caller's niceness.
+        worker = await loop.run_in_executor(pool._pool, os.nice, 0)
+    finally:
+        await pool.close()
+    assert worker == min(19, os.nice(0) + workers.WORKER_NICENESS)
