@@ -20,8 +20,12 @@ from bot.store.values import ChannelStats, PostQuery, Stats
 def _page(conn: sqlite3.Connection, query: PostQuery, after: int, batch: int
           ) -> list[tuple[Any, ...]]:
     clauses, params = where(query)
+    # One channel's posts are scattered over the whole pid range: found in the narrow
+    # posts_by_day index, not by reading every post row (a 3,353-post channel of a 1M-post
+    # archive took 11.7 s to export that way, 0.35-1.5 s from the index).
+    hint = "INDEXED BY posts_by_day" if query.channel_id is not None else ""
     rows: list[tuple[Any, ...]] = conn.execute(
-        f"""SELECT {POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel_id
+        f"""SELECT {POST_COLUMNS} FROM posts p {hint} JOIN channels c ON c.id = p.channel_id
             WHERE p.pid > ? AND {" AND ".join(clauses)} ORDER BY p.pid LIMIT ?""",
         [after, *params, batch]).fetchall()
     return rows

@@ -14,6 +14,7 @@ from bot.store.channel_lookup import all_channels, resolve_channel
 from bot.store.channel_overview import channel_overview
 from bot.store.post_history import deletion_times, post_history, versions_of
 from bot.store.post_search import latest_page, search_page
+from bot.store.reads import iter_posts
 from bot.store.trends import mentions_by_day, period_stats, stored_groups
 from bot.store.values import PostQuery, Window
 from tests.bot.harness import NEWS
@@ -85,3 +86,16 @@ async def test_a_term_trend_counts_from_the_index_without_reading_posts(tmp_path
         plan = [row[-1] for row in conn.execute(
             f"EXPLAIN QUERY PLAN {statement}")]
     assert any("COVERING INDEX posts_by_day" in step for step in plan), plan
+
+
+async def test_a_channel_export_finds_its_posts_in_an_index(tmp_path: Path) -> None:
+    # The rowid range of the whole archive is no index: every post row was read.
+    db = tmp_path / "a.sqlite3"
+    async with traced(db) as (archive, seen):
+        exported = [post async for post in iter_posts(archive, PostQuery(channel_id=KAZ.id))]
+        await archive.set_trace(None)
+    assert {post.channel_id for post in exported} == {KAZ.id} and len(exported) == 2
+    (statement,) = [sql for sql in seen if "ORDER BY p.pid LIMIT" in sql]
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        plan = [row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}")]
+    assert any("INDEX posts_by_day" in step for step in plan), plan
