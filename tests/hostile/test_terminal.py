@@ -15,7 +15,8 @@ from bot.cli import main
 from bot.printable import printable, style
 
 # With the very codes tgmon colours with (bold, red and struck): a channel must not fake them.
-HOSTILE = "\x1b]0;owned\x07\x1b[2J\x1b[1A\rfake line\x9b31m\x00\x1b[31;9mremoved\x1b[0m\x1b[1m"
+HOSTILE = ("\x1b]0;owned\x07\x1b[2J\x1b[1A\rfake line\x9b31m\x00\x1b[31;9mremoved\x1b[0m\x1b[1m"
+           "\u202edesrever\u2066")
 TITLE = "Evil" + HOSTILE
 TEXT = "привет мир " + HOSTILE
 
@@ -43,7 +44,7 @@ def test_what_a_person_reads_shows_control_characters_instead_of_obeying_them(
     assert main([*argv, "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "Evil" in out or "привет" in out
-    assert not {"\x1b", "\x07", "\r", "\x9b", "\x00"} & set(out), repr(out)
+    assert not {"\x1b", "\x07", "\r", "\x9b", "\x00", "\u202e", "\u2066"} & set(out), repr(out)
     assert "\\x1b]0;owned\\x07" in out or "\\x1b" in out
 
 
