@@ -21,7 +21,7 @@ from bot.config_network import ProxySpec
 from bot.errors import SessionError
 from bot.health import LoopWatchdog, Readiness, serve_health
 from bot.ingest import analyser_for
-from bot.memory import limit_heap_arenas, release_startup_memory, trim_heap_forever
+from bot.memory import release_startup_memory
 from bot.permissions import require_writable
 from bot.store import Archive, gauges
 from bot.store.retention import run_upkeep
@@ -111,7 +111,6 @@ async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
                clock: Clock, starting: _StartUp) -> None:
     require_writable(config.storage.path.parent, holds="the archive")
     require_writable(session_path(secrets, "user").parent, holds="the session files")
-    limit_heap_arenas()  # before the first thread
     analyse = analyser_for(config)  # language models load before any network work
     release_startup_memory()
     async with AsyncExitStack() as stack:
@@ -126,8 +125,6 @@ async def _run(config: Config, secrets: Secrets, client_factory: ClientFactory,
         watchdog = asyncio.create_task(
             LoopWatchdog(heartbeat=config.network.heartbeat_file).run(), name="watchdog")
         stack.push_async_callback(_cancel, watchdog)
-        trimmer = asyncio.create_task(trim_heap_forever(), name="heap trim")
-        stack.push_async_callback(_cancel, trimmer)
         proxy = config.network.proxy_spec
         user = client_factory("user", secrets, proxy=proxy,
                               flood_sleep_threshold=config.collector.flood_sleep_threshold)

@@ -28,12 +28,13 @@ model (bot/host_memory.py: the system's and every cgroup limit's, such as the sy
 
 Workers run at a lower CPU priority (``WORKER_NICENESS``) than the process that writes. On
 2 cores a catch-up has four busy threads (the writer, the event loop with Telethon's parsing,
-two workers), and the writer, the stage the others wait for, sat in the run queue: a 100,000-
-post catch-up (bench/collect.py) had the writer's thread wait 30.6 s for a core beside 33.8 s
-of CPU, and took 73 s (load 3.5). With the workers niced it waited 3.8 s and the catch-up
-took 40 s (load 2.6; the workers' analysis still kept ahead of it). Niced, they take what the
-writer and the event loop leave, which also keeps live updates and bot replies prompt while
-a long catch-up or an import analyses.
+two workers), and the writer, the stage the others wait for, sat in the run queue behind the
+workers: in a 100,000-post catch-up (bench/collect.py) its thread waited 22-38 s for a core
+beside 31-37 s of CPU. Niced, it waited 3.8-14 s. The catch-up's wall time barely moved (back
+to back at load 3.3: 69.0 s, niced 66.6 s; on a quiet machine the collect.py ratio stayed at
+0.25-0.27): the workers' analysis is CPU the two cores must find either way. What it buys is
+order: the workers take what the writer and the event loop leave, so live updates and bot
+replies stay prompt while a long catch-up or an import analyses.
 
 Workers never outlive the import, however it ends (kill -9 included, where no cleanup can
 run): on Linux the kernel sends them SIGKILL when the parent dies (PR_SET_PDEATHSIG), and

@@ -48,7 +48,7 @@ class Collector:
         self.client = client
         self.archive = archive
         self.config = config
-        self.writer = LiveWriter(archive, analyse, on_overflow=self._after_overflow)
+        self.writer = LiveWriter(archive, analyse, on_overflow=self.wake)
         self.clock: Clock = clock or SystemClock()
         self.history = HistoryReader(client, archive, analyse, config.collector,
                                      clock=self.clock)
@@ -219,12 +219,9 @@ class Collector:
         return self.clock.now().timestamp()
 
     def wake(self) -> None:
-        """Run a sync now (after a reconnect, or from a test)."""
+        """Run a sync now (after a reconnect, a post the full live queue turned away, or from
+        a test)."""
         self._wake.set()
-
-    def _after_overflow(self) -> None:
-        """The live queue turned a new post away: the history read stores it instead."""
-        self.wake()
 
     def _after_reconnect(self) -> None:
         log.info("reading history after each cursor, since the user client reconnected")
