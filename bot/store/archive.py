@@ -251,7 +251,12 @@ def _prepare(conn: sqlite3.Connection, *, path: Path, busy_ms: int,
     """
     # FULL: a digest "sent" mark or a cursor cannot be re-fetched after a power cut.
     conn.execute(f"PRAGMA busy_timeout={busy_ms}")
-    _refuse_foreign(conn.execute(_SCHEMA_FACTS).fetchone(), path)  # before WAL changes it
+    facts = conn.execute(_SCHEMA_FACTS).fetchone()
+    _refuse_foreign(facts, path)  # before WAL changes it
+    if facts[0] > len(MIGRATIONS):
+        # Also before WAL: a newer tgmon's archive (perhaps on a share that an older
+        # release's box opens too) was switched to WAL by the release that then refused it.
+        raise StoreError(_newer(path, facts[0]))
     if file is not None and _file_id(path) != file:
         # That read waited out a `tgmon restore`, which has since renamed the file this
         # connection holds to ARCHIVE.replaced-STAMP: writing on would fill that one.

@@ -29,11 +29,15 @@ async def test_migrations_run_from_empty_and_set_the_schema_version(tmp_path: Pa
 async def test_an_archive_from_a_newer_tgmon_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite3"
     conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE posts (x)")
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     conn.close()
     with pytest.raises(StoreError, match="newer"):
         async with Archive.open(path):
             pass
+    conn = sqlite3.connect(path)  # refused before anything changed it: not switched to WAL
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
 
 
 async def test_a_file_that_is_not_sqlite_is_a_store_error(tmp_path: Path) -> None:
