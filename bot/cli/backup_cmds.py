@@ -22,8 +22,12 @@ async def restore_archive(args: argparse.Namespace) -> int:
     """Put a backup in the archive's place, unless something has the archive open."""
     target = db_path(args, config_for(args))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    left = backup.leftover_copies(target)
     aside = await asyncio.to_thread(backup.restore, args.backup, target, stamp=stamp)
     print(f"restored {target} from {args.backup}")
+    for path in left:
+        if not path.exists():  # removed under the archive's lock
+            print(f"removed {path}, a half-written copy an interrupted restore left")
     if aside is not None:
         print(f"the archive it replaced is kept as {aside}; delete it once you no longer "
               "need it")

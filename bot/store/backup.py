@@ -14,6 +14,7 @@ it replaces is kept under another name.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import sqlite3
 from pathlib import Path
@@ -85,6 +86,7 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
                 contextlib.ExitStack() as held:
             _check_backup(source, copy)
             locked = _hold(archive, held)
+            remove_leftover_copies(archive)
             try:
                 target = held.enter_context(contextlib.closing(
                     sqlite3.connect(incoming, timeout=0)))
@@ -98,13 +100,63 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
                 raise StoreError(f"restoring {archive} from {copy} failed: {_reason(exc)}; "
                                  "the archive is left as it was") from None
             moved = _set_aside(archive, aside, locked=locked)
-            os.rename(incoming, archive)
+            try:
+                os.rename(incoming, archive)
+            except OSError:
+                if moved:  # the old archive goes back: never no archive at the path
+                    _put_back(aside, archive)
+                raise
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"restoring {archive} from {copy} failed: {_reason(exc)}") from None
     finally:
-        for suffix in ("", "-journal", "-wal", "-shm"):  # what a failed copy left
+        for suffix in ("", *_SIDE_FILES):  # what a failed copy left
             incoming.with_name(incoming.name + suffix).unlink(missing_ok=True)
     return aside if moved else None
+
+
+def leftover_copies(archive: Path) -> list[Path]:
+    """The half-written copies interrupted restores left beside ``archive``.
+
+    A restore killed (kill -9, a power cut) before its copy took the archive's name leaves
+    ``ARCHIVE.restoring-STAMP`` behind: the archive itself is untouched, but the copy, as big
+    as the backup, would stay there unseen. One that a running restore holds is not left over.
+    """
+    return [path for path in sorted(archive.parent.glob(f"{glob.escape(archive.name)}"
+                                                        ".restoring-*"))
+            if not path.name.endswith(_SIDE_FILES) and not _in_use(path)]
+
+
+def remove_leftover_copies(archive: Path) -> list[Path]:
+    """Delete what :func:`leftover_copies` finds (and their journals); return what went."""
+    gone = leftover_copies(archive)
+    for path in gone:
+        for suffix in ("", *_SIDE_FILES):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return gone
+
+
+_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def _in_use(path: Path) -> bool:
+    """Whether another restore holds ``path`` (its copy in progress) right now."""
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=0)) as conn:
+            _lock(conn, path)
+    except StoreError:
+        return True
+    except sqlite3.DatabaseError:
+        return False  # cut off mid-copy: not a database yet, and nobody holds it
+    return False
+
+
+def _put_back(aside: Path, archive: Path) -> None:
+    """Undo :func:`_set_aside`: the archive, and what belonged to it, take their names again."""
+    os.rename(aside, archive)
+    for suffix in _SIDE_FILES:
+        side = aside.with_name(aside.name + suffix)
+        if side.exists():
+            os.rename(side, archive.with_name(archive.name + suffix))
 
 
 def _reason(exc: sqlite3.Error | OSError) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import resource
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.store import Archive
+from bot.store import Archive, backup
 from tests.ops.test_backup import NEWS, posts
 
 
@@ -266,3 +268,69 @@ def test_a_restore_into_a_missing_folder_is_named(
     assert main(["backup", str(copy), "--db", str(live)]) == 0
     code, said = restore(copy, tmp_path / "gone" / "live.sqlite3", capsys)
     assert code == 2 and f"{tmp_path / 'gone'}: no such folder" in said, said
+
+
+# ------------------------------------------------------- a restore that fails or is killed
+
+def test_a_failed_rename_of_the_copy_puts_the_replaced_archive_back(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    live, copy = asyncio.run(backed_up_then_written(tmp_path))
+    before = names(tmp_path)
+
+    def refuse(src: Path, dst: Path) -> None:
+        if dst == live and ".restoring-" in src.name:
+            raise OSError(errno.EIO, "Input/output error")
+
+    with on_rename(refuse):
+        code, said = restore(copy, live, capsys)
+    assert code == 1 and "Input/output error" in said, said
+    assert not list(tmp_path.glob("live.sqlite3.replaced-*"))
+    assert not list(tmp_path.glob("live.sqlite3.restoring-*"))
+    assert names(tmp_path) <= before and "live.sqlite3" in names(tmp_path)
+    assert asyncio.run(count_posts(live)) == 15  # the archive as it was, at its own name
+
+
+_KILLED_RESTORE = """
+import os, signal, sys
+from bot.cli import main
+
+def die(event, args):
+    if event == "os.rename":  # the copy is whole, the archive not yet moved
+        os.kill(os.getpid(), signal.SIGKILL)
+
+sys.addaudithook(die)
+main(["restore", sys.argv[1], "--db", sys.argv[2]])
+"""
+
+
+def test_the_copy_a_killed_restore_left_is_removed_by_the_next_restore(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    live, copy = asyncio.run(backed_up_then_written(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_RESTORE, str(copy), str(live)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    (left,) = [p for p in tmp_path.glob("live.sqlite3.restoring-*")
+               if not p.name.endswith(("-wal", "-shm", "-journal"))]
+    assert asyncio.run(count_posts(live)) == 15  # the archive itself untouched
+    time.sleep(1.1)  # the next restore's stamp is another second's
+    code, said = restore(copy, live, capsys)
+    assert code == 0 and f"removed {left}" in said, said
+    assert not list(tmp_path.glob("live.sqlite3.restoring-*"))
+    assert asyncio.run(count_posts(live)) == 10
+    assert asyncio.run(count_posts(replaced(live))) == 15
+
+
+def test_a_copy_another_restore_is_writing_is_not_left_over(tmp_path: Path) -> None:
+    live = tmp_path / "live.sqlite3"
+    asyncio.run(fill(live, 1, 3))
+    busy = tmp_path / "live.sqlite3.restoring-20260101T000000Z"
+    cut = tmp_path / "live.sqlite3.restoring-20250101T000000Z"
+    cut.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)  # killed mid-copy
+    with contextlib.closing(sqlite3.connect(busy)) as writing:
+        writing.execute("PRAGMA locking_mode=EXCLUSIVE")
+        writing.execute("CREATE TABLE t (x)")  # holds its lock, as a restore's copy does
+        assert backup.leftover_copies(live) == [cut]
+    assert backup.remove_leftover_copies(live) == [cut, busy]
+    assert not list(tmp_path.glob("live.sqlite3.restoring-*"))  # nor their journals
