@@ -52,6 +52,9 @@ _EXACT: Final = "exact"
 _TURKIC_OBJECT: Final = "turkic object"
 # Words remembered per matcher: about 10 MB at most (a word and an empty tuple each, mostly).
 _TURKIC_SEEN_MAX: Final = 50_000
+# Words whose Turkic "may it start a term?" is known: about 2.5 MB at most (a word and a set
+# slot each), cleared when full.
+_TURKIC_KNOWN_MAX: Final = 20_000
 # Kazakh derived words (стратегиялық, діни, қазақстандық) have lemmas of their own in UD's
 # Kazakh treebank, so a Kazakh post matches them only for a term marked Қазақстан*; Kyrgyz
 # and the others keep derivation as the same word, as half of the Kyrgyz treebank does.
@@ -113,6 +116,13 @@ class KeywordMatcher:
         # this point, and posts repeat their words (a channel's names, verbs, places), so a
         # word's suffix checks run once, not in every post. Bounded: cleared when full.
         self._turkic_seen: dict[tuple[str, str], tuple[tuple[_Entry, str], ...]] = {}
+        # The same for the question asked of every word of a Turkic post, whether it may
+        # start a term at all (a stem's first letters, its reading with ю, я split): the
+        # words known, and those of them that may. A post's new words are found with set
+        # operations in C, and so are its candidates (38 of a Kazakh post's 62 us went to
+        # asking each word, most of which the post's earlier posts had already asked).
+        self._turkic_known: set[str] = set()
+        self._turkic_starters: set[str] = set()
 
     def match(self, text: str, lang: str) -> tuple[KeywordHit, ...]:
         """Return the sorted, de-duplicated hits of every group that applies to ``text``."""
@@ -142,9 +152,8 @@ class KeywordMatcher:
         found: dict[_Entry, tuple[int, int]] = {}
         names = _HyphenatedNames(norm, text)
         name_parts = names.parts
-        iotated = "ю" in folded or "я" in folded
         spans: list[tuple[int, int]] = []
-        for i in self._candidates(keys, exact, profiles, latin, iotated):
+        for i in self._candidates(keys, exact, profiles, latin):
             in_name = bool(name_parts) and exact[i] in name_parts and names.holds(i)
             for entry, profile in self._starting_at(
                 keys[i], exact[i], profiles, lang, latin.get(i)
@@ -192,28 +201,26 @@ class KeywordMatcher:
         exact: list[str],
         profiles: Sequence[str],
         latin: Mapping[int, tuple[str, str]],
-        iotated: bool,
     ) -> list[int]:
-        """Return, in order, the positions of the words that may start a term.
-
-        ``iotated``: the post has a ю or я, which may hide a stem's final й.
-        """
+        """Return, in order, the positions of the words that may start a term."""
         index = self._index
         if "turkic" in profiles and index.stem_starts:
-            by_key, starts = index.by_key, index.stem_starts
-            found = [i for i, k in enumerate(keys) if k in by_key or k[:MIN_TURKIC_STEM] in starts]
-            if iotated:
-                # Words read with ю, я split (коюлду as койулду): a second pass, on the few
-                # posts that have those letters.
-                read_split = {
-                    i
-                    for i, k in enumerate(keys)
-                    if ("ю" in k or "я" in k)
-                    and (_iotated_spelling(k) or "")[:MIN_TURKIC_STEM] in starts
-                }
-                if not read_split.issubset(found):
-                    found = sorted(read_split.union(found))
+            words = set(keys)
+            seen, may_start = self._turkic_known, self._turkic_starters
+            new = words.difference(seen)
+            if len(seen) + len(new) > _TURKIC_KNOWN_MAX:
+                seen.clear()
+                may_start.clear()
+                new = words
+            if len(new) <= _TURKIC_KNOWN_MAX:
+                seen.update(new)
+                may_start.update(filter(self._may_start_turkic, new))
+                starters = words.intersection(may_start)
+            else:  # more words than the memory holds, in one text
+                starters = set(filter(self._may_start_turkic, words))
+            found = [i for i, k in enumerate(keys) if k in starters] if starters else []
             if latin:
+                starts = index.stem_starts
                 read = {i for i, (_, key) in latin.items() if key[:MIN_TURKIC_STEM] in starts}
                 found = sorted(read.union(found))
         else:
@@ -225,6 +232,19 @@ class KeywordMatcher:
             by_exact = index.by_exact
             found = sorted({*found, *(i for i, w in enumerate(exact) if w in by_exact)})
         return found
+
+    def _may_start_turkic(self, key: str) -> bool:
+        """Tell whether a post's word (folded) may start a term under the Turkic profile."""
+        starts = self._index.stem_starts
+        return (
+            key in self._index.by_key
+            or key[:MIN_TURKIC_STEM] in starts
+            # Read with ю, я split (коюлду as койулду).
+            or (
+                ("ю" in key or "я" in key)
+                and (_iotated_spelling(key) or "")[:MIN_TURKIC_STEM] in starts
+            )
+        )
 
     def _starting_at(
         self,
