@@ -344,6 +344,9 @@ def report(workdir: Path, args: argparse.Namespace, factor: float, runs: list[Ch
          f"{sum(max((s['dropped'] for s in r.samples), default=0) for r in runs):,.0f})"),
         ("final run: Python blocks / C heap used / free, first -> last",
          _heap_line(runs[-1].samples)),
+        ("final run: garbage collector's time / full collections",
+         f"{runs[-1].samples[-1].get('gc_s', 0):.1f} s / "
+         f"{runs[-1].samples[-1].get('gc_full', 0)}" if runs[-1].samples else "-"),
         ("asyncio tasks: all runs / final run", f"{min(tasks or [0])}-{max(tasks or [0])} / "
                                                 f"first {final_tasks[0]}, last "
                                                 f"{final_tasks[-1]}"),

@@ -17,9 +17,12 @@ import argparse
 import asyncio
 import ctypes
 import ctypes.util
+import functools
+import gc
 import json
 import sqlite3
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -133,6 +136,26 @@ def _drained(db: Path, published: int, chats: int, end: float) -> bool:
                 and digested == chats)
 
 
+class _GcTime:
+    """Seconds the cyclic garbage collector has run, and its full collections, so far."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.full = 0
+        self._began = 0.0
+        gc.callbacks.append(self._on)
+
+    def _on(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._began
+            self.full += info["generation"] == 2
+
+
+_GC = _GcTime()
+
+
 async def _report(clock: ScaledClock, clients: list[TelegramClient]) -> None:
     """Each second: tasks, and what could hold memory (queues, Python's and C's heaps)."""
     while True:
@@ -149,6 +172,7 @@ async def _report(clock: ScaledClock, clients: list[TelegramClient]) -> None:
             "py_blocks": sys.getallocatedblocks(),
             "c_used_mb": heap[0], "c_free_mb": heap[1], **_rss_parts(),
             "sqlite_mb": _sqlite_memory() / 2**20,
+            "gc_s": round(_GC.seconds, 3), "gc_full": _GC.full,
         }), flush=True)
 
 
@@ -157,11 +181,20 @@ def _updates_held(client: TelegramClient) -> int:
     return sum(len(getattr(container, "updates", ())) or 1 for container in held)
 
 
+@functools.cache
+def _library(name: str, default: str) -> ctypes.CDLL | None:
+    """A C library, found once: ``find_library`` runs ``ldconfig -p`` in a new process at
+    each call, which the soak's second-by-second figures did twice a second (12 ms each)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library(name) or default)
+    except OSError:
+        return None
+
+
 def _sqlite_memory() -> int:
     """Bytes SQLite holds for every connection of the process (page caches, statements)."""
-    try:
-        library = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
-    except OSError:
+    library = _library("sqlite3", "libsqlite3.so.0")
+    if library is None:
         return 0
     library.sqlite3_memory_used.restype = ctypes.c_int64
     return int(library.sqlite3_memory_used())
@@ -179,10 +212,9 @@ def _rss_parts() -> dict[str, float]:
 
 def _mallinfo() -> tuple[float, float]:
     """glibc's heap: MB in use and MB free but kept (in every arena), or zeros elsewhere."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        info = libc.mallinfo2
-    except (OSError, AttributeError):
+    libc = _library("c", "libc.so.6")
+    info = getattr(libc, "mallinfo2", None)
+    if info is None:
         return (0.0, 0.0)
 
     class MallInfo2(ctypes.Structure):
