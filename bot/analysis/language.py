@@ -122,7 +122,16 @@ def is_short(text: str) -> bool:
 
 
 def _short(prepared: str) -> bool:
-    return len(prepared) < SHORT_LETTERS or sum(map(str.isalpha, prepared)) < SHORT_LETTERS
+    if len(prepared) < SHORT_LETTERS:
+        return True
+    # A long post's opening holds the letters: count a prefix first (half the cost).
+    if sum(map(str.isalpha, prepared[:_SHORT_PREFIX])) >= SHORT_LETTERS:
+        return False
+    return sum(map(str.isalpha, prepared)) < SHORT_LETTERS
+
+
+# Characters of prepared text enough to hold SHORT_LETTERS letters in most posts.
+_SHORT_PREFIX: Final = SHORT_LETTERS + SHORT_LETTERS // 2
 
 
 def _cld2_stands(prepared: str, cld2: Detected) -> bool:
