@@ -173,12 +173,16 @@ class Collector:
         if parked:
             log.info("history reads parked by a flood wait until %s", time.ctime(parked))
             return False
+        due = []
         for watched in list(self.watched.values()):
             known = await self.archive.book.known_channel(channel_id=watched.channel.id)
-            if known and known.retry_at and known.retry_at > self._now():
-                continue
+            if not (known and known.retry_at and known.retry_at > self._now()):
+                due.append((watched, known))
+        for i, (watched, known) in enumerate(due):
+            # The next channel is read ahead while this one's last pages are written.
+            then = due[i + 1][0] if i + 1 < len(due) else None
             try:
-                await self.history.catch_up(watched)
+                await self.history.catch_up(watched, then=then)
                 self.last_read[watched.channel.id] = self._now()
                 if reconcile:
                     await self.history.reconcile(watched)

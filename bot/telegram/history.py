@@ -61,7 +61,7 @@ class _JustRead:
 
 
 class HistoryReader:
-    """Backfill, catch up and reconcile one channel at a time."""
+    """Backfill, catch up and reconcile channel by channel, the next one read ahead."""
 
     def __init__(self, client: TelegramClient, archive: CollectorStore, analyse: Analyse,
                  config: CollectorConfig, *, batch: int = 2000, first_batch: int = 100,
@@ -78,15 +78,21 @@ class HistoryReader:
         # Per channel, what the catch-up just read, for the reconcile that follows it.
         self._just_read: dict[int, _JustRead] = {}
         self._lean = ChannelLean(archive, analyse)
+        #: Channels being read ahead of their catch-up (``catch_up(then=…)``).
+        self._ahead: dict[int, _ChannelRead] = {}
 
-    async def catch_up(self, watched: Watched) -> int:
-        """Store every post after the channel's cursor (or its backfill on first sight)."""
+    async def catch_up(self, watched: Watched, *, then: Watched | None = None) -> int:
+        """Store every post after the channel's cursor (or its backfill on first sight).
+
+        ``then``, the channel the round reads next, starts being read and analysed as soon
+        as this one is read to its end.
+        """
         self._just_read.pop(watched.channel.id, None)
         cursors = await self._archive.cursors()
         start = cursors.get(watched.channel.id)
         if start is None:
             start = await self.first_sight(watched)
-        return await self._read_forward(watched, start, label="catch-up")
+        return await self._read_forward(watched, start, label="catch-up", then=then)
 
     async def first_sight(self, watched: Watched) -> int:
         """Take a new channel's starting point: what it holds now is history, later posts
@@ -115,74 +121,73 @@ class HistoryReader:
                                     watched)
         return int(messages[0].id) if messages else 0
 
-    async def _read_forward(self, watched: Watched, start: int, *, label: str) -> int:
-        queue: asyncio.Queue[_Page | None] = asyncio.Queue(maxsize=2)
-        analysed: asyncio.Queue[tuple[list[AnalysedPost], int] | None] = asyncio.Queue(
-            maxsize=1)
+    async def _read_forward(self, watched: Watched, start: int, *, label: str,
+                            then: Watched | None = None) -> int:
+        run = self._ahead.pop(watched.channel.id, None)
+        if run is not None and run.start != start:  # the cursor moved meanwhile (an import)
+            await run.close()
+            run = None
+        if run is None:
+            run = await self._begin(watched, start)
         stored = 0
-        read = 0
-        oldest = 0.0
-        ids: set[int] = set()
-        historic_up_to = await self._archive.historic_until(watched.channel.id)
-
-        async def produce() -> None:
-            nonlocal read, oldest
-            posts: list[Post] = []
-            last_id = start
-            # Small pages first, so analysing and storing start while the rest is read; then
-            # bigger ones, so a long catch-up commits (and syncs) less often.
-            size = self._first_batch
-            messages = self._client.iter_messages(watched.input_peer, min_id=start,
-                                                  reverse=True, wait_time=0)
-            async for message in messages:
-                if not read:
-                    oldest = message.date.timestamp()
-                read += 1
-                ids.add(message.id)
-                post = to_post(message)
-                # A page never ends inside an album: a caption that came with the next page
-                # would be stored as an edit of the album's first message.
-                if post is not None and len(posts) >= size and not _same_album(posts[-1], post):
-                    await queue.put(_Page(posts, last_id))
-                    posts = []
-                    size = min(2 * size, self._batch)
-                last_id = max(last_id, message.id)
-                if post is not None:
-                    posts.append(post)
-            await queue.put(_Page(posts, last_id))
-            await queue.put(None)
-
-        async def analyse() -> None:
-            while (page := await queue.get()) is not None:
-                items = await analyse_unseen(self._archive, page.posts, self._workers.analyse,
-                                             self._lean)
-                await analysed.put((items, page.last_id))
-            await analysed.put(None)
 
         async def consume() -> None:
             nonlocal stored
-            while (done := await analysed.get()) is not None:
-                items, last_id = done
+            while (page := await run.analysed.get()) is not None:
+                analysing, last_id = page
+                items = await analysing
                 if items or last_id > start:
                     await self._archive.store_posts(items, cursors={watched.channel.id: last_id},
-                                                    historic_up_to=historic_up_to)
+                                                    historic_up_to=run.historic_up_to)
                 stored += len(items)
                 if stored // 5000 > (stored - len(items)) // 5000:
                     log.info("%s %s: %d posts so far", label, _name(watched), stored)
 
-        # Fetching page N+2 and analysing page N+1 overlap with storing page N; SQLite
+        async def read_next() -> None:
+            # Once this channel is read to its end, the next one's first pages are read and
+            # analysed while this one's last pages are written: no stage waits at the seam.
+            await run.all_read.wait()
+            if then is not None and then.channel.id not in self._ahead:
+                try:
+                    await self._read_ahead(then)
+                except Exception:  # its own catch-up reads it, and reports what fails
+                    log.debug("reading %s ahead failed", _name(then), exc_info=True)
+
+        # Fetching and analysing the next pages overlap with storing this one; SQLite
         # releases the GIL while it writes.
-        await self._call(_together(produce(), analyse(), consume()), watched)
-        if read:  # all of it is stored, with the cursor at its end
-            self._just_read[watched.channel.id] = _JustRead(start, read, oldest,
-                                                           frozenset(ids))
+        try:
+            await self._call(_together(run.wait(), consume(), read_next()), watched)
+        finally:
+            await run.close()
+        if run.read:  # all of it is stored, with the cursor at its end
+            self._just_read[watched.channel.id] = _JustRead(start, run.read, run.oldest,
+                                                           frozenset(run.ids))
         if stored:
             log.info("%s %s: %d posts stored", label, _name(watched), stored)
         return stored
 
+    async def _read_ahead(self, watched: Watched) -> None:
+        """Start reading ``watched`` from its cursor; its catch-up takes over what was read.
+
+        Reading only: nothing is written before its own catch-up stores the pages (with their
+        cursor). A channel without a cursor yet waits for its own turn (its first sight
+        writes one); a read that fails here fails the same way when its catch-up awaits it.
+        """
+        start = (await self._archive.cursors()).get(watched.channel.id)
+        if start is not None:
+            self._ahead[watched.channel.id] = await self._begin(watched, start)
+
+    async def _begin(self, watched: Watched, start: int) -> _ChannelRead:
+        historic_up_to = await self._archive.historic_until(watched.channel.id)
+        return _ChannelRead(self, watched, start, historic_up_to)
+
     async def finish_round(self) -> None:
-        """Stop the analysis workers a long catch-up started (at the end of a sync round)."""
+        """Stop the analysis workers a long catch-up started (at the end of a sync round),
+        and any read ahead of a channel the round did not reach."""
         self._just_read.clear()
+        ahead, self._ahead = list(self._ahead.values()), {}
+        for run in ahead:
+            await run.close()
         await self._workers.close()
 
     async def reconcile(self, watched: Watched) -> tuple[int, int]:
@@ -274,6 +279,101 @@ class HistoryReader:
             if converted is None:
                 raise
             raise converted from None
+
+
+#: A page being analysed (its posts in a task) and the message id its cursor moves to.
+_Analysing = tuple["asyncio.Future[list[AnalysedPost]]", int]
+
+
+class _ChannelRead:
+    """One channel's history from ``start``: read and analysed in a task of its own, a few
+    pages ahead of the writer, which takes them from ``analysed`` in order.
+
+    With the analysis in worker processes, the next pages' analysis starts while the one
+    before is still analysing: a worker that finished its half of a page takes the next
+    page's instead of waiting for the other half. In a thread (before the workers run, or on
+    one core) pages are analysed one at a time, as a second thread would only take the GIL
+    from the writer.
+    """
+
+    def __init__(self, reader: HistoryReader, watched: Watched, start: int,
+                 historic_up_to: int) -> None:
+        self.start = start
+        self.historic_up_to = historic_up_to
+        self.read = 0
+        self.oldest = 0.0
+        self.ids: set[int] = set()
+        #: Set once every message after ``start`` has been read (and queued for analysis).
+        self.all_read = asyncio.Event()
+        #: At most two pages analysing beside the one the writer takes next.
+        self.analysed: asyncio.Queue[_Analysing | None] = asyncio.Queue(maxsize=1)
+        self._pages: asyncio.Queue[_Page | None] = asyncio.Queue(maxsize=1)
+        self._reader = reader
+        self._watched = watched
+        self._task = asyncio.ensure_future(_together(self._produce(), self._analyse()))
+
+    async def wait(self) -> None:
+        """Return when everything is read and queued for analysis; raise its failure."""
+        await asyncio.shield(self._task)
+
+    async def close(self) -> None:
+        """Stop reading and drop the pages not yet stored (every one after a failure)."""
+        self._task.cancel()
+        await asyncio.wait({self._task})
+        if not self._task.cancelled():
+            self._task.exception()  # taken: it was (or will be) raised by ``wait``
+        while not self.analysed.empty():
+            page = self.analysed.get_nowait()
+            if page is not None:
+                _drop(page[0])
+
+    async def _produce(self) -> None:
+        reader, watched = self._reader, self._watched
+        posts: list[Post] = []
+        last_id = self.start
+        # Small pages first, so analysing and storing start while the rest is read; then
+        # bigger ones, so a long catch-up commits (and syncs) less often.
+        size = reader._first_batch
+        messages = reader._client.iter_messages(watched.input_peer, min_id=self.start,
+                                                reverse=True, wait_time=0)
+        async for message in messages:
+            if not self.read:
+                self.oldest = message.date.timestamp()
+            self.read += 1
+            self.ids.add(message.id)
+            post = to_post(message)
+            # A page never ends inside an album: a caption that came with the next page
+            # would be stored as an edit of the album's first message.
+            if post is not None and len(posts) >= size and not _same_album(posts[-1], post):
+                await self._pages.put(_Page(posts, last_id))
+                posts = []
+                size = min(2 * size, reader._batch)
+            last_id = max(last_id, message.id)
+            if post is not None:
+                posts.append(post)
+        await self._pages.put(_Page(posts, last_id))
+        await self._pages.put(None)
+
+    async def _analyse(self) -> None:
+        reader = self._reader
+        while (page := await self._pages.get()) is not None:
+            analysing = asyncio.ensure_future(analyse_unseen(
+                reader._archive, page.posts, reader._workers.analyse, reader._lean))
+            try:
+                if not reader._workers.running:
+                    await asyncio.wait({analysing})
+                await self.analysed.put((analysing, page.last_id))
+            except BaseException:
+                _drop(analysing)
+                raise
+        self.all_read.set()
+        await self.analysed.put(None)
+
+
+def _drop(analysing: asyncio.Future[list[AnalysedPost]]) -> None:
+    """Cancel a page's analysis, or take its outcome (so no failure is reported unread)."""
+    if not analysing.cancel() and not analysing.cancelled():
+        analysing.exception()
 
 
 async def _together(*stages: Coroutine[Any, Any, None]) -> None:
