@@ -1,7 +1,7 @@
 """Collector benchmark: live latency and catch-up throughput of the real app on a fake Telegram.
 
     python bench/collect.py [--channels 200] [--rate 100] [--seconds 20] [--missed 100000]
-                            [--missed-channels 10] [--quick]
+                            [--missed-channels 10] [--threads] [--quick]
 
 Runs ``bot.app.run`` (the real Telethon client, collector, analyser and archive) in this
 process against the fake Telegram of tests/faketg, and prints one table:
@@ -23,6 +23,8 @@ process against the fake Telegram of tests/faketg, and prints one table:
    memory from the first run) is excluded and shown separately. The reconcile that runs
    between channels in the first round is included in that wall time (it is part of how long
    catching up takes) and is also shown on its own.
+   With ``--threads``, each thread's CPU (user + system) and its time waiting for a core over
+   that wall time, for this process, its analysis workers and the fake server.
 3. A bare executemany of the very rows the catch-up stored (read back from its archive), into a
    fresh archive with the same schema (bench/bare.py), and the ratio of the two rates.
 
@@ -38,12 +40,14 @@ import asyncio
 import functools
 import gc
 import multiprocessing
+import os
 import random
 import resource
 import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -91,6 +95,11 @@ class Spans:
 
     items: list[tuple[str, float, float]] = field(default_factory=list)
     first_sync: asyncio.Event = field(default_factory=asyncio.Event)
+    #: With ``--threads``: every thread's CPU as the first history read starts and as the
+    #: latest one ends (this process, its workers and the fake server).
+    threads: bool = False
+    cpu_first: dict[tuple[int, int], ThreadTimes] | None = None
+    cpu_last: dict[tuple[int, int], ThreadTimes] | None = None
 
     def total(self, *names: str, within: tuple[float, float] = (0, float("inf"))) -> float:
         """Seconds during which any of ``names`` ran (nested or overlapping calls count once)."""
@@ -116,14 +125,19 @@ def instrument(spans: Spans) -> Callable[[], None]:
 
     def wrap(owner: Any, name: str, after: Callable[[], None] | None = None) -> None:
         original = getattr(owner, name)
+        sampled = spans.threads and name == "catch_up"
 
         @functools.wraps(original)
         async def timed(*args: Any, **kwargs: Any) -> Any:
+            if sampled and spans.cpu_first is None:
+                spans.cpu_first = thread_times()
             start = time.monotonic()
             try:
                 return await original(*args, **kwargs)
             finally:
                 spans.items.append((name, start, time.monotonic()))
+                if sampled:
+                    spans.cpu_last = thread_times()
                 if after:
                     after()
 
@@ -142,6 +156,60 @@ def instrument(spans: Spans) -> Callable[[], None]:
             setattr(owner, name, original)
 
     return undo
+
+
+@dataclass(frozen=True)
+class ThreadTimes:
+    name: str
+    cpu_s: float  # user + system
+    sys_s: float
+    waited_s: float  # runnable but waiting for a core (schedstat)
+
+
+def thread_times() -> dict[tuple[int, int], ThreadTimes]:
+    """(pid, tid) -> times of every thread of this process and its descendants (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        with suppress(OSError, ValueError, IndexError):
+            if entry.isdigit():
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(
+                    int(entry))
+    pids, names = [os.getpid()], {t.native_id: t.name for t in threading.enumerate()}
+    for pid in pids:
+        pids.extend(children.get(pid, []))
+    found = {}
+    for pid in pids:
+        with suppress(OSError):
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+                fields = stat.rsplit(")", 1)[1].split()
+                waited = int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[1])
+                name = names.get(int(tid)) or stat[stat.index("(") + 1 : stat.rindex(")")]
+                found[(pid, int(tid))] = ThreadTimes(
+                    name if pid == os.getpid() else f"{name} (pid {pid})",
+                    (int(fields[11]) + int(fields[12])) / tick, int(fields[12]) / tick,
+                    waited / 1e9)
+    return found
+
+
+def print_threads(first: dict[tuple[int, int], ThreadTimes],
+                  last: dict[tuple[int, int], ThreadTimes], wall_s: float) -> None:
+    """Each thread's CPU over the catch-up, busiest first (workers and server included)."""
+    print(f"\nper thread over the catch-up ({wall_s:.1f} s wall): CPU s (system), "
+          "waiting for a core s")
+    total = 0.0
+    rows = []
+    for key, end in last.items():
+        begin = first.get(key, ThreadTimes(end.name, 0, 0, 0))
+        if end.cpu_s - begin.cpu_s >= 0.05:
+            rows.append((end.cpu_s - begin.cpu_s, end.sys_s - begin.sys_s,
+                         end.waited_s - begin.waited_s, end.name))
+    for cpu, sys_s, waited, name in sorted(rows, reverse=True):
+        total += cpu
+        print(f"  {name[:48]:<48}{cpu:8.2f} ({sys_s:5.2f}){waited:8.2f}")
+    print(f"  {'all':<48}{total:8.2f}")
 
 
 # ---------------------------------------------------------------- observer process
@@ -313,6 +381,7 @@ class CatchUpResult:
     store_s: float  # archive writes of those pages
     startup_s: float  # app.run starts -> first history read
     populate_s: float
+    cpu: tuple[dict[tuple[int, int], ThreadTimes], dict[tuple[int, int], ThreadTimes]] | None
 
 
 @dataclass
@@ -366,7 +435,8 @@ async def _serve(socket: str, n_channels: int, pipe: Connection) -> None:
         world.close()
 
 
-async def catch_up(tmp: Path, n_channels: int, missed: int) -> CatchUpResult:
+async def catch_up(tmp: Path, n_channels: int, missed: int, *,
+                   threads: bool = False) -> CatchUpResult:
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
     socket = tmp / "telegram.sock"
@@ -397,7 +467,7 @@ async def catch_up(tmp: Path, n_channels: int, missed: int) -> CatchUpResult:
         ours.send(("publish", missed))
         _published, last_ids, populate_s = await asyncio.to_thread(ours.recv)
 
-        spans = Spans()
+        spans = Spans(threads=threads)
         undo = instrument(spans)
         gc.collect()
         try:
@@ -418,7 +488,9 @@ async def catch_up(tmp: Path, n_channels: int, missed: int) -> CatchUpResult:
                              spans.total("reconcile", within=window),
                              spans.total("analyse_posts", "analyse", within=window),
                              spans.total("store_posts", within=window), window[0] - launched,
-                             populate_s)
+                             populate_s,
+                             (spans.cpu_first, spans.cpu_last)
+                             if spans.cpu_first and spans.cpu_last else None)
     finally:
         ours.send(("stop",))
         server.join(10)
@@ -450,6 +522,8 @@ def main() -> None:
                         help="posts published while down (100,000)")
     parser.add_argument("--missed-channels", type=int, default=10,
                         help="channels they are spread over (10)")
+    parser.add_argument("--threads", action="store_true",
+                        help="also show each thread's CPU over the catch-up (Linux)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 20 channels, 3 s, 5,000 missed posts")
     args = parser.parse_args()
@@ -460,7 +534,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tgmon-bench-collect-") as name:
         tmp = Path(name)
         lv = asyncio.run(live(tmp, args.channels, args.rate, args.seconds))
-        cu = asyncio.run(catch_up(tmp, args.missed_channels, args.missed))
+        cu = asyncio.run(catch_up(tmp, args.missed_channels, args.missed,
+                                  threads=args.threads))
         rows = prepare_rows(archived_posts(tmp / "catchup.sqlite3"))
         bare_s = time_bare_insert(tmp / "bare.sqlite3", rows)
         n_bare = len(rows)
@@ -495,6 +570,8 @@ def main() -> None:
     print(f"{'ratio catch-up wall / bare (target >= 0.5)':<{w}}{wall_rate / bare_rate:>14.3f}")
     print(f"{'ratio history reads only / bare':<{w}}{pure_rate / bare_rate:>14.3f}")
     print(f"{'peak RSS of this process (MB)':<{w}}{max_rss_mb:>14,.0f}")
+    if cu.cpu:
+        print_threads(*cu.cpu, cu.wall_s)
 
 
 if __name__ == "__main__":
