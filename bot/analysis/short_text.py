@@ -100,6 +100,34 @@ _KYRGYZ_LONG_VOWEL = re.compile("аа|оо|уу|ээ|өө|үү")
 # ru to each Turkic language (dev split, 4-19 letters: ky +0.4, kk +0.1, ru unchanged).
 _W_TURKIC_LOAN: Final = 1.0
 _TURKIC_LOAN_LANGUAGES: Final = ("kk", "ky", "tt")
+# Kazakh against Kyrgyz, where the text has neither's own letters (әғқұһі; long vowels are
+# counted above), and Uzbek Cyrillic against both. Cues from their grammars, read on the
+# words neither dictionary knows (Turkic words, or loans with a Turkic suffix), and function
+# words (any word). Each cue's share of the words moves this much:
+# - Kyrgyz rounds a suffix's high vowel after a rounded one (болуп, колхозу, көлү, өкмөтү)
+#   where Kazakh writes ы or і (болып, колхозы, көлі): the last two vowels, a consonant
+#   between (side by side they are a long vowel or a diphthong: Mongolian уу, ай);
+# - Kazakh's genitive ends in ң (кантонының), Kyrgyz's in н (кантонунун);
+# - Kyrgyz writes ч and a word-initial э where Kazakh writes ш and е (үчүн/үшін, эки/екі),
+#   so either in a Turkic word argues against Kazakh only (Belarusian, Uzbek, Mongolian and
+#   Tatar write them too);
+# - Uzbek has lost vowel harmony: its suffixes keep и after a back vowel (компанияси,
+#   рақамли) where Kazakh and Kyrgyz write ы.
+_W_KY_KK: Final = 1.0
+_W_NO_HARMONY: Final = 1.0
+_HARMONY_VOWELS: Final = str.maketrans("яёюэ", "аоуе")
+_ROUNDED_PAIRS: Final = frozenset({"оу", "уу", "өү", "үү"})
+_UNROUNDED_PAIRS: Final = frozenset({"оы", "уы"})
+_BACK_VOWELS: Final = frozenset("аоуы")
+_KAZAKH_GENITIVE: Final = ("ның", "нің", "дың", "дің", "тың", "тің")
+# Function words spelled with neither language's own letters (from their grammars).
+_KYRGYZ_WORDS: Final = frozenset({
+    "менен", "жана", "боюнча", "тууралуу", "анын", "мунун", "ошол", "ушул", "бул", "бир",
+    "жок", "азыр", "башка", "кийин", "чейин", "болгон", "болот", "үчүн", "эмес", "эле",
+    "экен", "эки", "алар", "биз", "сиз", "дагы", "өтө", "ар",
+})
+_KAZAKH_WORDS: Final = frozenset({"мен", "бен", "пен", "туралы", "бойынша", "олар", "осы",
+                                  "оның", "бұл", "дейін", "кейін"})
 # The languages of the region's channels. Any other language's votes count this much (dev
 # split: en single words +1.5, uz 4-19 letters +1.2, ky +0.7, ru-taiga word pairs +0.8,
 # ru single words +0.6; what it costs: bg single words -1.8, 4-19 letters -1.0, word
@@ -210,15 +238,56 @@ def _dictionary_votes(lower: str, scores: defaultdict[str, float]) -> None:
         _W_DICTIONARY * (only_ru - only_uk - neither) + _W_SHARED_WORD * both
     ) / len(words)
     scores["uk"] += _W_DICTIONARY * (only_uk - only_ru) / len(words)
-    loans = sum(
-        not r and not u and turkic_loan(word)
-        for word, r, u in zip(words, in_ru, in_uk, strict=True)
-    )
+    unknown = [word for word, r, u in zip(words, in_ru, in_uk, strict=True) if not r and not u]
+    _turkic_votes(words, unknown, scores)
+    loans = sum(turkic_loan(word) for word in unknown)
     if loans:
         share = _W_TURKIC_LOAN * loans / len(words)
         scores["ru"] -= share
         for lang in _TURKIC_LOAN_LANGUAGES:
             scores[lang] += share
+
+
+def _turkic_votes(words: list[str], unknown: list[str], scores: defaultdict[str, float]) -> None:
+    kyrgyz = sum(w in _KYRGYZ_WORDS for w in words)
+    kazakh_words = kazakh = sum(w in _KAZAKH_WORDS for w in words)
+    not_kazakh = no_harmony = 0
+    for word in unknown:
+        cues = _harmony_cues(word)
+        kyrgyz += cues[0]
+        kazakh += cues[1]
+        not_kazakh += cues[2]
+        no_harmony += cues[3]
+    n = len(words)
+    scores["ky"] += _W_KY_KK * (kyrgyz - kazakh) / n
+    # Tatar also has the ң genitive and no rounding: only a function word is Kazakh's own.
+    scores["kk"] += _W_KY_KK * (kazakh_words - kyrgyz - not_kazakh) / n
+    scores["uz"] += _W_NO_HARMONY * no_harmony / n
+
+
+@lru_cache(maxsize=20_000)
+def _harmony_cues(word: str) -> tuple[bool, bool, bool, bool]:
+    """Whether a Turkic word reads Kyrgyz, Kazakh or Tatar, not Kazakh, Uzbek (see above)."""
+    last = _last_vowels(word)
+    return (
+        last in _ROUNDED_PAIRS,
+        last in _UNROUNDED_PAIRS or word.endswith(_KAZAKH_GENITIVE),
+        "ч" in word or word[0] == "э",
+        word[-1] == "и" and len(last) == 2 and last[0] in _BACK_VOWELS,
+    )
+
+
+def _last_vowels(word: str) -> str:
+    """The word's last two vowels (я, ё, ю, э read as а, о, у, е), a consonant between them.
+
+    Two vowels side by side, or fewer than two, give "".
+    """
+    found = _LAST_TWO_VOWELS.search(word)
+    return "" if found is None else (found[1] + found[2]).translate(_HARMONY_VOWELS)
+
+
+_LAST_TWO_VOWELS = re.compile("([аеиоуыәөүұіяёюэ])[^аеиоуыәөүұіяёюэ]+([аеиоуыәөүұіяёюэ])"
+                              "[^аеиоуыәөүұіяёюэ]*$")
 
 
 @lru_cache(maxsize=20_000)

@@ -152,3 +152,16 @@ def test_russian_loan_with_turkic_suffixes_is_turkic_evidence(detect_auto: Detec
         assert not turkic_loan(word), word
     # Without the suffix evidence the votes read this Kyrgyz headline word as Belarusian.
     assert detect_auto("Прокуратурага").lang == "ky"
+
+
+def test_turkic_suffix_harmony_tells_kyrgyz_and_uzbek_from_their_neighbours(
+    detect_auto: Detect,
+) -> None:
+    # Written for this test. Kyrgyz rounds the genitive after о (Жапаров+дун; Kazakh writes
+    # Жапаровтың): alone the other votes read it as Macedonian.
+    assert detect_auto("Жапаровдун").lang == "ky"
+    # Uzbek keeps и after a back vowel (ассоциация+си; Kyrgyz and Kazakh write -сы): the
+    # other votes read it as Kyrgyz.
+    assert detect_auto("Ассоциацияси раиси").lang == "uz"
+    # A word the Russian dictionary knows is no Turkic evidence, whatever its vowels.
+    assert detect_auto("Колхозу помогли").lang == "ru"
