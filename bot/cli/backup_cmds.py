@@ -27,7 +27,9 @@ async def restore_archive(args: argparse.Namespace) -> int:
     print(f"restored {target} from {args.backup}")
     for path in left:
         if not path.exists():  # removed under the archive's lock
-            print(f"removed {path}, a half-written copy an interrupted restore left")
+            what = ("a half-written copy" if ".restoring-" in path.name
+                    else "a second name of the archive")
+            print(f"removed {path}, {what} an interrupted restore left")
     if aside is not None:
         print(f"the archive it replaced is kept as {aside}; delete it once you no longer "
               "need it")

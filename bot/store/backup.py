@@ -101,7 +101,7 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
                                  "the archive is left as it was") from None
             moved = _set_aside(archive, aside, locked=locked)
             try:
-                os.rename(incoming, archive)
+                os.replace(incoming, archive)  # atomic: the path always names an archive
             except OSError:
                 if moved:  # the old archive goes back: never no archive at the path
                     _put_back(aside, archive)
@@ -115,22 +115,34 @@ def restore(copy: Path, archive: Path, *, stamp: str) -> Path | None:
 
 
 def leftover_copies(archive: Path) -> list[Path]:
-    """The half-written copies interrupted restores left beside ``archive``.
+    """What interrupted restores left beside ``archive``: half-written copies, second names.
 
     A restore killed (kill -9, a power cut) before its copy took the archive's name leaves
-    ``ARCHIVE.restoring-STAMP`` behind: the archive itself is untouched, but the copy, as big
-    as the backup, would stay there unseen. One that a running restore holds is not left over.
+    ``ARCHIVE.restoring-STAMP`` behind, and, if it was killed after :func:`_set_aside`, an
+    ``ARCHIVE.replaced-STAMP`` that is a second name (hard link) of the archive itself. The
+    archive is untouched either way, but the copy, as big as the backup, would stay there
+    unseen, and the second name would follow every later write: opened on its own, under
+    a name whose journal SQLite doesn't know, it could corrupt the archive. One copy that a
+    running restore holds is not left over.
     """
-    return [path for path in sorted(archive.parent.glob(f"{glob.escape(archive.name)}"
-                                                        ".restoring-*"))
-            if not path.name.endswith(_SIDE_FILES) and not _in_use(path)]
+    def named(pattern: str) -> list[Path]:
+        return [path for path in sorted(archive.parent.glob(f"{glob.escape(archive.name)}"
+                                                            f".{pattern}-*"))
+                if not path.name.endswith(_SIDE_FILES)]
+
+    copies = [path for path in named("restoring") if not _in_use(path)]
+    links = [path for path in named("replaced")
+             if archive.is_file() and path.samefile(archive)]
+    return copies + links
 
 
 def remove_leftover_copies(archive: Path) -> list[Path]:
     """Delete what :func:`leftover_copies` finds (and their journals); return what went."""
     gone = leftover_copies(archive)
     for path in gone:
-        for suffix in ("", *_SIDE_FILES):
+        # A second name has no journals of its own: any beside it are the damaged archive's.
+        copy = ".restoring-" in path.name
+        for suffix in ("", *(_SIDE_FILES if copy else ())):
             path.with_name(path.name + suffix).unlink(missing_ok=True)
     return gone
 
@@ -152,7 +164,10 @@ def _in_use(path: Path) -> bool:
 
 def _put_back(aside: Path, archive: Path) -> None:
     """Undo :func:`_set_aside`: the archive, and what belonged to it, take their names again."""
-    os.rename(aside, archive)
+    if archive.exists():  # a second name: the archive never left its own
+        aside.unlink()
+    else:
+        os.rename(aside, archive)
     for suffix in _SIDE_FILES:
         side = aside.with_name(aside.name + suffix)
         if side.exists():
@@ -182,10 +197,15 @@ def _hold(archive: Path, held: contextlib.ExitStack) -> bool:
 
 
 def _set_aside(archive: Path, aside: Path, *, locked: bool) -> bool:
-    """Rename the archive, and what belongs to it, out of the way; False if there is none."""
+    """Give the archive its set-aside name, moving what belongs to it; False if there is none.
+
+    The archive gets the new name as a second one (a hard link), and keeps its own until the
+    copy takes it with one atomic rename: a restore killed in between leaves the archive at
+    its path, never no archive (the next restore removes the second name). Where the
+    filesystem has no hard links, it is renamed: a kill in that moment leaves it at ``aside``.
+    """
     if not archive.exists():
         return False
-    os.rename(archive, aside)
     for suffix in ("-wal", "-shm", "-journal"):
         side = archive.with_name(archive.name + suffix)
         if locked and suffix == "-shm":
@@ -194,6 +214,10 @@ def _set_aside(archive: Path, aside: Path, *, locked: bool) -> bool:
             side.unlink(missing_ok=True)
         elif side.exists():  # a damaged archive's, kept as they were
             os.rename(side, aside.with_name(aside.name + suffix))
+    try:
+        os.link(archive, aside)
+    except OSError:  # no hard links here (some network and FAT filesystems)
+        os.rename(archive, aside)
     return True
 
 

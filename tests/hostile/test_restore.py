@@ -150,7 +150,7 @@ async def test_nothing_can_write_the_archive_while_the_restore_renames_it(
     seen: list[str] = []
 
     def try_to_write(src: Path, dst: Path) -> None:
-        if src != live:
+        if dst != live:  # the copy taking the archive's name
             return
         with contextlib.closing(sqlite3.connect(live, timeout=0)) as other:
             try:
@@ -184,7 +184,7 @@ async def test_a_tgmon_run_that_opens_the_archive_during_a_restore_gets_the_rest
         asyncio.run(write())
 
     def start_opener(src: Path, dst: Path) -> None:
-        if src != live or opener:
+        if dst != live or opener:  # the copy taking the archive's name
             return
         held = handles_on(live)
         opener.append(threading.Thread(target=open_and_write))
@@ -295,7 +295,9 @@ import os, signal, sys
 from bot.cli import main
 
 def die(event, args):
-    if event == "os.rename":  # the copy is whole, the archive not yet moved
+    # The copy is whole and the archive set aside: the copy is about to take its name, the
+    # one moment in which the path could name no archive at all.
+    if event == "os.rename" and ".restoring-" in os.fsdecode(args[0]):
         os.kill(os.getpid(), signal.SIGKILL)
 
 sys.addaudithook(die)
@@ -303,7 +305,7 @@ main(["restore", sys.argv[1], "--db", sys.argv[2]])
 """
 
 
-def test_the_copy_a_killed_restore_left_is_removed_by_the_next_restore(
+def test_a_restore_killed_as_the_copy_takes_the_name_leaves_the_archive_at_its_path(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     live, copy = asyncio.run(backed_up_then_written(tmp_path))
     done = subprocess.run(
@@ -311,13 +313,17 @@ def test_the_copy_a_killed_restore_left_is_removed_by_the_next_restore(
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     assert done.returncode == -signal.SIGKILL, done.stderr
+    assert asyncio.run(count_posts(live)) == 15  # still there, and still the archive it was
     (left,) = [p for p in tmp_path.glob("live.sqlite3.restoring-*")
                if not p.name.endswith(("-wal", "-shm", "-journal"))]
-    assert asyncio.run(count_posts(live)) == 15  # the archive itself untouched
+    second = replaced(live)
+    assert second.samefile(live)  # set aside as a second name only
     time.sleep(1.1)  # the next restore's stamp is another second's
     code, said = restore(copy, live, capsys)
-    assert code == 0 and f"removed {left}" in said, said
-    assert not list(tmp_path.glob("live.sqlite3.restoring-*"))
+    assert code == 0, said
+    assert f"removed {left}, a half-written copy" in said, said
+    assert f"removed {second}, a second name of the archive" in said, said
+    assert not second.exists() and not list(tmp_path.glob("live.sqlite3.restoring-*"))
     assert asyncio.run(count_posts(live)) == 10
     assert asyncio.run(count_posts(replaced(live))) == 15
 
@@ -334,3 +340,4 @@ def test_a_copy_another_restore_is_writing_is_not_left_over(tmp_path: Path) -> N
         assert backup.leftover_copies(live) == [cut]
     assert backup.remove_leftover_copies(live) == [cut, busy]
     assert not list(tmp_path.glob("live.sqlite3.restoring-*"))  # nor their journals
+
