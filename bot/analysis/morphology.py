@@ -154,6 +154,8 @@ def turkic_suffix_fits(
         return False
     if not rest:
         return True
+    if rest[-1] in _POSTPOSITION_ENDS and stem + rest in _POSTPOSITIONS:
+        return False
     if lang in _UZBEK_TOO and grammar is not Grammar.VERB and _uzbek_fits(stem, rest):
         return True
     if lang == "uz":
@@ -170,7 +172,9 @@ def turkic_suffix_fits(
         # and Kazakh у after a vowel is a glide, of neither vowel series: бермеуі.
         if not (stem[-1] in _VOWELS and rest[0] in "пт") and not _joins(stem, rest, verb=True):
             return False
-        if len(stem) <= MIN_TURKIC_STEM and rest in _BARE_AORIST:
+        if len(stem) <= MIN_TURKIC_STEM and (
+            rest in _BARE_AORIST or (lang == "ky" and _reciprocal(stem, rest))
+        ):
             return False
         verb = _verb_grammar_for(lang if lang in _VERB_ENDINGS else "")
         # Kazakh writes у in back and front words alike (алуы, келуі, шешуге): its у takes no
@@ -445,6 +449,34 @@ _PASSIVE = _alternatives("Iл", "л", "Iн", "н")
 # development part: ky adjectives .856 -> .873 (катуу "hard" is also the verbal noun of
 # кат-), kk verbs' precision .930 -> .943, no recall moved.
 _BARE_AORIST: Final = frozenset({"ар", "ер", "ор", "өр", "әр"})
+# After a bare root the Kyrgyz reciprocal/cooperative -ыш mostly makes a verb of its own:
+# the Kyrgyz treebank lemmatises катыш- "take part" (not кат- "harden"), жүрүш-, билиш-,
+# бериш-, кириш- as their own verbs 38 times, and a root's -ыш form as the root 6 times
+# (беришти, алышты). Longer stems take it as a part of the verb about as often as not
+# (талкуулашты "they discussed", белгилешти): kept.
+_RECIPROCAL_ONSET: Final = frozenset("ыиуү")
+
+
+def _reciprocal(stem: str, rest: str) -> bool:
+    if stem[-1] in _VOWELS:
+        return rest[0] == "ш"
+    return rest[1:2] == "ш" and rest[0] in _RECIPROCAL_ONSET
+
+
+# Postpositions and adverbs spelled as a noun or verb with suffixes: Kyrgyz тууралуу
+# "about" (туура "right" + -луу), боюнча "according to" (бой "height"), карата "towards"
+# (кара- "look"), аркылуу "through", бирге "together", катары "as"; Kazakh туралы,
+# бойынша, қарай, арқылы, бірге. Both treebanks give them lemmas of their own (ADV, ADP),
+# and a function word is no form of a content word a user watches.
+_POSTPOSITIONS: Final = frozenset(
+    form
+    for word in ("тууралуу", "боюнча", "карата", "аркылуу", "бирге", "катары", "жөнүндө",
+                 "туралы", "бойынша", "қарай", "арқылы", "бірге", "жөнінде")
+    # Also as the matcher reads ю after a vowel, й + у: боюнча as бой+унча.
+    for spelled in (word, word.replace("ою", "ойу"))
+    for form in (spelled, spelled.translate(KEY_FOLD))
+)
+_POSTPOSITION_ENDS: Final = frozenset(word[-1] for word in _POSTPOSITIONS)
 # Person after the past and the conditional (бардым, барсаң), and after the other tenses
 # (барамын, барасың, барабыз). Not the first person plural -дық, -дык: it is written as the
 # derivation -лық/-дык/-тык, far more common in the news (бардық "all", улуттук "national",

@@ -384,7 +384,24 @@ def test_a_derived_adjective_is_not_read_as_a_first_person_past() -> None:
     assert _forms("баруу", "Бардык өлкөлөр катышты.", "ky") == []
     assert _forms("улуу", "Улуттук банк пайызды көтөрдү.", "ky") == []
     assert _forms("бару", "Бардық облыстарда жаңбыр жауады.", "kk") == []
-    assert _forms("баруу", "Алар Бишкекке барышты.", "ky") == ["барышты"]
+    assert _forms("талкуулоо", "Депутаттар долбоорду талкуулашты.", "ky") == ["талкуулашты"]
+
+
+def test_a_kyrgyz_roots_reciprocal_is_a_verb_of_its_own() -> None:
+    # The Kyrgyz treebank lemmatises катыш- "take part" as a verb of its own, not as кат-
+    # "harden", whose verbal noun катуу is also the adjective "hard"; so do most roots' -ыш.
+    assert _forms("катуу", "Ал шайлоого катышты.", "ky") == []
+    assert _forms("катуу", "Катуу шамал болду.", "ky") == ["катуу"]
+    assert _forms("катышуу", "Ал шайлоого катышты.", "ky") == ["катышты"]
+
+
+def test_a_postposition_is_no_form_of_its_root() -> None:
+    # тууралуу "about" is туура "right" + -луу, боюнча "according to" бой + -ы-н-ча, туралы
+    # тура + -лы: function words, with lemmas of their own in both treebanks.
+    assert _forms("туура", "Бул тууралуу министр айтты.", "ky") == []
+    assert _forms("туура", "Бул туура чечим.", "ky") == ["туура"]
+    assert _forms("бой", "Мыйзам боюнча иштейт.", "ky") == []
+    assert _forms("тура", "Бұл туралы айтты.", "kk") == []
 
 
 def test_a_verb_form_takes_no_equative() -> None:
