@@ -36,6 +36,7 @@ from bench.soak_plan import ALERT, RETENTION_DAYS, SOCKET, parse, plan_end, tota
 from bot import app, metrics
 from bot.clock import ScaledClock
 from bot.config import Config, Secrets, validate_config
+from bot.telegram.backlog import UpdateBacklog
 from bot.telegram.client import create_client
 from bot.telegram.connection import Backoff
 from tests.faketg.guard import install_socket_guard
@@ -177,6 +178,9 @@ async def _report(clock: ScaledClock, clients: list[TelegramClient]) -> None:
 
 
 def _updates_held(client: TelegramClient) -> int:
+    """Updates held in full (a post the bounded backlog queued light holds no message)."""
+    if isinstance(client._updates_queue, UpdateBacklog):
+        return client._updates_queue.held
     held = list(getattr(client._updates_queue, "_queue", ()))
     return sum(len(getattr(container, "updates", ())) or 1 for container in held)
 

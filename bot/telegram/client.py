@@ -21,6 +21,7 @@ from telethon.sessions import MemorySession, SQLiteSession
 from bot.config import Secrets
 from bot.config_network import ProxySpec
 from bot.errors import ConfigError, SessionError, TelegramError, TgmonError
+from bot.telegram.backlog import install_backlog
 
 ClientKind = Literal["user", "bot"]
 _MIGRATED = (errors.UserMigrateError, errors.NetworkMigrateError, errors.PhoneMigrateError)
@@ -69,6 +70,8 @@ def create_client(
         raise_last_call_error=kind == "bot",
         auto_reconnect=True,
     )
+    if kind == "user":  # the bot's updates are commands, few and small
+        install_backlog(client)
     return client
 
 

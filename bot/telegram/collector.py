@@ -22,6 +22,7 @@ from bot.errors import ChannelUnavailable, FloodWait, SessionError
 from bot.ingest import Analyse, LiveWriter
 from bot.store.ports import CollectorStore
 from bot.supervise import FATAL, Supervisor
+from bot.telegram.backlog import watch_backlog
 from bot.telegram.channels import Watched, join_if_needed, resolve_channels
 from bot.telegram.connection import Backoff, KeepConnected
 from bot.telegram.convert import to_post
@@ -49,6 +50,8 @@ class Collector:
         self.archive = archive
         self.config = config
         self.writer = LiveWriter(archive, analyse, on_overflow=self.wake)
+        # Posts Telethon's full backlog queued without their message come from history too.
+        watch_backlog(client, self.wake)
         self.clock: Clock = clock or SystemClock()
         self.history = HistoryReader(client, archive, analyse, config.collector,
                                      clock=self.clock)
