@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 
 from telethon import TelegramClient, events
 
@@ -30,8 +31,11 @@ from bot.telegram.history import HistoryReader
 
 log = logging.getLogger(__name__)
 
-#: Reconcile (re-read the recent window for offline edits and deletions) every this many
-#: timer rounds, as well as at start-up and after each reconnect.
+#: Reconcile (re-read the recent window for offline edits and deletions) once this many
+#: timer intervals have passed since the last one began (hourly by default), as well as at
+#: start-up and after each reconnect. Counted in time, not rounds: the rounds a full live
+#: queue asks for run back to back, and a reconcile every 12 of them re-read every
+#: channel's window (up to 216,000 messages in the soak) many times an hour.
 RECONCILE_EVERY = 12
 _HISTORY = "history"
 
@@ -66,6 +70,8 @@ class Collector:
         self.last_read: dict[int, float] = {}
         self._wake = asyncio.Event()
         self._reconcile_next = False
+        #: When the last reconcile began (None: none yet in this process).
+        self._reconciled_at: float | None = None
         self._unresolved: dict[str, ChannelConfig] = {}
         # Unresolved channels are retried after one timer interval, then ever more slowly.
         self._retry_delay = float(config.collector.catchup_interval_seconds)
@@ -90,8 +96,13 @@ class Collector:
             await self.connection.wait_up()
             # Cleared before the sync: a reconnect noticed during it wakes the next one.
             self._wake.clear()
-            reconcile = self._reconcile_next or self.rounds % RECONCILE_EVERY == 0
+            began = self._now()
+            every = RECONCILE_EVERY * self.config.collector.catchup_interval_seconds
+            reconcile = (self._reconcile_next or self._reconciled_at is None
+                         or began - self._reconciled_at >= every)
             self._reconcile_next = False
+            if reconcile:
+                self._reconciled_at = began
             await self.sync(reconcile=reconcile)
             self.rounds += 1
             await sleep_or_wake(self.clock, self.config.collector.catchup_interval_seconds,
@@ -181,39 +192,56 @@ class Collector:
             known = await self.archive.book.known_channel(channel_id=watched.channel.id)
             if not (known and known.retry_at and known.retry_at > self._now()):
                 due.append((watched, known))
+        read: list[Watched] = []
         for i, (watched, known) in enumerate(due):
             # The next channel is read ahead while this one's last pages are written.
             then = due[i + 1][0] if i + 1 < len(due) else None
-            try:
-                await self.history.catch_up(watched, then=then)
-                self.last_read[watched.channel.id] = self._now()
-                if reconcile:
-                    await self.history.reconcile(watched)
-            except ChannelUnavailable as exc:
-                metrics.CHANNEL_ERRORS.labels(exc.reason).inc()
-                retry = await self.archive.book.mark_channel(watched.channel.id, ok=False,
-                                                 detail=exc.message)
-                log.error("%s: %s; next try %s", watched.config.parsed, exc.message,
-                          time.ctime(retry or 0), extra={"channel": watched.channel.id})
-                continue
-            except (ConnectionError, OSError) as exc:
-                log.warning("history read interrupted (%s); resumed after reconnecting", exc)
+            ok = await self._guarded(watched, partial(self.history.catch_up, watched, then=then))
+            if ok is None:
                 return False
-            except FloodWait as exc:
-                await self._park_history(exc)
-                return False
-            except SessionError:
-                raise
-            except Exception:
-                # An error we have no rule for: this channel waits for the next round, the
-                # others go on, and the cursor guarantees nothing is skipped meanwhile.
-                log.exception("reading %s failed; retried on the next round",
-                              watched.config.parsed, extra={"channel": watched.channel.id})
+            if not ok:
                 continue
+            self.last_read[watched.channel.id] = self._now()
+            read.append(watched)
             if known and known.status != "ok":
                 await self.archive.book.mark_channel(watched.channel.id, ok=True)
                 log.info("%s is readable again", watched.config.parsed)
                 await self._join(watched)  # it may have failed while the channel was closed
+        # Every channel's new posts first, then the windows, which re-read far more (up to
+        # reconcile_posts or reconcile_days each): a start-up stopped before its round ends
+        # (a kill, an outage) no longer leaves the last channels' posts unread.
+        for watched in read if reconcile else ():
+            if await self._guarded(watched, partial(self.history.reconcile, watched)) is None:
+                return False
+        return True
+
+    async def _guarded(self, watched: Watched, read: Callable[[], Awaitable[object]]
+                       ) -> bool | None:
+        """Run one channel's read: True if it succeeded, False if the round goes on without
+        it, None if the round ends here (offline, or history reads are parked)."""
+        try:
+            await read()
+        except ChannelUnavailable as exc:
+            metrics.CHANNEL_ERRORS.labels(exc.reason).inc()
+            retry = await self.archive.book.mark_channel(watched.channel.id, ok=False,
+                                                         detail=exc.message)
+            log.error("%s: %s; next try %s", watched.config.parsed, exc.message,
+                      time.ctime(retry or 0), extra={"channel": watched.channel.id})
+            return False
+        except (ConnectionError, OSError) as exc:
+            log.warning("history read interrupted (%s); resumed after reconnecting", exc)
+            return None
+        except FloodWait as exc:
+            await self._park_history(exc)
+            return None
+        except SessionError:
+            raise
+        except Exception:
+            # An error we have no rule for: this channel waits for the next round, the
+            # others go on, and the cursor guarantees nothing is skipped meanwhile.
+            log.exception("reading %s failed; retried on the next round",
+                          watched.config.parsed, extra={"channel": watched.channel.id})
+            return False
         return True
 
     async def _park_history(self, exc: FloodWait) -> None:

@@ -6,12 +6,13 @@ stored), and history after it is read at start-up, after a reconnect and on a ti
 page is stored together with its cursor in one transaction: a crash between pages resumes
 exactly where the last commit left off.
 
-A reconcile right after a catch-up starts below what the catch-up read: those messages were
-read moments before, in their current text (an edit made during the downtime is already
-in it) and with every deletion made during the downtime already absent, so reading them
-again finds nothing, and after a long downtime it was most of the window (11-15 s of a
-170 s catch-up of 100,000 posts). What changes in the seconds between the two reads
-arrives as live updates, and the next reconcile window covers it like any other moment's.
+A reconcile after a catch-up (a round catches every channel up, then reconciles them)
+starts below what the catch-up read: those messages were read earlier in the round, in
+their current text (an edit made during the downtime is already in it) and with every
+deletion made during the downtime already absent, so reading them again finds nothing, and
+after a long downtime it was most of the window (11-15 s of a 170 s catch-up of 100,000
+posts). What changes between the two reads arrives as live updates (edits and deletions are
+never turned away), and the next reconcile window covers it like any other moment's.
 The window itself is the same: the caught-up messages count towards ``reconcile_posts``,
 and the read stops exactly where a read from the top would have stopped.
 Deletions inside the caught-up part are still looked for: a post stored live (live writes
