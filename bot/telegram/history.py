@@ -38,6 +38,7 @@ from bot.store.ports import CollectorStore
 from bot.telegram.channels import Watched
 from bot.telegram.convert import to_post
 from bot.telegram.errors import translate
+from bot.telegram.id_runs import IdRuns
 from bot.workers import OnDemandPool
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class _JustRead:
     after: int
     count: int
     oldest: float
-    ids: frozenset[int]
+    ids: IdRuns
 
 
 class HistoryReader:
@@ -162,7 +163,7 @@ class HistoryReader:
             await run.close()
         if run.read:  # all of it is stored, with the cursor at its end
             self._just_read[watched.channel.id] = _JustRead(start, run.read, run.oldest,
-                                                           frozenset(run.ids))
+                                                           run.ids)
         if stored:
             log.info("%s %s: %d posts stored", label, _name(watched), stored)
         return stored
@@ -206,9 +207,9 @@ class HistoryReader:
         # Inside the caught-up part, a post stored live (above the cursor, which live writes
         # never move) and deleted while we were down is absent from what the catch-up read;
         # its deletion is found here, whether or not the window reaches below.
-        caught_up = fresh.ids if fresh else frozenset()
+        caught_up: Set[int] = fresh.ids if fresh else frozenset()
         if fresh and not await self._window_reaches_below(watched, fresh, cutoff, wanted, most):
-            return (0, await self._mark_vanished(watched, fresh.after + 1, caught_up))
+            return (0, await self._mark_vanished(watched, fresh.after + 1, caught_up, set()))
         # iter_messages' offset_id is exclusive: from the newest message the catch-up did
         # not read, down.
         below = {"offset_id": fresh.after + 1} if fresh else {}
@@ -242,15 +243,17 @@ class HistoryReader:
         # everything up to the cursor (or that start) was in reach: a stored post above the
         # oldest one returned, and missing, was deleted.
         low = oldest_kept if reached_start else max(min(seen), oldest_kept)
-        deleted = await self._mark_vanished(watched, low, seen | caught_up)
+        deleted = await self._mark_vanished(watched, low, seen, caught_up)
         if result.updated or deleted:
             log.info("reconciled %s: %d edited, %d deleted while we were away", _name(watched),
                      result.updated, deleted)
         return (result.updated, deleted)
 
-    async def _mark_vanished(self, watched: Watched, low: int, seen: Set[int]) -> int:
+    async def _mark_vanished(self, watched: Watched, low: int, seen: Set[int],
+                             caught_up: Set[int]) -> int:
         """Mark deleted every stored post from ``low`` up to the cursor none of whose
-        messages (an album's too) is in ``seen``; return how many were marked."""
+        messages (an album's too) is in ``seen`` or ``caught_up``; return how many were
+        marked."""
         oldest_kept = await self._archive.book.oldest_msg_id(watched.channel.id)
         cursor = (await self._archive.cursors()).get(watched.channel.id)
         if oldest_kept is None or cursor is None:
@@ -258,7 +261,8 @@ class HistoryReader:
         stored = await self._archive.book.live_posts(watched.channel.id,
                                                      max(low, oldest_kept), cursor)
         # An album post becomes deleted only when all its messages are gone.
-        vanished = {m for messages in stored.values() for m in messages} - seen
+        vanished = {m for messages in stored.values() for m in messages
+                    if m not in seen and m not in caught_up}
         return await self._archive.mark_deleted(watched.channel.id, vanished) if vanished else 0
 
     async def _window_reaches_below(self, watched: Watched, fresh: _JustRead, cutoff: float,
@@ -303,7 +307,7 @@ class _ChannelRead:
         self.historic_up_to = historic_up_to
         self.read = 0
         self.oldest = 0.0
-        self.ids: set[int] = set()
+        self.ids = IdRuns()
         #: Set once every message after ``start`` has been read (and queued for analysis).
         self.all_read = asyncio.Event()
         #: At most two pages analysing beside the one the writer takes next.
