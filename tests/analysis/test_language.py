@@ -165,3 +165,15 @@ def test_turkic_suffix_harmony_tells_kyrgyz_and_uzbek_from_their_neighbours(
     assert detect_auto("Ассоциацияси раиси").lang == "uz"
     # A word the Russian dictionary knows is no Turkic evidence, whatever its vowels.
     assert detect_auto("Колхозу помогли").lang == "ru"
+
+
+def test_function_words_tell_short_posts_apart(detect_auto: Detect) -> None:
+    # Written for this test: each was read as Russian, Serbian or Azerbaijani, or Kyrgyz as
+    # Tatar, before the function-word votes (але, коли, буде; што; ва; yana; миң).
+    for lang, text in (("uk", "Але там тихо"), ("uk", "Коли буде?"), ("be", "Што далей"),
+                       ("uz", "Путин ва Си"), ("uz", "Prezident yana"), ("ky", "миң доллар")):
+        assert detect_auto(text).lang == lang, text
+    # A one-letter word is no name: its letter tells the alphabet (і is not Russian).
+    from bot.analysis.short_text import _telling_letters
+
+    assert "і" in _telling_letters("І все")
