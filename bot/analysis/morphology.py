@@ -465,13 +465,15 @@ def _reciprocal(stem: str, rest: str) -> bool:
 
 # Postpositions and adverbs spelled as a noun or verb with suffixes: Kyrgyz тууралуу
 # "about" (туура "right" + -луу), боюнча "according to" (бой "height"), карата "towards"
-# (кара- "look"), аркылуу "through", бирге "together", катары "as"; Kazakh туралы,
-# бойынша, қарай, арқылы, бірге. Both treebanks give them lemmas of their own (ADV, ADP),
-# and a function word is no form of a content word a user watches.
+# (кара- "look"), аркылуу "through", бирге "together", катары "as", башка "other" (баш
+# "head" + -ка), көбүнчө "mostly"; Kazakh туралы, бойынша, қарай, арқылы, бірге, ретінде
+# "as" (рет "time" + -і-нде), басқа. Both treebanks give them lemmas of their own (ADV,
+# ADP, ADJ), and a function word is no form of a content word a user watches.
 _POSTPOSITIONS: Final = frozenset(
     form
     for word in ("тууралуу", "боюнча", "карата", "аркылуу", "бирге", "катары", "жөнүндө",
-                 "туралы", "бойынша", "қарай", "арқылы", "бірге", "жөнінде")
+                 "башка", "көбүнчө", "негизинен", "туралы", "бойынша", "қарай", "арқылы",
+                 "бірге", "жөнінде", "ретінде", "басқа", "көбінесе", "негізінен")
     # Also as the matcher reads ю after a vowel, й + у: боюнча as бой+унча.
     for spelled in (word, word.replace("ою", "ойу"))
     for form in (spelled, spelled.translate(KEY_FOLD))

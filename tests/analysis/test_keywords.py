@@ -402,6 +402,10 @@ def test_a_postposition_is_no_form_of_its_root() -> None:
     assert _forms("туура", "Бул туура чечим.", "ky") == ["туура"]
     assert _forms("бой", "Мыйзам боюнча иштейт.", "ky") == []
     assert _forms("тура", "Бұл туралы айтты.", "kk") == []
+    # ретінде "as" is рет "time" + -і-нде, басқа "other" бас "head" + -қа.
+    assert _forms("рет", "Ол сарапшы ретінде сөйледі.", "kk") == []
+    assert _forms("бас", "Басқа елдер де келді.", "kk") == []
+    assert _forms("бас", "Ол басын изеді.", "kk") == ["басын"]
 
 
 def test_a_verb_form_takes_no_equative() -> None:
