@@ -177,3 +177,19 @@ def test_function_words_tell_short_posts_apart(detect_auto: Detect) -> None:
     from bot.analysis.short_text import _telling_letters
 
     assert "і" in _telling_letters("І все")
+
+
+def test_uzbek_writes_its_l_suffixes_where_kazakh_and_kyrgyz_would_not(
+    detect_auto: Detect,
+) -> None:
+    from bot.analysis.short_text import _uzbek_l_suffix
+
+    # -лар after a front vowel or a consonant but р, й, у, and -лик after such a consonant:
+    # Kazakh and Kyrgyz write пенсионерлер, автобустар, президенттик.
+    for word in ("пенсионерлар", "автобуслар", "президентлик", "мамлакатларга"):
+        assert _uzbek_l_suffix(word), word
+    for word in ("доллар", "балдар", "директорлар", "мектептер", "жергиликтүү"):
+        assert not _uzbek_l_suffix(word), word
+    # Written for this test; both were read as Tatar or Ukrainian before.
+    for text in ("Пенсионерлар", "Президентлик"):
+        assert detect_auto(text).lang == "uz", text
