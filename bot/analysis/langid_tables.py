@@ -11,6 +11,7 @@ number) become arrays of 4-byte ones.
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,36 @@ class BlockTable:
         runs = np.frombuffer(self._runs, dtype=np.uint32).reshape(-1, _RUN)
         starts = np.frombuffer(self._starts, dtype=np.uint32) // _RUN
         return runs[starts].reshape(-1)[: self.size]
+
+
+def walk_inline(langid_module: Any) -> None:
+    """Make py3langid walk a ``BlockTable`` without a Python call per byte of text.
+
+    Its ``visit_counts`` reads ``table[rowbase[state] + byte]`` once per byte: on a
+    ``BlockTable`` each read is a call of ``__getitem__`` (0.75 us; 70 of them a short
+    post). This walk reads the same entries from the runs directly and returns the same
+    counts in the same order; any other table goes to py3langid's own walk.
+    """
+    library_walk = langid_module.visit_counts
+    if getattr(library_walk, "walks_block_tables", False):
+        return
+
+    def visit_counts(nm: Any, rowbase: Any, out: Any, text: bytes) -> Counter[int] | None:
+        if not isinstance(nm, BlockTable):
+            return library_walk(nm, rowbase, out, text)  # type: ignore[no-any-return]
+        runs, starts = nm._runs, nm._starts
+        state, indexes = 0, list[int]()
+        append = indexes.append
+        for letter in text:
+            at = rowbase[state] + letter
+            state = runs[starts[at >> _SHIFT] + (at & (_RUN - 1))]
+            feature = out[state]
+            if feature >= 0:
+                append(feature)
+        return Counter(indexes) if indexes else None
+
+    visit_counts.walks_block_tables = True  # type: ignore[attr-defined]
+    langid_module.visit_counts = visit_counts
 
 
 def compact(identifier: Any) -> None:

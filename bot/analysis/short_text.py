@@ -310,7 +310,7 @@ def _dictionary_votes(lower: str, scores: defaultdict[str, float]) -> None:
     words = _CYRILLIC_WORD.findall(lower)
     if not words:
         return
-    in_ru, in_uk = known_words(words, "ru"), known_words(words, "uk")
+    in_ru, in_uk = _known(words)
     only_ru = sum(r and not u for r, u in zip(in_ru, in_uk, strict=True))
     only_uk = sum(u and not r for r, u in zip(in_ru, in_uk, strict=True))
     neither = sum(not r and not u for r, u in zip(in_ru, in_uk, strict=True))
@@ -327,6 +327,25 @@ def _dictionary_votes(lower: str, scores: defaultdict[str, float]) -> None:
         scores["ru"] -= share
         for lang in _TURKIC_LOAN_LANGUAGES:
             scores[lang] += share
+
+
+# Whether each dictionary knows a word, for the words short posts repeat (a similar_keys
+# walk of the DAWG is 2-3 us a word and dictionary; 10,000 words take about 1.2 MB at most).
+_KNOWN_MAX: Final = 10_000
+_known_words: dict[str, tuple[bool, bool]] = {}
+
+
+def _known(words: list[str]) -> tuple[list[bool], list[bool]]:
+    """Return, per word, whether the ru and the uk dictionary know it (see ``known_words``)."""
+    memory = _known_words
+    new = [word for word in dict.fromkeys(words) if word not in memory]
+    if new:
+        if len(memory) + len(new) > _KNOWN_MAX:
+            memory.clear()
+        memory.update(zip(new, zip(known_words(new, "ru"), known_words(new, "uk"), strict=True),
+                          strict=True))
+    known = [memory[word] for word in words]
+    return [ru for ru, _ in known], [uk for _, uk in known]
 
 
 def _turkic_votes(words: list[str], unknown: list[str], scores: defaultdict[str, float]) -> None:
@@ -430,6 +449,7 @@ def _langid() -> Any:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from py3langid import langid
 
+    langid_tables.walk_inline(langid)
     # Decompressing its model is half of a worker process's start: built once, then loaded.
     return cached("py3langid", _langid_key(), _build_langid, langid.LanguageIdentifier)
 

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from bot.analysis import morphology
-from bot.analysis.langid_tables import BlockTable, compact
+from bot.analysis.langid_tables import BlockTable, compact, walk_inline
 from bot.memory import release_startup_memory
 
 TEXTS = ("Токаев провёл совещание", "Қазақстан президенті", "Привіт, як справи?",
-         "Salom dunyo, bugun havo yaxshi", "Бүгүн аба ырайы жакшы", "ok", "")
+         "Salom dunyo, bugun havo yaxshi", "Бүгүн аба ырайы жакшы", "ok", "", "🔥 123 !!",
+         "Агапитова спихнула все ментам. Пропитка для торта, Васька, ты гений! " * 3)
 
 
 def test_a_block_table_reads_every_entry_as_the_table_it_came_from() -> None:
@@ -37,6 +38,8 @@ def identifiers() -> tuple[Any, Any]:
     plain = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
     compacted = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
     compact(compacted)
+    # The compact table is walked inline, the plain one by py3langid's own walk.
+    walk_inline(langid)
     return plain, compacted
 
 
