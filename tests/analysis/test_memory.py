@@ -49,7 +49,8 @@ def test_the_compact_langid_model_is_the_same_automaton_and_ranks_the_same(
     table = compacted.tk_nextmove
     assert isinstance(table, BlockTable)
     assert np.array_equal(table.expand(), np.frombuffer(plain.tk_nextmove, dtype=np.uint32))
-    for text in TEXTS:
+    # Twice, and the second time backwards: the walk remembers words with their states.
+    for text in (*TEXTS, *reversed(TEXTS)):
         assert compacted.rank(text) == plain.rank(text)
 
 
@@ -65,3 +66,18 @@ def test_known_words_answer_the_same_after_the_analysers_are_released() -> None:
     assert [morphology.word_classes(word, "ru") for word in words] == classes
     # The keyword forms load the full dictionary again when asked for.
     assert "токаева" in morphology.slavic_forms("токаев", "ru")
+
+
+def test_the_inline_walk_counts_what_py3langids_own_walk_counts(
+        identifiers: tuple[Any, Any]) -> None:
+    from py3langid import langid
+
+    plain, compacted = identifiers
+    for text in (*TEXTS, *reversed(TEXTS), "Ал кітапты ал, кітапты алды; кітапты."):
+        data = plain._encode(text)
+        own, inline = (
+            langid.visit_counts(model.tk_nextmove, model._rowbase, model.tk_output, data) or {}
+            for model in (plain, compacted)
+        )
+        # The same features, counted in the same order (the order of a float sum).
+        assert list(inline.items()) == list(own.items())
