@@ -162,6 +162,11 @@ class Archive:
         rows = await self.fetch_all("SELECT channel_id, last_msg_id FROM cursors")
         return {int(r[0]): int(r[1]) for r in rows}
 
+    async def cursors_moved(self) -> dict[int, int]:
+        """When each channel's cursor last moved (the archive clock's unix seconds)."""
+        rows = await self.fetch_all("SELECT channel_id, updated_at FROM cursors")
+        return {int(r[0]): int(r[1]) for r in rows}
+
     # ------------------------------------------------------------ posts
 
     async def store_posts(

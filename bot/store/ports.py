@@ -194,3 +194,7 @@ class CollectorStore(PostStore, Protocol):
     async def oldest_stored_id(self, channel_id: int) -> int | None:
         """The lowest message id stored for a channel (None if none is)."""
         ...
+
+    async def cursors_moved(self) -> dict[int, int]:
+        """When each channel's cursor last moved (the archive clock's unix seconds)."""
+        ...

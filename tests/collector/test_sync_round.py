@@ -3,6 +3,7 @@ the hourly reconcile is counted in time, not in rounds (rounds can run back to b
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,27 @@ async def test_rounds_asked_for_back_to_back_reconcile_once_an_interval(
     # The first sight's look at the newest message and the start-up's reconcile; none every
     # 12 rounds.
     assert reads.count("window") <= 2
+
+
+async def test_a_round_begins_with_the_channels_read_longest_ago(
+        world: FakeWorld, tmp_path: Path) -> None:
+    monitor = world.create_user("monitor", first_name="Monitor")
+    names = ["first", "second", "third"]
+    channels = [world.create_channel(n, title=n, members=[monitor]) for n in names]
+    db = tmp_path / "archive.sqlite3"
+    config = make_config(db, [{"ref": f"@{n}"} for n in names], interval=3600)
+    harness = Harness(world, monitor, config, make_secrets(tmp_path))
+    await harness.run_once(until=lambda: all(harness.cursor(c.marked_id) == 0
+                                             for c in channels), within=30)
+    # As a round cut short by a kill leaves them: the last channels not read for longest.
+    with sqlite3.connect(db) as conn:
+        for age, channel in enumerate(channels):
+            conn.execute("UPDATE cursors SET updated_at = ? WHERE channel_id = ?",
+                         (3000 - 1000 * age, channel.marked_id))
+    conn.close()
+    for channel in channels:  # published while tgmon was down
+        world.post_batch([(channel, f"пост {n}", world.now()) for n in range(3)], push=False)
+    await harness.run_once(until=lambda: harness.count("SELECT count(*) FROM posts") == 9)
+    order = harness.query("SELECT p.channel_id FROM arrivals a JOIN posts p ON p.pid = a.pid "
+                          "GROUP BY p.channel_id ORDER BY min(a.seq)")
+    assert [r[0] for r in order] == [c.marked_id for c in reversed(channels)]
