@@ -74,55 +74,22 @@ def walk_inline(langid_module: Any) -> None:
     if getattr(library_walk, "walks_block_tables", False):
         return
 
-    # Per automaton: (state, a word with the space before it) -> (the state after it, the
-    # features it emits). The walk carries its state across words, so a word is remembered
-    # with the state it began in: posts repeat their words, and their answers stay exact.
-    memories: dict[int, tuple[Any, Any, Any, dict[tuple[int, bytes], _Walked]]] = {}
-
     def visit_counts(nm: Any, rowbase: Any, out: Any, text: bytes) -> Counter[int] | None:
-        if not isinstance(nm, BlockTable) or not isinstance(text, bytes):
+        if not isinstance(nm, BlockTable):
             return library_walk(nm, rowbase, out, text)  # type: ignore[no-any-return]
-        held = memories.get(id(nm))
-        if held is None or held[0] is not nm or held[1] is not rowbase or held[2] is not out:
-            held = memories[id(nm)] = (nm, rowbase, out, {})
-        memory = held[3]
+        runs, starts = nm._runs, nm._starts
         state, indexes = 0, list[int]()
-        start, size = 0, len(text)
-        while start < size:
-            end = text.find(b" ", start + 1)
-            if end < 0:
-                end = size
-            chunk = text[start:end]
-            walked = memory.get((state, chunk))
-            if walked is None:
-                if len(memory) >= _WALKED_MAX:
-                    memory.clear()
-                walked = memory[state, chunk] = _walk(nm, rowbase, out, state, chunk)
-            state = walked[0]
-            indexes += walked[1]
-            start = end
+        append = indexes.append
+        for letter in text:
+            at = rowbase[state] + letter
+            state = runs[starts[at >> _SHIFT] + (at & (_RUN - 1))]
+            feature = out[state]
+            if feature >= 0:
+                append(feature)
         return Counter(indexes) if indexes else None
 
     visit_counts.walks_block_tables = True  # type: ignore[attr-defined]
     langid_module.visit_counts = visit_counts
-
-
-# Words remembered per automaton: 10,000 take about 2.5 MB at most.
-_WALKED_MAX = 10_000
-_Walked = tuple[int, tuple[int, ...]]
-
-
-def _walk(nm: BlockTable, rowbase: Any, out: Any, state: int, chunk: bytes) -> _Walked:
-    """Walk ``chunk`` from ``state``: the state it ends in and the features on the way."""
-    runs, starts = nm._runs, nm._starts
-    found = []
-    for letter in chunk:
-        at = rowbase[state] + letter
-        state = runs[starts[at >> _SHIFT] + (at & (_RUN - 1))]
-        feature = out[state]
-        if feature >= 0:
-            found.append(feature)
-    return state, tuple(found)
 
 
 def compact(identifier: Any) -> None:
